@@ -1,0 +1,31 @@
+import type { z } from 'zod';
+
+/** Raised once at start-up when the environment does not satisfy a service's config schema. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  readonly retryable = false;
+  readonly issues: { path: string; message: string }[];
+
+  constructor(issues: { path: string; message: string }[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+/** Parses an environment (process.env by default) once, with the given zod schema. */
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+): z.output<S> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => ({
+        path: issue.path.join('.') || '(root)',
+        message: issue.message,
+      })),
+    );
+  }
+  return result.data;
+}
