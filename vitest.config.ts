@@ -16,7 +16,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['{packages,services,apps,tools}/*/test/**/*.int.test.ts'],
+          include: ['{packages,services,apps,tools}/*/test/**/*.int.test.ts', 'test/**/*.int.test.ts'],
           environment: 'node',
           globalSetup: ['packages/testing/src/global-setup.ts'],
           testTimeout: 60_000,

@@ -169,7 +169,11 @@ export interface KafkaAdmin {
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Describes the cluster: a real round trip, used for readiness. */
-  describeCluster(): Promise<{ clusterId: string | undefined; brokers: { nodeId: number; host: string; port: number }[]; controllerId: number | undefined }>;
+  describeCluster(): Promise<{
+    clusterId: string | undefined;
+    brokers: { nodeId: number; host: string; port: number }[];
+    controllerId: number | undefined;
+  }>;
   /** Creates missing topics; existing ones are left as they are (idempotent). Returns the names created. */
   ensureTopics(topics: TopicSpec[]): Promise<string[]>;
   listTopics(options?: { includeInternal?: boolean }): Promise<string[]>;

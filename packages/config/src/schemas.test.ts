@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ConfigError, loadConfig } from './load-config.ts';
+import { commonEnvShape, portShape, toCommonConfig } from './schemas.ts';
+
+const schema = z.object({ ...commonEnvShape, ...portShape(8000) });
+
+describe('common config', () => {
+  it('has working defaults for local development', () => {
+    const env = loadConfig(schema, {});
+    const config = toCommonConfig(env, 'order-service', env.PORT);
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 8000 });
+    expect(config.kafka.brokers).toEqual(['127.0.0.1:9092']);
+    expect(config.topics).toEqual({ orderEvents: 'order-events', inventoryEvents: 'inventory-events' });
+    expect(config.kafka.partitions).toBe(3);
+    expect(config.kafka.sasl).toBeUndefined();
+  });
+
+  it('parses broker lists, SASL and booleans', () => {
+    const env = loadConfig(schema, {
+      KAFKA_BROKERS: 'a:9092, b:9093',
+      KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+      KAFKA_SASL_USERNAME: 'svc',
+      KAFKA_SASL_PASSWORD: 'secret',
+      LOG_PRETTY: '1',
+      PORT: '9100',
+    });
+    const config = toCommonConfig(env, 'x', env.PORT);
+    expect(config.kafka.brokers).toEqual(['a:9092', 'b:9093']);
+    expect(config.kafka.sasl).toEqual({ mechanism: 'SCRAM-SHA-512', username: 'svc', password: 'secret' });
+    expect(config.log.pretty).toBe(true);
+    expect(config.http.port).toBe(9100);
+  });
+
+  it('names every invalid variable', () => {
+    expect(() => loadConfig(schema, { KAFKA_BROKERS: 'nope', PORT: 'abc' })).toThrow(ConfigError);
+    try {
+      loadConfig(schema, { KAFKA_BROKERS: 'nope', PORT: 'abc' });
+    } catch (error) {
+      expect((error as ConfigError).issues.map((i) => i.path).sort()).toEqual(['KAFKA_BROKERS', 'PORT']);
+    }
+  });
+});

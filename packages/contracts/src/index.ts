@@ -1,0 +1,5 @@
+export * from './codec.ts';
+export * from './events.ts';
+export * from './http.ts';
+export * from './limits.ts';
+export * from './names.ts';

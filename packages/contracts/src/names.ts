@@ -1,0 +1,35 @@
+/** Topic, group and service names: a contract that tools, tests and docs rely on. */
+export const TOPICS = {
+  orderEvents: 'order-events',
+  inventoryEvents: 'inventory-events',
+} as const;
+
+export const SERVICES = {
+  order: 'order-service',
+  inventory: 'inventory-service',
+  notification: 'notification-service',
+} as const;
+
+export type ServiceName = (typeof SERVICES)[keyof typeof SERVICES];
+
+/** Dead-letter topic of a topic: poison messages land there with error headers. */
+export function deadLetterTopic(topic: string): string {
+  return `${topic}.DLT`;
+}
+
+/** Kafka header names used across services. */
+export const HEADERS = {
+  eventId: 'event-id',
+  eventType: 'event-type',
+  correlationId: 'correlation-id',
+  traceparent: 'traceparent',
+  tracestate: 'tracestate',
+  contentType: 'content-type',
+  dlqOriginalTopic: 'dlq-original-topic',
+  dlqOriginalPartition: 'dlq-original-partition',
+  dlqOriginalOffset: 'dlq-original-offset',
+  dlqError: 'dlq-error',
+  dlqAttempts: 'dlq-attempts',
+  dlqConsumerGroup: 'dlq-consumer-group',
+  dlqFailedAt: 'dlq-failed-at',
+} as const;

@@ -1,0 +1,43 @@
+import { toDbError } from './errors.ts';
+import type { Pool, PoolClient } from './pool.ts';
+
+/**
+ * Runs `work` in one transaction on a pooled client: COMMIT when it resolves, ROLLBACK when it throws.
+ * Errors come out as DbError (with retryable set) unless `work` threw something of its own.
+ */
+export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  let client: PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    throw toDbError(error, 'connect');
+  }
+  let broken = false;
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    broken = await rollbackQuietly(client);
+    throw isPgFailure(error) ? toDbError(error, 'transaction') : error;
+  } finally {
+    // A client whose connection failed must not go back to the pool.
+    client.release(broken ? true : undefined);
+  }
+}
+
+async function rollbackQuietly(client: PoolClient): Promise<boolean> {
+  try {
+    await client.query('ROLLBACK');
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+function isPgFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' || error.message.includes('Connection terminated');
+}

@@ -1,0 +1,255 @@
+import { backoffDelay, settlesWithin, sleep } from './backoff.ts';
+import { type CommitOffset, commitOffsetsFor, mergeCommitOffsets } from './commit-offsets.ts';
+import { ConsumerSession, type SessionConfig, type SessionRecord } from './consumer-session.ts';
+import { KafkaError } from './errors.ts';
+import type {
+  BatchHandler,
+  ConsumerRunner,
+  ConsumerRunnerOptions,
+  IncomingMessage,
+  PartitionRef,
+  ProducedOffset,
+} from './types.ts';
+
+const defaults = {
+  maxBatchSize: 500,
+  maxBatchWaitMs: 10,
+  retryBackoffMs: { initial: 200, max: 10_000 },
+  fetchMaxWaitMs: 500,
+  stopTimeoutMs: 30_000,
+};
+/** Replacing a failed session: quick first retry, then at most every 10 s while the broker is away. */
+const reconnectBackoff = { initial: 500, max: 10_000 };
+const closeTimeoutMs = 10_000;
+
+/** Optional knobs beyond the shared interface; all have defaults. */
+export interface ConsumerRunnerTuning {
+  /** Longest wait of one fetch request when there is nothing to read (default 500 ms). */
+  fetchMaxWaitMs?: number;
+  /** How long stop() waits for the in-flight handler call before giving up on it (default 30 s). */
+  stopTimeoutMs?: number;
+}
+
+export function createConsumerRunner(options: ConsumerRunnerOptions & ConsumerRunnerTuning): ConsumerRunner {
+  if (options.topics.length === 0) {
+    throw new KafkaError('INVALID_ARGUMENT', 'A consumer runner needs at least one topic', {
+      retryable: false,
+    });
+  }
+  return new BatchConsumerRunner(options);
+}
+
+/**
+ * Runs one handler call at a time over batches of fetched records, commits after each success,
+ * retries a failed batch unchanged until it succeeds, and replaces the group member (session) when
+ * the library gives up on fetching or heartbeating, so it outlives broker restarts.
+ */
+class BatchConsumerRunner implements ConsumerRunner {
+  readonly #options: ConsumerRunnerOptions & ConsumerRunnerTuning;
+  readonly #handler: BatchHandler;
+  #session: ConsumerSession | undefined;
+  #stopController = new AbortController();
+  #loop: Promise<void> | undefined;
+  #starting: Promise<void> | undefined;
+  #stopping: Promise<void> | undefined;
+  /** Set when stop() gave up waiting for the handler: its late outcome must not be committed. */
+  #abandoned = false;
+  /** Offsets of handled records whose commit failed; retried with the next commit. */
+  #uncommitted: CommitOffset[] = [];
+
+  constructor(options: ConsumerRunnerOptions & ConsumerRunnerTuning) {
+    this.#options = options;
+    this.#handler = options.handler;
+  }
+
+  start(): Promise<void> {
+    if (this.#loop !== undefined) return Promise.resolve();
+    this.#starting ??= this.#performStart().finally(() => {
+      this.#starting = undefined;
+    });
+    return this.#starting;
+  }
+
+  async stop(): Promise<void> {
+    await this.#starting?.catch(() => undefined);
+    if (!this.#loop) return this.#stopping;
+    this.#stopping ??= this.#performStop(this.#loop);
+    return this.#stopping;
+  }
+
+  isJoined(): boolean {
+    return this.#session?.isJoined() ?? false;
+  }
+
+  assignments(): PartitionRef[] {
+    return this.#session?.assignments() ?? [];
+  }
+
+  async #performStart(): Promise<void> {
+    await this.#stopping;
+    this.#stopController = new AbortController();
+    this.#stopping = undefined;
+    this.#abandoned = false;
+    this.#uncommitted = [];
+    const session = await ConsumerSession.open(this.#sessionConfig());
+    this.#session = session;
+    this.#loop = this.#run(session);
+  }
+
+  async #performStop(loop: Promise<void>): Promise<void> {
+    this.#stopController.abort();
+    this.#session?.pauseFetching();
+    const timeoutMs = this.#options.stopTimeoutMs ?? defaults.stopTimeoutMs;
+    const finished = await settlesWithin(loop, timeoutMs);
+    if (!finished) {
+      this.#abandoned = true;
+      this.#report(
+        new KafkaError(
+          'KAFKA_COMMIT_FAILED',
+          `Handler still running after ${timeoutMs} ms; stopped without committing it`,
+          {
+            retryable: true,
+          },
+        ),
+      );
+    }
+    const session = this.#session;
+    this.#session = undefined;
+    this.#loop = undefined;
+    await this.#closeSession(session);
+  }
+
+  get #stopped(): boolean {
+    return this.#stopController.signal.aborted;
+  }
+
+  async #run(first: ConsumerSession): Promise<void> {
+    let session: ConsumerSession | undefined = first;
+    try {
+      while (session && !this.#stopped) {
+        await this.#consume(session);
+        if (this.#stopped) return;
+        this.#report(
+          new KafkaError('KAFKA_UNREACHABLE', 'Consumer session failed; rejoining the group', {
+            retryable: true,
+          }),
+        );
+        this.#session = undefined;
+        await this.#closeSession(session);
+        session = await this.#reopen();
+        this.#session = session;
+      }
+    } catch (error) {
+      // Nothing above is expected to throw; if it does, report it rather than leave a rejected promise.
+      this.#report(error);
+    }
+  }
+
+  /** Handles batches until the session breaks or stop() is called. */
+  async #consume(session: ConsumerSession): Promise<void> {
+    const limits = {
+      maxSize: this.#options.maxBatchSize ?? defaults.maxBatchSize,
+      maxWaitMs: this.#options.maxBatchWaitMs ?? defaults.maxBatchWaitMs,
+    };
+    const isAssigned = (topic: string, partition: number): boolean => session.isAssigned(topic, partition);
+    while (!this.#stopped && !session.broken) {
+      const batch = await session.reader.next(limits, this.#stopController.signal, isAssigned);
+      if (batch.length === 0) continue;
+      const handled = await this.#handleUntilDone(batch);
+      if (!handled || this.#abandoned) return;
+      await this.#commit(session, batch);
+    }
+  }
+
+  /** Calls the handler with the same batch until it succeeds; false if stopped first. */
+  async #handleUntilDone(records: SessionRecord[]): Promise<boolean> {
+    const batch: IncomingMessage[] = records.map((r) => r.message);
+    const backoff = this.#options.retryBackoffMs ?? defaults.retryBackoffMs;
+    const signal = this.#stopController.signal;
+    for (let attempt = 1; !signal.aborted; attempt++) {
+      try {
+        await this.#handler(batch, { signal, attempt });
+        return true;
+      } catch (error) {
+        this.#report(error, { attempt, batchSize: batch.length });
+        await sleep(backoffDelay(attempt, backoff), signal);
+      }
+    }
+    return false;
+  }
+
+  async #commit(session: ConsumerSession, batch: SessionRecord[]): Promise<void> {
+    // Offsets whose commit failed earlier are only worth retrying while this member still owns them.
+    const carried = this.#uncommitted.filter((o) => session.isAssigned(o.topic, o.partition));
+    const offsets = mergeCommitOffsets(carried, commitOffsetsFor(batch));
+    try {
+      await session.commit(offsets);
+      this.#uncommitted = [];
+      this.#notifyCommitted(offsets);
+    } catch (error) {
+      // Expected when partitions moved to another member during the batch: the new owner re-reads
+      // from the last commit and the idempotent handlers absorb the repeat. Never fatal here.
+      this.#uncommitted = offsets;
+      this.#report(error, { attempt: 0, batchSize: batch.length });
+    }
+  }
+
+  /** Opens a new session with backoff until it works or stop() is called. */
+  async #reopen(): Promise<ConsumerSession | undefined> {
+    this.#uncommitted = [];
+    for (let attempt = 1; !this.#stopped; attempt++) {
+      await sleep(backoffDelay(attempt, reconnectBackoff), this.#stopController.signal);
+      if (this.#stopped) return undefined;
+      try {
+        return await ConsumerSession.open(this.#sessionConfig());
+      } catch (error) {
+        this.#report(error, { attempt, batchSize: 0 });
+      }
+    }
+    return undefined;
+  }
+
+  async #closeSession(session: ConsumerSession | undefined): Promise<void> {
+    try {
+      await session?.close(closeTimeoutMs);
+    } catch (error) {
+      this.#report(error);
+    }
+  }
+
+  #sessionConfig(): SessionConfig {
+    const o = this.#options;
+    return {
+      connection: o.connection,
+      groupId: o.groupId,
+      topics: o.topics,
+      groupProtocol: o.groupProtocol ?? 'consumer',
+      startFrom: o.startFrom ?? 'earliest',
+      maxBatchSize: o.maxBatchSize ?? defaults.maxBatchSize,
+      fetchMaxWaitMs: o.fetchMaxWaitMs ?? defaults.fetchMaxWaitMs,
+      heartbeatStallMs: 30_000,
+      onClientError: (error) => this.#report(error),
+    };
+  }
+
+  #notifyCommitted(offsets: CommitOffset[]): void {
+    const committed: ProducedOffset[] = offsets.map(({ topic, partition, offset }) => ({
+      topic,
+      partition,
+      offset,
+    }));
+    try {
+      this.#options.onCommitted?.(committed);
+    } catch {
+      // A throwing observer must not stop consumption.
+    }
+  }
+
+  #report(error: unknown, info: { attempt: number; batchSize: number } = { attempt: 0, batchSize: 0 }): void {
+    try {
+      this.#options.onError?.(error, info);
+    } catch {
+      // A throwing observer must not stop consumption.
+    }
+  }
+}

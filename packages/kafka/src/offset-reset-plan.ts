@@ -1,0 +1,77 @@
+import { KafkaError } from './errors.ts';
+import type { OffsetResetPlanEntry, OffsetResetTarget } from './types.ts';
+
+export interface PartitionState {
+  topic: string;
+  partition: number;
+  earliest: bigint;
+  latest: bigint;
+  /** Committed offset of the group, undefined when never committed. */
+  committed: bigint | undefined;
+  /** For timestamp targets: first offset with timestamp >= target, or undefined when there is none. */
+  atTimestamp?: bigint | undefined;
+}
+
+/**
+ * The new committed offset of every partition for a reset target. Explicit offsets outside the
+ * partition's retained range are clamped into it, as kafka-consumer-groups.sh does.
+ */
+export function planOffsetReset(
+  partitions: PartitionState[],
+  target: OffsetResetTarget,
+): OffsetResetPlanEntry[] {
+  if (target.kind === 'offsets') return planExplicit(partitions, target.offsets);
+  return partitions.map((p) => entry(p, newOffsetFor(p, target)));
+}
+
+function newOffsetFor(p: PartitionState, target: Exclude<OffsetResetTarget, { kind: 'offsets' }>): bigint {
+  switch (target.kind) {
+    case 'earliest':
+      return p.earliest;
+    case 'latest':
+      return p.latest;
+    case 'timestamp':
+      return p.atTimestamp ?? p.latest;
+  }
+}
+
+function planExplicit(
+  partitions: PartitionState[],
+  offsets: { topic: string; partition: number; offset: bigint }[],
+): OffsetResetPlanEntry[] {
+  return offsets.map(({ topic, partition, offset }) => {
+    const state = partitions.find((p) => p.topic === topic && p.partition === partition);
+    if (!state) {
+      throw new KafkaError(
+        'INVALID_ARGUMENT',
+        `Partition ${topic}:${partition} is not among the topics to reset`,
+        {
+          retryable: false,
+        },
+      );
+    }
+    return entry(state, clamp(offset, state.earliest, state.latest));
+  });
+}
+
+function entry(p: PartitionState, newOffset: bigint): OffsetResetPlanEntry {
+  return {
+    topic: p.topic,
+    partition: p.partition,
+    currentOffset: p.committed,
+    newOffset,
+    toRead: p.latest > newOffset ? p.latest - newOffset : 0n,
+  };
+}
+
+function clamp(value: bigint, min: bigint, max: bigint): bigint {
+  if (value < min) return min;
+  if (value > max) return max;
+  return value;
+}
+
+/** Records not yet consumed: from the committed offset, or from the earliest retained one if never committed. */
+export function partitionLag(committed: bigint | undefined, earliest: bigint, latest: bigint): bigint {
+  const from = committed === undefined || committed < earliest ? earliest : committed;
+  return latest > from ? latest - from : 0n;
+}

@@ -1,0 +1,184 @@
+import { type CompressionAlgorithmValue, ProduceAcks, Producer } from '@platformatic/kafka';
+import { backoffDelay, settlesWithin, sleep } from './backoff.ts';
+import { baseClientOptions } from './client-options.ts';
+import { isClientClosed, isRetryable, toKafkaError } from './error-mapping.ts';
+import { KafkaError } from './errors.ts';
+import { toLibraryMessage } from './message-codec.ts';
+import { choosePartition, createRoundRobin } from './partitioner.ts';
+import { assignProducedOffsets } from './produced-offsets.ts';
+import { type QueuedSend, queuedMessages, splitOffsets, takeSends } from './send-queue.ts';
+import type { KafkaConnectionConfig, KafkaProducer, OutgoingMessage, ProducedOffset } from './types.ts';
+
+export interface ProducerOptions {
+  /** How long a send() waits for other calls to share its produce request (default 5 ms; 0 = no wait). */
+  lingerMs?: number;
+  /** Most messages in one produce request (default 1000); one larger send() still goes alone, unsplit. */
+  maxBatchSize?: number;
+  compression?: CompressionAlgorithmValue;
+  /** How long stop() lets queued sends finish before failing them (default 10 s). */
+  stopTimeoutMs?: number;
+}
+
+type LibraryProducer = Producer<Buffer, Buffer, Buffer, Buffer>;
+type Metadata = Awaited<ReturnType<LibraryProducer['metadata']>>;
+
+const metadataBackoff = { initial: 200, max: 5000 };
+
+export function createProducer(
+  connection: KafkaConnectionConfig,
+  options: ProducerOptions = {},
+): KafkaProducer {
+  return new CoalescingProducer(connection, options);
+}
+
+/**
+ * Idempotent, acks=all producer. Concurrent send() calls are queued and coalesced into one produce
+ * request at a time: one request in flight keeps per-key order across calls and keeps the library's
+ * idempotence sequence numbers in order; each call still resolves with its own offsets only.
+ */
+class CoalescingProducer implements KafkaProducer {
+  readonly #connection: KafkaConnectionConfig;
+  readonly #options: Required<Omit<ProducerOptions, 'compression'>> & Pick<ProducerOptions, 'compression'>;
+  readonly #roundRobin = createRoundRobin();
+  #client: LibraryProducer | undefined;
+  #accepting = false;
+  #queue: QueuedSend[] = [];
+  #draining: Promise<void> | undefined;
+  #stopping: Promise<void> | undefined;
+
+  constructor(connection: KafkaConnectionConfig, options: ProducerOptions) {
+    this.#connection = connection;
+    this.#options = {
+      lingerMs: options.lingerMs ?? 5,
+      maxBatchSize: options.maxBatchSize ?? 1000,
+      stopTimeoutMs: options.stopTimeoutMs ?? 10_000,
+      compression: options.compression,
+    };
+  }
+
+  async start(): Promise<void> {
+    await this.#stopping;
+    if (this.#client) return;
+    const client: LibraryProducer = new Producer({
+      ...baseClientOptions(this.#connection),
+      idempotent: true,
+      acks: ProduceAcks.ALL,
+      // Transient failures (broker restart, leader move) are retried until stop(): idempotence
+      // lets the broker drop the copies a retry may create.
+      retries: Number.MAX_SAFE_INTEGER,
+      ...(this.#options.compression ? { compression: this.#options.compression } : {}),
+    });
+    try {
+      await client.metadata({ topics: [], forceUpdate: true, retries: 3 });
+    } catch (error) {
+      await client.close(true).catch(() => undefined);
+      throw toKafkaError('KAFKA_UNREACHABLE', 'Cannot reach Kafka', error);
+    }
+    this.#client = client;
+    this.#accepting = true;
+  }
+
+  send(messages: OutgoingMessage[]): Promise<ProducedOffset[]> {
+    if (!this.#accepting) {
+      return Promise.reject(
+        new KafkaError('KAFKA_PRODUCE_FAILED', 'Producer is not started', { retryable: true }),
+      );
+    }
+    if (messages.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ messages, enqueuedAt: Date.now(), resolve, reject });
+      this.#draining ??= this.#drain().finally(() => {
+        this.#draining = undefined;
+      });
+    });
+  }
+
+  stop(): Promise<void> {
+    if (!this.#client) return this.#stopping ?? Promise.resolve();
+    this.#stopping ??= this.#performStop(this.#client).finally(() => {
+      this.#stopping = undefined;
+    });
+    return this.#stopping;
+  }
+
+  async #performStop(client: LibraryProducer): Promise<void> {
+    this.#accepting = false;
+    if (this.#draining !== undefined)
+      await Promise.race([this.#draining, sleep(this.#options.stopTimeoutMs)]);
+    // Closing aborts the library's retry loops, so sends still in flight fail (retryable) now.
+    await client.close(true).catch(() => undefined);
+    await this.#draining;
+    this.#client = undefined;
+    for (const send of this.#queue.splice(0)) {
+      send.reject(
+        new KafkaError('KAFKA_PRODUCE_FAILED', 'Producer stopped before sending', { retryable: true }),
+      );
+    }
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#queue.length > 0 && this.#client) {
+      await this.#linger();
+      const sends = takeSends(this.#queue, this.#options.maxBatchSize);
+      await this.#produceSends(this.#client, sends);
+    }
+  }
+
+  /** Waits until the oldest queued call is lingerMs old, unless the next request is already full. */
+  async #linger(): Promise<void> {
+    const oldest = this.#queue[0];
+    if (!oldest || queuedMessages(this.#queue) >= this.#options.maxBatchSize) return;
+    const wait = oldest.enqueuedAt + this.#options.lingerMs - Date.now();
+    if (wait > 0) await sleep(wait);
+  }
+
+  async #produceSends(client: LibraryProducer, sends: QueuedSend[]): Promise<void> {
+    try {
+      const offsets = await this.#produce(
+        client,
+        sends.flatMap((s) => s.messages),
+      );
+      const perSend = splitOffsets(sends, offsets);
+      for (const [i, send] of sends.entries()) send.resolve(perSend[i] ?? []);
+    } catch (error) {
+      if (sends.length > 1 && !isClientClosed(error)) {
+        // One bad call (unknown topic, invalid partition) must not fail the calls it was coalesced
+        // with: send each alone, in order. Nothing is written before such an error is detected.
+        for (const send of sends) await this.#produceSends(client, [send]);
+        return;
+      }
+      for (const send of sends) send.reject(toKafkaError('KAFKA_PRODUCE_FAILED', 'Producing failed', error));
+    }
+  }
+
+  /**
+   * Topic metadata, retried with backoff while Kafka is unreachable. Asked with few library retries
+   * on purpose: the library also retries "unknown topic" forever, which would hang the caller.
+   */
+  async #metadata(client: LibraryProducer, topics: string[]): Promise<Metadata> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await client.metadata({ topics, retries: 3 });
+      } catch (error) {
+        if (client.closed || !isRetryable(error)) throw error;
+        await sleep(backoffDelay(attempt, metadataBackoff));
+      }
+    }
+  }
+
+  async #produce(client: LibraryProducer, messages: OutgoingMessage[]): Promise<ProducedOffset[]> {
+    const metadata = await this.#metadata(client, [...new Set(messages.map((m) => m.topic))]);
+    const placed = messages.map((message) => {
+      const partitions = metadata.topics.get(message.topic)?.partitionsCount;
+      if (!partitions) {
+        throw new KafkaError('KAFKA_PRODUCE_FAILED', `Unknown topic ${message.topic}`, { retryable: false });
+      }
+      return toLibraryMessage(message, choosePartition(message, partitions, this.#roundRobin));
+    });
+    const result = await client.send({ messages: placed });
+    return assignProducedOffsets(
+      placed.map((m) => ({ topic: m.topic, partition: m.partition ?? 0 })),
+      result.offsets ?? [],
+    );
+  }
+}

@@ -1,0 +1,201 @@
+import { backoffDelay, type Pool, sleep } from '@kafka-poc/db';
+import type { KafkaProducer } from '@kafka-poc/kafka';
+import { RelayListener } from './relay-listener.ts';
+import { outboxChannel } from './tables.ts';
+
+export interface OutboxRelayOptions {
+  pool: Pool;
+  /** Connection string for the relay's dedicated LISTEN/lock connection. */
+  databaseUrl: string;
+  producer: KafkaProducer;
+  /** Outbox table name (trusted identifier from code, not input). */
+  table: string;
+  batchSize?: number;
+  /** Fallback poll when no NOTIFY arrives (default 1000 ms). */
+  pollIntervalMs?: number;
+  /** How long a standby relay waits before trying the lock again (default 2000 ms). */
+  standbyRetryMs?: number;
+  /** Sent rows older than this are deleted (default 1 h). */
+  retentionMs?: number;
+  hooks?: OutboxRelayHooks;
+}
+
+export interface OutboxRelayHooks {
+  onPublished?: (count: number, oldestCreatedAt: Date) => void;
+  onError?: (error: unknown, attempt: number) => void;
+  onStateChange?: (state: RelayState) => void;
+}
+
+export type RelayState = 'stopped' | 'standby' | 'active';
+
+interface Row {
+  id: string;
+  topic: string;
+  key: string | null;
+  value: string;
+  headers: Record<string, string>;
+  created_at: Date;
+}
+
+/**
+ * Publishes outbox rows in commit-visible id order, in batches, with the idempotent producer, and
+ * marks them sent. Crash after publish and before marking → the rows are published again on restart;
+ * consumers' inboxes absorb the duplicate. Never loses a row: a row is only marked after its ack.
+ */
+export class OutboxRelay {
+  #options: Required<Omit<OutboxRelayOptions, 'hooks'>> & { hooks: OutboxRelayHooks };
+  #listener: RelayListener;
+  #state: RelayState = 'stopped';
+  #stopping = new AbortController();
+  #wake: (() => void) | undefined;
+  #pendingWake = false;
+  #loop: Promise<void> | undefined;
+  #lastPurge = 0;
+
+  constructor(options: OutboxRelayOptions) {
+    if (!/^[a-z_][a-z0-9_]*$/.test(options.table))
+      throw new Error(`invalid outbox table name ${options.table}`);
+    this.#options = {
+      batchSize: 500,
+      pollIntervalMs: 1000,
+      standbyRetryMs: 2000,
+      retentionMs: 3_600_000,
+      hooks: {},
+      ...options,
+    };
+    this.#listener = new RelayListener({
+      url: options.databaseUrl,
+      channel: outboxChannel(options.table),
+      lockKey: `outbox-relay:${options.table}`,
+      onNotify: () => this.notify(),
+    });
+  }
+
+  get state(): RelayState {
+    return this.#state;
+  }
+
+  start(): void {
+    if (this.#loop !== undefined) return;
+    this.#stopping = new AbortController();
+    this.#loop = this.#run();
+  }
+
+  /** Finishes the batch in flight, publishes what is already committed, then releases the lock. */
+  async stop(): Promise<void> {
+    if (this.#loop === undefined) return;
+    this.#stopping.abort();
+    this.notify();
+    await this.#loop;
+    this.#loop = undefined;
+    await this.#listener.release();
+    this.#setState('stopped');
+  }
+
+  /** Wakes the relay (called on NOTIFY, and by code that just wrote to the outbox in this process). */
+  notify(): void {
+    this.#pendingWake = true;
+    this.#wake?.();
+  }
+
+  /** Unsent rows and the age of the oldest, for metrics and health. */
+  async backlog(): Promise<{ rows: number; oldestAgeMs: number }> {
+    const { rows } = await this.#options.pool.query<{ n: string; oldest: Date | null }>(
+      `SELECT count(*) AS n, min(created_at) AS oldest FROM ${this.#options.table} WHERE sent_at IS NULL`,
+    );
+    const row = rows[0];
+    return { rows: Number(row?.n ?? 0), oldestAgeMs: row?.oldest ? Date.now() - row.oldest.getTime() : 0 };
+  }
+
+  async #run(): Promise<void> {
+    let attempt = 0;
+    while (!this.#stopping.signal.aborted) {
+      try {
+        if (!this.#listener.connected && !(await this.#becomeActive())) continue;
+        await this.#drain();
+        await this.#purgeOld();
+        attempt = 0;
+        await this.#waitForWork();
+      } catch (error) {
+        attempt++;
+        this.#options.hooks.onError?.(error, attempt);
+        await this.#listener.release();
+        await sleep(backoffDelay(attempt, { initialMs: 200, maxMs: 5000 }), this.#stopping.signal);
+      }
+    }
+    // Stopping: one last drain so rows committed before SIGTERM leave with this instance.
+    if (this.#listener.connected) await this.#drain().catch((e) => this.#options.hooks.onError?.(e, 0));
+  }
+
+  async #becomeActive(): Promise<boolean> {
+    if (await this.#listener.acquire()) {
+      this.#setState('active');
+      return true;
+    }
+    this.#setState('standby');
+    await sleep(this.#options.standbyRetryMs, this.#stopping.signal);
+    return false;
+  }
+
+  async #drain(): Promise<void> {
+    for (;;) {
+      this.#pendingWake = false;
+      const published = await this.#publishBatch();
+      if (published < this.#options.batchSize) return;
+    }
+  }
+
+  async #publishBatch(): Promise<number> {
+    const { pool, table, batchSize, producer } = this.#options;
+    const { rows } = await pool.query<Row>({
+      name: `${table}_select_unsent`,
+      text: `SELECT id, topic, key, value, headers, created_at FROM ${table} WHERE sent_at IS NULL ORDER BY id LIMIT $1`,
+      values: [batchSize],
+    });
+    if (rows.length === 0) return 0;
+    await producer.send(
+      rows.map((r) => ({
+        topic: r.topic,
+        value: r.value,
+        headers: r.headers,
+        ...(r.key ? { key: r.key } : {}),
+      })),
+    );
+    await pool.query({
+      name: `${table}_mark_sent`,
+      text: `UPDATE ${table} SET sent_at = now() WHERE id = ANY($1::bigint[])`,
+      values: [rows.map((r) => r.id)],
+    });
+    this.#options.hooks.onPublished?.(rows.length, rows[0]?.created_at ?? new Date());
+    return rows.length;
+  }
+
+  async #purgeOld(): Promise<void> {
+    if (Date.now() - this.#lastPurge < 60_000) return;
+    this.#lastPurge = Date.now();
+    const { table, retentionMs, pool } = this.#options;
+    await pool.query(
+      `DELETE FROM ${table} WHERE sent_at IS NOT NULL AND sent_at < now() - ($1::bigint * interval '1 millisecond')`,
+      [retentionMs],
+    );
+  }
+
+  async #waitForWork(): Promise<void> {
+    if (this.#pendingWake || this.#stopping.signal.aborted) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, this.#options.pollIntervalMs);
+      this.#wake = done;
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    this.#wake = undefined;
+  }
+
+  #setState(state: RelayState): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    this.#options.hooks.onStateChange?.(state);
+  }
+}

@@ -1,0 +1,26 @@
+export type AppErrorCode =
+  | 'NOT_FOUND'
+  | 'VALIDATION_FAILED'
+  | 'CONFLICT'
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'UNAVAILABLE'
+  | 'INTERNAL';
+
+/** A domain/application error: a code, a message safe to show to clients, a cause, retryability. */
+export class AppError extends Error {
+  readonly code: AppErrorCode;
+  readonly retryable: boolean;
+  readonly fields: { field: string; message: string }[] | undefined;
+
+  constructor(
+    code: AppErrorCode,
+    message: string,
+    options: { cause?: unknown; retryable?: boolean; fields?: { field: string; message: string }[] } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+    this.fields = options.fields;
+  }
+}

@@ -1,0 +1,8 @@
+export { AppError, type AppErrorCode } from './errors.ts';
+export { createHttpServer, type HttpServer, type HttpServerOptions } from './http-server.ts';
+export { handleSignals, type Stoppable, stopInOrder } from './lifecycle.ts';
+export { createLogger, type Logger, type LoggerOptions, REDACTED_PATHS } from './logger.ts';
+export { createServiceMetrics, type ServiceMetrics } from './metrics.ts';
+export { type CheckResult, Readiness, type ReadinessCheck } from './readiness.ts';
+export { type ConsumerSpec, type RuntimeOptions, ServiceRuntime, type Worker } from './runtime.ts';
+export { createPipelineMetrics, type PipelineMetrics } from './runtime-metrics.ts';

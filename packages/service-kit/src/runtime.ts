@@ -1,0 +1,376 @@
+import type { CommonConfig } from '@kafka-poc/config';
+import {
+  backoffDelay,
+  createDatabase,
+  createPool,
+  type Database,
+  type MigrationOptions,
+  type Pool,
+  poolStats,
+  runMigrations,
+  sleep,
+  waitForDatabase,
+} from '@kafka-poc/db';
+import {
+  type BatchHandler,
+  type ConsumerRunner,
+  createAdmin,
+  createConsumerRunner,
+  createProducer,
+  type KafkaAdmin,
+  type KafkaConnectionConfig,
+  type KafkaProducer,
+  type TopicSpec,
+} from '@kafka-poc/kafka';
+import { OutboxRelay } from '@kafka-poc/outbox';
+import { Gauge } from 'prom-client';
+import { createHttpServer, type HttpServer } from './http-server.ts';
+import { stopInOrder } from './lifecycle.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createServiceMetrics, type ServiceMetrics } from './metrics.ts';
+import { Readiness } from './readiness.ts';
+import { createPipelineMetrics, type PipelineMetrics } from './runtime-metrics.ts';
+
+export interface RuntimeOptions {
+  config: CommonConfig;
+  title: string;
+  description: string;
+  version: string;
+  migrations: MigrationOptions;
+  /** Topics this service makes sure exist (with their dead-letter topics) before it starts. */
+  topics: string[];
+  /** Runs once the database is reachable and migrated, before Kafka (e.g. seed data). */
+  onDatabaseReady?: (runtime: ServiceRuntime) => Promise<void>;
+  /** Optional logger (tests pass a silent one). */
+  logger?: Logger;
+}
+
+/** A background loop of the service (e.g. a delivery dispatcher), started with the relays. */
+export interface Worker {
+  name: string;
+  start: () => void;
+  stop: () => Promise<void>;
+}
+
+export interface ConsumerSpec {
+  groupId: string;
+  topics: string[];
+  handler: BatchHandler;
+}
+
+/**
+ * The parts every service is made of, wired once: logger, metrics, readiness, DB pool + Drizzle,
+ * Kafka producer and admin, outbox relays, consumers and the HTTP server. Start order: HTTP (so
+ * health answers at once), DB (wait + migrate), Kafka (wait + topics), producer, relays, consumers.
+ * Stop order: consumers, relays, producer, HTTP, admin, DB pool.
+ */
+export class ServiceRuntime {
+  readonly config: CommonConfig;
+  readonly logger: Logger;
+  readonly metrics: ServiceMetrics;
+  readonly pipeline: PipelineMetrics;
+  readonly readiness = new Readiness();
+  readonly pool: Pool;
+  readonly db: Database;
+  readonly producer: KafkaProducer;
+  readonly admin: KafkaAdmin;
+  readonly connection: KafkaConnectionConfig;
+  #options: RuntimeOptions;
+  #http: HttpServer | undefined;
+  #relays: { table: string; relay: OutboxRelay }[] = [];
+  #consumers: { spec: ConsumerSpec; runner: ConsumerRunner }[] = [];
+  #workers: Worker[] = [];
+  #stopping = new AbortController();
+  #dependenciesReady = false;
+  #lagTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: RuntimeOptions) {
+    const { config } = options;
+    this.#options = options;
+    this.config = config;
+    this.logger =
+      options.logger ??
+      createLogger({
+        service: config.service,
+        instance: config.instanceId,
+        level: config.log.level,
+        pretty: config.log.pretty,
+      });
+    this.metrics = createServiceMetrics({ service: config.service, instance: config.instanceId });
+    this.pipeline = createPipelineMetrics(this.metrics.registry);
+    this.pool = createPool(
+      {
+        url: config.database.url,
+        max: config.database.poolMax,
+        connectionTimeoutMs: config.database.connectTimeoutMs,
+        statementTimeoutMs: config.database.statementTimeoutMs,
+        applicationName: config.instanceId,
+      },
+      (error) => this.logger.warn({ err: error }, 'idle database connection lost'),
+    );
+    this.db = createDatabase(this.pool);
+    this.connection = {
+      brokers: config.kafka.brokers,
+      clientId: config.kafka.clientId,
+      ...(config.kafka.sasl ? { sasl: config.kafka.sasl } : {}),
+      ...(config.kafka.tls ? { tls: config.kafka.tls } : {}),
+    };
+    this.producer = createProducer(this.connection);
+    this.admin = createAdmin(this.connection);
+    this.#addBaseChecks();
+    this.#addPoolMetrics();
+    this.#addOutboxMetrics();
+  }
+
+  get http(): HttpServer {
+    if (!this.#http) throw new Error('createHttp() first');
+    return this.#http;
+  }
+
+  /** Creates the HTTP server; the caller adds its routes, then calls start(). */
+  async createHttp(): Promise<HttpServer> {
+    this.#http = await createHttpServer({
+      logger: this.logger,
+      metrics: this.metrics,
+      readiness: this.readiness,
+      title: this.#options.title,
+      description: this.#options.description,
+      version: this.#options.version,
+    });
+    return this.#http;
+  }
+
+  /** An outbox relay for one of this service's outbox tables, started and stopped with the service. */
+  addRelay(table: string): OutboxRelay {
+    const relay = new OutboxRelay({
+      pool: this.pool,
+      databaseUrl: this.config.database.url,
+      producer: this.producer,
+      table,
+      hooks: {
+        onPublished: (count, oldest) => {
+          this.pipeline.eventsPublished.labels(table).inc(count);
+          this.pipeline.relayDelay.labels(table).observe((Date.now() - oldest.getTime()) / 1000);
+        },
+        onError: (error, attempt) =>
+          this.logger.warn({ err: error, attempt, outbox: table }, 'outbox relay retrying'),
+        onStateChange: (state) => this.logger.info({ outbox: table, state }, 'outbox relay state'),
+      },
+    });
+    this.#relays.push({ table, relay });
+    this.readiness.add(`relay:${table}`, () => ({
+      ok: relay.state !== 'stopped',
+      detail: relay.state,
+    }));
+    return relay;
+  }
+
+  addWorker(worker: Worker): void {
+    this.#workers.push(worker);
+  }
+
+  /** A consumer-group member, started after the relays and stopped first. */
+  addConsumer(spec: ConsumerSpec): ConsumerRunner {
+    const group = spec.groupId;
+    const handler: BatchHandler = async (batch, context) => {
+      const end = this.pipeline.handlerDuration.labels(group).startTimer();
+      try {
+        await spec.handler(batch, context);
+      } finally {
+        end();
+      }
+    };
+    const runner = createConsumerRunner({
+      connection: this.connection,
+      groupId: group,
+      topics: spec.topics,
+      handler,
+      maxBatchSize: this.config.kafka.maxBatchSize,
+      groupProtocol: this.config.kafka.groupProtocol,
+      onError: (error, info) => {
+        this.pipeline.batchRetries.labels(group).inc();
+        this.logger.warn({ err: error, group, ...info }, 'consumer batch failed; retrying with backoff');
+      },
+    });
+    this.#consumers.push({ spec, runner });
+    this.readiness.add(`consumer:${group}`, () => ({
+      ok: runner.isJoined(),
+      detail: runner.isJoined() ? `assigned ${formatAssignments(runner)}` : 'not joined to the group',
+    }));
+    return runner;
+  }
+
+  /** Runs `listen` first so health answers, then waits for every dependency. */
+  async start(): Promise<void> {
+    const http = this.http;
+    await http.listen({ host: this.config.http.host, port: this.config.http.port });
+    this.logger.info({ url: `http://${this.config.http.host}:${this.port()}` }, 'HTTP listening');
+    await this.#waitForDatabase();
+    await runMigrations(this.pool, this.#options.migrations);
+    await this.#options.onDatabaseReady?.(this);
+    await this.#waitForKafka();
+    await this.#ensureTopics();
+    await this.producer.start();
+    for (const { relay } of this.#relays) relay.start();
+    for (const worker of this.#workers) worker.start();
+    for (const { runner, spec } of this.#consumers) {
+      await runner.start();
+      this.logger.info({ group: spec.groupId, topics: spec.topics }, 'consumer joined');
+    }
+    this.#dependenciesReady = true;
+    this.#lagTimer = setInterval(() => void this.#sampleLag(), 5000);
+    this.#lagTimer.unref();
+    this.logger.info('service ready');
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping.abort();
+    clearInterval(this.#lagTimer);
+    await stopInOrder(
+      [
+        ...this.#consumers.map(({ spec, runner }) => ({
+          name: `consumer ${spec.groupId}`,
+          stop: () => runner.stop(),
+        })),
+        ...this.#workers,
+        ...this.#relays.map(({ table, relay }) => ({ name: `relay ${table}`, stop: () => relay.stop() })),
+        { name: 'producer', stop: () => this.producer.stop() },
+        { name: 'http', stop: () => this.#http?.close() ?? Promise.resolve() },
+        { name: 'admin', stop: () => this.admin.stop() },
+        { name: 'db pool', stop: () => this.pool.end() },
+      ],
+      this.logger,
+      this.config.shutdownTimeoutMs,
+    );
+  }
+
+  /** The bound port (useful when PORT=0). */
+  port(): number {
+    const address = this.#http?.server.address();
+    return typeof address === 'object' && address ? address.port : this.config.http.port;
+  }
+
+  #addBaseChecks(): void {
+    this.readiness.add('startup', () => ({
+      ok: this.#dependenciesReady,
+      detail: this.#dependenciesReady ? 'started' : 'waiting for dependencies',
+    }));
+    this.readiness.add('database', async () => {
+      await this.pool.query('SELECT 1');
+      return { ok: true };
+    });
+    this.readiness.add('kafka', async () => {
+      const cluster = await this.admin.describeCluster();
+      return { ok: cluster.brokers.length > 0, detail: `${cluster.brokers.length} broker(s)` };
+    });
+  }
+
+  #addPoolMetrics(): void {
+    const gauge = new Gauge({
+      name: 'db_pool_connections',
+      help: 'DB pool connections by state (total, idle, waiting)',
+      labelNames: ['state'] as const,
+      registers: [this.metrics.registry],
+      collect: () => {
+        const stats = poolStats(this.pool);
+        gauge.labels('total').set(stats.total);
+        gauge.labels('idle').set(stats.idle);
+        gauge.labels('in_use').set(stats.total - stats.idle);
+        gauge.labels('waiting').set(stats.waiting);
+      },
+    });
+  }
+
+  #addOutboxMetrics(): void {
+    const registers = [this.metrics.registry];
+    const oldest = new Gauge({
+      name: 'outbox_oldest_unsent_age_seconds',
+      help: 'Age of the oldest unpublished outbox row',
+      labelNames: ['outbox'] as const,
+      registers,
+    });
+    // One query per scrape fills both gauges.
+    const backlog = new Gauge({
+      name: 'outbox_backlog_rows',
+      help: 'Outbox rows not yet published',
+      labelNames: ['outbox'] as const,
+      registers,
+      collect: async () => {
+        for (const { table, relay } of this.#relays) {
+          const b = await relay.backlog().catch(() => undefined);
+          if (!b) continue;
+          backlog.labels(table).set(b.rows);
+          oldest.labels(table).set(b.oldestAgeMs / 1000);
+        }
+      },
+    });
+  }
+
+  async #waitForDatabase(): Promise<void> {
+    await waitForDatabase(this.pool, {
+      signal: this.#stopping.signal,
+      onRetry: (attempt, delayMs, error) =>
+        this.logger.info(
+          { attempt, delayMs, reason: error instanceof Error ? error.message : String(error) },
+          'waiting for PostgreSQL',
+        ),
+    });
+  }
+
+  async #waitForKafka(): Promise<void> {
+    await this.admin.start();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.admin.describeCluster();
+        return;
+      } catch (error) {
+        if (this.#stopping.signal.aborted) throw error;
+        const delayMs = backoffDelay(attempt, { initialMs: 250, maxMs: 5000 });
+        this.logger.info(
+          { attempt, delayMs, brokers: this.config.kafka.brokers, reason: (error as Error).message },
+          'waiting for Kafka',
+        );
+        await sleep(delayMs, this.#stopping.signal);
+      }
+    }
+  }
+
+  async #ensureTopics(): Promise<void> {
+    const specs: TopicSpec[] = this.#options.topics.flatMap((name) => [
+      this.#topicSpec(name),
+      this.#topicSpec(`${name}.DLT`),
+    ]);
+    const created = await this.admin.ensureTopics(specs);
+    if (created.length > 0) this.logger.info({ topics: created }, 'topics created');
+  }
+
+  #topicSpec(name: string): TopicSpec {
+    const { partitions, replicationFactor } = this.config.kafka;
+    return {
+      name,
+      partitions,
+      replicationFactor,
+      ...(replicationFactor >= 3 ? { configs: { 'min.insync.replicas': '2' } } : {}),
+    };
+  }
+
+  async #sampleLag(): Promise<void> {
+    for (const { spec } of this.#consumers) {
+      try {
+        const lag = await this.admin.groupLag(spec.groupId, spec.topics);
+        for (const p of lag) {
+          this.pipeline.consumerLag.labels(spec.groupId, p.topic, String(p.partition)).set(Number(p.lag));
+        }
+      } catch (error) {
+        this.logger.debug({ err: error, group: spec.groupId }, 'lag sample failed');
+      }
+    }
+  }
+}
+
+function formatAssignments(runner: ConsumerRunner): string {
+  return runner
+    .assignments()
+    .map((a) => `${a.topic}:${a.partition}`)
+    .join(',');
+}

@@ -1,0 +1,8 @@
+export {
+  createTestDatabase,
+  testDatabaseAdminUrl,
+  testKafkaBrokers,
+  uniqueName,
+  type WaitForOptions,
+  waitFor,
+} from './fixtures.ts';

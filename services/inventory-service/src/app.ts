@@ -1,0 +1,67 @@
+import { fileURLToPath } from 'node:url';
+import { type Logger, ServiceRuntime } from '@kafka-poc/service-kit';
+import { Counter } from 'prom-client';
+import type { InventoryServiceConfig } from './config.ts';
+import { seedInventory } from './inventory/inventory-repository.ts';
+import { orderEventsHandler } from './inventory/order-events-handler.ts';
+import { registerInventoryRoutes } from './inventory/routes.ts';
+
+const migrationsFolder = fileURLToPath(new URL('../migrations', import.meta.url));
+
+/** Wires inventory-service: consumes order-events, reserves stock, emits inventory-events via its outbox. */
+export async function createInventoryService(
+  config: InventoryServiceConfig,
+  options: { logger?: Logger } = {},
+) {
+  const runtime = new ServiceRuntime({
+    config,
+    title: 'inventory-service',
+    description: 'Reserves stock for orders and publishes the decision.',
+    version: '1.0.0',
+    migrations: { migrationsFolder, migrationsTable: '__migrations_inventory_service' },
+    topics: [config.topics.orderEvents, config.topics.inventoryEvents],
+    onDatabaseReady: async (rt) => {
+      const created = await seedInventory(rt.db, config.seed);
+      if (created > 0) rt.logger.info({ items: created }, 'inventory seeded');
+    },
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  const relay = runtime.addRelay('inventory_outbox');
+  const decisions = new Counter({
+    name: 'inventory_decisions_total',
+    help: 'Reservation decisions by status (RESERVED, REJECTED)',
+    labelNames: ['status'] as const,
+    registers: [runtime.metrics.registry],
+  });
+  const consumed = runtime.pipeline.eventsConsumed;
+  const topic = config.topics.orderEvents;
+  runtime.addConsumer({
+    groupId: config.groupId,
+    topics: [topic],
+    handler: orderEventsHandler({
+      db: runtime.db,
+      producer: runtime.producer,
+      groupId: config.groupId,
+      inventoryEventsTopic: config.topics.inventoryEvents,
+      hooks: {
+        onCommitted: (applied, duplicates) => {
+          consumed.labels(topic, 'ok').inc(applied.length);
+          consumed.labels(topic, 'duplicate').inc(duplicates);
+          if (applied.length > 0) relay.notify();
+        },
+        onDeadLettered: (letters) => {
+          consumed.labels(topic, 'dead_lettered').inc(letters.length);
+          runtime.logger.warn(
+            { count: letters.length, error: letters[0]?.error },
+            'dead-lettered order events',
+          );
+        },
+      },
+      onDecided: (list) => {
+        for (const d of list) decisions.labels(d.status).inc();
+      },
+    }),
+  });
+  registerInventoryRoutes(await runtime.createHttp(), { db: runtime.db });
+  return runtime;
+}

@@ -1,0 +1,145 @@
+import { backoffDelay, type Database, sleep, type Transaction } from '@kafka-poc/db';
+import type { Logger } from '@kafka-poc/service-kit';
+import { and, asc, eq, lte, sql } from 'drizzle-orm';
+import { notifications } from '../db/schema.ts';
+import { type NotificationSender, SendError } from './sender.ts';
+
+type NotificationRow = typeof notifications.$inferSelect;
+
+export interface DispatcherOptions {
+  db: Database;
+  sender: NotificationSender;
+  logger: Logger;
+  batchSize?: number;
+  maxAttempts?: number;
+  pollIntervalMs?: number;
+  onResult?: (outcome: 'sent' | 'retry' | 'failed') => void;
+}
+
+/**
+ * Delivers stored notifications through the sender, apart from consumption so a slow webhook never
+ * holds back the consumer. Rows are claimed with FOR UPDATE SKIP LOCKED, so several instances share
+ * the work. Retryable failures are retried with backoff up to maxAttempts, then marked FAILED.
+ * Delivery is at-least-once: a crash between send and update sends again.
+ */
+export class NotificationDispatcher {
+  #options: Required<Omit<DispatcherOptions, 'onResult'>> & Pick<DispatcherOptions, 'onResult'>;
+  #stopping = new AbortController();
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  #pending = false;
+
+  constructor(options: DispatcherOptions) {
+    this.#options = { batchSize: 100, maxAttempts: 8, pollIntervalMs: 1000, ...options };
+  }
+
+  start(): void {
+    this.#stopping = new AbortController();
+    this.#loop ??= this.#run();
+  }
+
+  notify(): void {
+    this.#pending = true;
+    this.#wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping.abort();
+    this.#wake?.();
+    await this.#loop;
+    this.#loop = undefined;
+  }
+
+  async #run(): Promise<void> {
+    let failures = 0;
+    while (!this.#stopping.signal.aborted) {
+      try {
+        this.#pending = false;
+        const handled = await this.#dispatchBatch();
+        failures = 0;
+        if (handled < this.#options.batchSize) await this.#idle();
+      } catch (error) {
+        failures++;
+        this.#options.logger.warn(
+          { err: error, attempt: failures },
+          'notification dispatch failed; retrying',
+        );
+        await sleep(backoffDelay(failures, { initialMs: 200, maxMs: 5000 }), this.#stopping.signal);
+      }
+    }
+  }
+
+  async #dispatchBatch(): Promise<number> {
+    const { db, batchSize } = this.#options;
+    return db.transaction(async (tx) => {
+      const due = await tx
+        .select()
+        .from(notifications)
+        .where(and(eq(notifications.deliveryStatus, 'PENDING'), lte(notifications.nextAttemptAt, sql`now()`)))
+        .orderBy(asc(notifications.nextAttemptAt))
+        .limit(batchSize)
+        .for('update', { skipLocked: true });
+      // Sends run concurrently; the row updates then go one after another on this transaction's connection.
+      const outcomes = await Promise.all(due.map((row) => this.#send(row)));
+      for (const [i, row] of due.entries()) await this.#record(tx, row, outcomes[i]);
+      return due.length;
+    });
+  }
+
+  async #send(row: NotificationRow): Promise<unknown> {
+    try {
+      await this.#options.sender.send(
+        {
+          id: row.id,
+          orderId: row.orderId,
+          status: row.status,
+          message: row.message,
+          createdAt: row.createdAt.toISOString(),
+        },
+        this.#stopping.signal,
+      );
+      return undefined;
+    } catch (error) {
+      return error ?? new Error('send failed');
+    }
+  }
+
+  /** Marks a row SENT, or schedules a retry with backoff, or marks it FAILED for good. */
+  async #record(tx: Transaction, row: NotificationRow, error: unknown): Promise<void> {
+    const attempts = row.deliveryAttempts + 1;
+    if (error === undefined) {
+      await tx
+        .update(notifications)
+        .set({ deliveryStatus: 'SENT', deliveryAttempts: attempts, deliveredAt: sql`now()`, lastError: null })
+        .where(eq(notifications.id, row.id));
+      this.#options.onResult?.('sent');
+      return;
+    }
+    const retryable = !(error instanceof SendError) || error.retryable;
+    const final = !retryable || attempts >= this.#options.maxAttempts;
+    const delayMs = backoffDelay(attempts, { initialMs: 500, maxMs: 60_000 });
+    await tx
+      .update(notifications)
+      .set({
+        deliveryStatus: final ? 'FAILED' : 'PENDING',
+        deliveryAttempts: attempts,
+        lastError: (error instanceof Error ? error.message : String(error)).slice(0, 500),
+        nextAttemptAt: sql`now() + (${delayMs} * interval '1 millisecond')`,
+      })
+      .where(eq(notifications.id, row.id));
+    this.#options.onResult?.(final ? 'failed' : 'retry');
+  }
+
+  async #idle(): Promise<void> {
+    if (this.#pending || this.#stopping.signal.aborted) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, this.#options.pollIntervalMs);
+      this.#wake = done;
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    this.#wake = undefined;
+  }
+}

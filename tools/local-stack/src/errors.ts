@@ -1,0 +1,44 @@
+export type LocalStackErrorCode =
+  | 'JAVA_MISSING'
+  | 'JAVA_TOO_OLD'
+  | 'MAVEN_MISSING'
+  | 'KAFKA_PROVISION_FAILED'
+  | 'KAFKA_FORMAT_FAILED'
+  | 'KAFKA_START_FAILED'
+  | 'KAFKA_NOT_READY'
+  | 'KAFKA_DATA_DIR_MISMATCH'
+  | 'KAFKA_UNKNOWN_NODE'
+  | 'POSTGRES_INIT_FAILED'
+  | 'POSTGRES_START_FAILED'
+  | 'POSTGRES_NOT_READY'
+  | 'POSTGRES_DIR_NOT_ACCESSIBLE'
+  | 'PORT_IN_USE'
+  | 'INFRA_NOT_RUNNING'
+  | 'INFRA_ALREADY_RUNNING'
+  | 'INVALID_ARGUMENT';
+
+/** Every error the local stack throws: a code, the cause, whether retrying can help, and a hint for humans. */
+export class LocalStackError extends Error {
+  readonly code: LocalStackErrorCode;
+  readonly retryable: boolean;
+  readonly hint: string | undefined;
+
+  constructor(
+    code: LocalStackErrorCode,
+    message: string,
+    options: { cause?: unknown; retryable: boolean; hint?: string },
+  ) {
+    super(options.hint ? `${message}\n  hint: ${options.hint}` : message, { cause: options.cause });
+    this.name = 'LocalStackError';
+    this.code = code;
+    this.retryable = options.retryable;
+    this.hint = options.hint;
+  }
+}
+
+/** Prints a LocalStackError (or anything else) for a CLI user: code and message, no stack for known errors. */
+export function formatCliError(error: unknown): string {
+  if (error instanceof LocalStackError) return `[${error.code}] ${error.message}`;
+  if (error instanceof Error) return error.stack ?? error.message;
+  return String(error);
+}

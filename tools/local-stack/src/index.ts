@@ -1,0 +1,13 @@
+export { LocalStackError, type LocalStackErrorCode } from './errors.ts';
+export { findRunningInfra, type InfraInfo, type RunningInfra, redact, startInfra } from './infra-runner.ts';
+export { checkJava, parseJavaMajor } from './java.ts';
+export { type KafkaCluster, type KafkaNode, type StartKafkaOptions, startKafka } from './kafka-broker.ts';
+export { ensureKafkaDist, type KafkaDistOptions, kafkaDistLocation } from './kafka-dist.ts';
+export { probeBrokers } from './kafka-readiness.ts';
+export { dataRoot, infraFile, repoRoot } from './paths.ts';
+export { freePort, freePorts, isPortFree } from './ports.ts';
+export { type PostgresServer, type StartPostgresOptions, startPostgres } from './postgres.ts';
+export { isAlive, waitForPidExit } from './processes.ts';
+export { type OnProgress, printProgress } from './progress.ts';
+export { findService, SERVICES, type ServiceDefinition } from './services.ts';
+export { startWatchdog, type Watchdog, type WatchdogOptions } from './watchdog.ts';

@@ -1,0 +1,173 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pg from 'pg';
+import { LocalStackError } from './errors.ts';
+import { type KafkaCluster, startKafka } from './kafka-broker.ts';
+import { probeBrokers } from './kafka-readiness.ts';
+import { infraFile } from './paths.ts';
+import { type PostgresServer, startPostgres } from './postgres.ts';
+import { isAlive, readIfExists } from './processes.ts';
+import { elapsed, type OnProgress } from './progress.ts';
+import { startWatchdog } from './watchdog.ts';
+
+/** The content of .data/infra.json. */
+export interface InfraInfo {
+  bootstrapServers: string;
+  databaseUrl: string;
+  pid: number;
+  startedAt: string;
+  dataDir: string;
+  logs: string[];
+}
+
+export interface RunningInfra {
+  readonly info: InfraInfo;
+  readonly kafka: KafkaCluster | undefined;
+  readonly postgres: PostgresServer | undefined;
+  readonly readyInMs: number;
+  /** Stops what this process started (Kafka and Postgres in parallel) and removes infra.json. */
+  stop(): Promise<void>;
+}
+
+export interface StartInfraOptions {
+  dataRoot: string;
+  brokers: 1 | 3;
+  env?: NodeJS.ProcessEnv;
+  onProgress: OnProgress;
+}
+
+/** infra.json of a launcher that is still alive, else undefined (a stale file is ignored). */
+export async function findRunningInfra(dataRoot: string): Promise<InfraInfo | undefined> {
+  const text = await readIfExists(infraFile(dataRoot));
+  if (!text) return undefined;
+  try {
+    const info = JSON.parse(text) as InfraInfo;
+    return isAlive(info.pid) ? info : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Starts Kafka and Postgres concurrently under .data (or uses KAFKA_BROKERS / DATABASE_URL when set)
+ * and writes infra.json. One watchdog covers both, so a killed launcher leaves nothing behind.
+ */
+export async function startInfra(options: StartInfraOptions): Promise<RunningInfra> {
+  const startedAt = performance.now();
+  const env = options.env ?? process.env;
+  const { dataRoot, onProgress } = options;
+  const running = await findRunningInfra(dataRoot);
+  if (running) {
+    throw new LocalStackError('INFRA_ALREADY_RUNNING', `Infra is already running (pid ${running.pid}).`, {
+      retryable: false,
+      hint: `Kafka ${running.bootstrapServers}, DATABASE_URL ${running.databaseUrl}; stop it first (Ctrl-C or kill ${running.pid})`,
+    });
+  }
+  await mkdir(dataRoot, { recursive: true });
+  const watchdog = startWatchdog({ logFile: join(dataRoot, 'watchdog.log') });
+  const [kafkaResult, postgresResult] = await Promise.allSettled([
+    env.KAFKA_BROKERS ? useExistingKafka(env.KAFKA_BROKERS, onProgress) : startOwnKafka(options, watchdog),
+    env.DATABASE_URL
+      ? useExistingPostgres(env.DATABASE_URL, onProgress)
+      : startOwnPostgres(options, watchdog),
+  ]);
+  const kafka = kafkaResult.status === 'fulfilled' ? kafkaResult.value : undefined;
+  const postgres = postgresResult.status === 'fulfilled' ? postgresResult.value : undefined;
+  const stopAll = async (): Promise<void> => {
+    await Promise.allSettled([
+      typeof kafka === 'object' ? kafka.stop() : undefined,
+      typeof postgres === 'object' ? postgres.stop() : undefined,
+    ]);
+    watchdog.stop();
+  };
+  const failure = [kafkaResult, postgresResult].find((r) => r.status === 'rejected');
+  if (failure) {
+    await stopAll();
+    throw failure.reason;
+  }
+
+  const bootstrapServers = typeof kafka === 'object' ? kafka.bootstrapServers : (env.KAFKA_BROKERS ?? '');
+  const databaseUrl = typeof postgres === 'object' ? postgres.databaseUrl : (env.DATABASE_URL ?? '');
+  const info: InfraInfo = {
+    bootstrapServers,
+    databaseUrl,
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    dataDir: dataRoot,
+    logs: [
+      ...(typeof kafka === 'object' ? kafka.nodes.map((n) => n.logFile) : []),
+      ...(typeof postgres === 'object' ? [postgres.logFile] : []),
+    ],
+  };
+  await writeFile(infraFile(dataRoot), `${JSON.stringify(info, null, 2)}\n`);
+  return {
+    info,
+    kafka: typeof kafka === 'object' ? kafka : undefined,
+    postgres: typeof postgres === 'object' ? postgres : undefined,
+    readyInMs: performance.now() - startedAt,
+    stop: async () => {
+      await stopAll();
+      await rm(infraFile(dataRoot), { force: true });
+    },
+  };
+}
+
+function startOwnKafka(options: StartInfraOptions, watchdog: ReturnType<typeof startWatchdog>) {
+  const dir = options.brokers === 1 ? 'kafka' : 'kafka-3';
+  return startKafka({
+    dataDir: join(options.dataRoot, dir),
+    brokers: options.brokers,
+    ports: 'default',
+    onProgress: (m) => options.onProgress(`kafka: ${m}`),
+    watchdog,
+  });
+}
+
+function startOwnPostgres(options: StartInfraOptions, watchdog: ReturnType<typeof startWatchdog>) {
+  return startPostgres({
+    dataDir: join(options.dataRoot, 'postgres'),
+    port: 5432,
+    onProgress: (m) => options.onProgress(`postgres: ${m}`),
+    watchdog,
+  });
+}
+
+async function useExistingKafka(brokers: string, onProgress: OnProgress): Promise<string> {
+  const startedAt = performance.now();
+  try {
+    const ids = await probeBrokers(brokers.split(','), 5000);
+    onProgress(
+      `kafka: using existing cluster ${brokers} (brokers [${ids.join(',')}], ${elapsed(startedAt)})`,
+    );
+    return brokers;
+  } catch (cause) {
+    throw new LocalStackError('KAFKA_NOT_READY', `KAFKA_BROKERS=${brokers} does not answer.`, {
+      retryable: true,
+      cause,
+      hint: 'unset KAFKA_BROKERS to start a local broker instead',
+    });
+  }
+}
+
+async function useExistingPostgres(url: string, onProgress: OnProgress): Promise<string> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    onProgress(`postgres: using existing server ${redact(url)}`);
+    return url;
+  } catch (cause) {
+    throw new LocalStackError('POSTGRES_NOT_READY', `DATABASE_URL=${redact(url)} does not answer.`, {
+      retryable: true,
+      cause,
+      hint: 'unset DATABASE_URL to start a local Postgres instead',
+    });
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Hides the password of a connection URL in output. */
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}

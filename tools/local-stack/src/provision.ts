@@ -1,0 +1,15 @@
+/** `npm run kafka:provision`: download the Kafka jars into the cache (once) and print where they are. */
+import { formatCliError } from './errors.ts';
+import { ensureKafkaDist } from './kafka-dist.ts';
+import { printProgress } from './progress.ts';
+
+try {
+  const startedAt = performance.now();
+  const libs = await ensureKafkaDist({ onProgress: printProgress('kafka:provision') });
+  process.stdout.write(
+    `Kafka jars ready in ${libs} (${((performance.now() - startedAt) / 1000).toFixed(1)} s)\n`,
+  );
+} catch (error) {
+  process.stderr.write(`kafka:provision: ${formatCliError(error)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,85 @@
+/**
+ * `npm run service -- <name> [--instance n] [--port p]`: one service instance in the foreground,
+ * against the running infra (.data/infra.json) or KAFKA_BROKERS + DATABASE_URL from the environment.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatCliError, LocalStackError } from './errors.ts';
+import { findRunningInfra } from './infra-runner.ts';
+import { dataRoot, infraFile, repoRoot } from './paths.ts';
+import { findService, instanceId, instancePort, SERVICES, serviceEnv } from './services.ts';
+
+const HELP = `Usage: npm run service -- <name> [--instance n] [--port p]
+
+Runs one instance of a service in the foreground against running infra.
+  <name>         ${SERVICES.map((s) => s.name).join(', ')}
+  --instance n   1-based instance number (default 1): INSTANCE_ID <name>-n, port base+100*(n-1)
+  --port p       listen on p instead
+`;
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      instance: { type: 'string', default: '1' },
+      port: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help || positionals.length === 0) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const name = positionals[0] ?? '';
+  const service = findService(name);
+  const n = Number(values.instance);
+  if (!service || !Number.isInteger(n) || n < 1) {
+    throw new LocalStackError('INVALID_ARGUMENT', `Unknown service "${name}" or bad --instance.`, {
+      retryable: false,
+      hint: `services: ${SERVICES.map((s) => s.name).join(', ')}`,
+    });
+  }
+  const entry = join(repoRoot(), service.entry);
+  if (!existsSync(entry)) {
+    throw new LocalStackError('INVALID_ARGUMENT', `${service.entry} does not exist yet.`, {
+      retryable: false,
+    });
+  }
+  const endpoints = await findEndpoints();
+  const port = values.port ? Number(values.port) : instancePort(service, n - 1);
+  const id = instanceId(service, n - 1);
+  process.stderr.write(`${id}: port ${port}, Kafka ${endpoints.kafkaBrokers}\n`);
+  // Same process group as us: Ctrl-C reaches the service directly; we just mirror its exit.
+  const child = spawn(process.execPath, [entry], {
+    cwd: join(repoRoot(), service.entry.split('/src/')[0] ?? '.'),
+    env: serviceEnv({ port, instanceId: id, ...endpoints }),
+    stdio: 'inherit',
+  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => child.kill(signal));
+  }
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + 15 : 1)));
+}
+
+async function findEndpoints(): Promise<{ kafkaBrokers: string; databaseUrl: string }> {
+  const { KAFKA_BROKERS, DATABASE_URL } = process.env;
+  if (KAFKA_BROKERS && DATABASE_URL) return { kafkaBrokers: KAFKA_BROKERS, databaseUrl: DATABASE_URL };
+  const running = await findRunningInfra(dataRoot());
+  if (!running) {
+    throw new LocalStackError('INFRA_NOT_RUNNING', `No running infra (${infraFile()} missing or stale).`, {
+      retryable: true,
+      hint: 'start it with `npm run infra` in another terminal, or set KAFKA_BROKERS and DATABASE_URL',
+    });
+  }
+  return {
+    kafkaBrokers: KAFKA_BROKERS ?? running.bootstrapServers,
+    databaseUrl: DATABASE_URL ?? running.databaseUrl,
+  };
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`service: ${formatCliError(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,155 @@
+/**
+ * `npm start [-- --scale order-service=2 …]`: infra (or the running one) plus every service in the registry.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatCliError, LocalStackError } from './errors.ts';
+import { findRunningInfra, type RunningInfra, startInfra } from './infra-runner.ts';
+import { dataRoot, repoRoot } from './paths.ts';
+import { printProgress } from './progress.ts';
+import { runInstance, type ServiceInstance } from './service-instance.ts';
+import { SERVICES, type ServiceDefinition } from './services.ts';
+import { onShutdownSignal } from './shutdown.ts';
+import { startWatchdog } from './watchdog.ts';
+
+const HELP = `Usage: npm start [-- options]
+
+Starts Kafka + Postgres (or reuses \`npm run infra\` if it runs) and every service, then prints their URLs.
+
+Options:
+  --scale <name>=N   run N instances of a service (repeatable); instance i listens on base port + 100*i
+  --brokers 1|3      Kafka nodes when infra is started here (default 1)
+  -h, --help         this text
+
+Services: ${SERVICES.map((s) => `${s.name} (${s.defaultPort}, ${s.portEnv})`).join(', ')}
+`;
+
+const COLORS = [36, 33, 35, 32, 34, 91, 93, 95];
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      scale: { type: 'string', multiple: true, default: [] },
+      brokers: { type: 'string', default: '1' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const scale = parseScale(values.scale);
+  const log = printProgress('start');
+  const root = dataRoot();
+  const startedAt = performance.now();
+
+  const running = await findRunningInfra(root);
+  let infra: RunningInfra | undefined;
+  let endpoints: { kafkaBrokers: string; databaseUrl: string };
+  if (running) {
+    log(`using running infra (pid ${running.pid}): Kafka ${running.bootstrapServers}`);
+    endpoints = { kafkaBrokers: running.bootstrapServers, databaseUrl: running.databaseUrl };
+  } else {
+    infra = await startInfra({ dataRoot: root, brokers: values.brokers === '3' ? 3 : 1, onProgress: log });
+    endpoints = { kafkaBrokers: infra.info.bootstrapServers, databaseUrl: infra.info.databaseUrl };
+  }
+
+  const watchdog = startWatchdog({ logFile: join(root, 'watchdog-services.log') });
+  const instances = launchAll(scale, endpoints, watchdog, log);
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  onShutdownSignal(async () => {
+    log(`stopping ${instances.length} service instance(s)`);
+    await Promise.all(instances.map((i) => i.stop(15_000)));
+    watchdog.stop();
+    if (infra) {
+      log('stopping infra');
+      await infra.stop();
+    }
+    clearInterval(keepAlive);
+    log('all stopped');
+  }, log);
+
+  const results = await Promise.all(
+    instances.map(async (instance) => {
+      const result = await instance.waitReady(log);
+      if (result === 'exited') {
+        log(
+          `${instance.id} exited before it was ready; its last lines:\n${instance.lastLines(20).join('\n')}`,
+        );
+      } else {
+        log(`${instance.id} ready`);
+      }
+      return result;
+    }),
+  );
+  printTable(instances, results, endpoints, (performance.now() - startedAt) / 1000);
+}
+
+function parseScale(entries: string[]): Map<string, number> {
+  const scale = new Map<string, number>();
+  for (const entry of entries) {
+    const [name, count] = entry.split('=');
+    const n = Number(count);
+    if (!name || !SERVICES.some((s) => s.name === name) || !Number.isInteger(n) || n < 0) {
+      throw new LocalStackError('INVALID_ARGUMENT', `--scale ${entry}: expected <service>=<N>.`, {
+        retryable: false,
+        hint: `services: ${SERVICES.map((s) => s.name).join(', ')}`,
+      });
+    }
+    scale.set(name, n);
+  }
+  return scale;
+}
+
+function launchAll(
+  scale: Map<string, number>,
+  endpoints: { kafkaBrokers: string; databaseUrl: string },
+  watchdog: ReturnType<typeof startWatchdog>,
+  log: (m: string) => void,
+): ServiceInstance[] {
+  const root = repoRoot();
+  const instances: ServiceInstance[] = [];
+  SERVICES.forEach((service: ServiceDefinition, serviceIndex) => {
+    if (!existsSync(join(root, service.entry))) {
+      log(`skip ${service.name}: ${service.entry} does not exist yet`);
+      return;
+    }
+    const count = scale.get(service.name) ?? 1;
+    for (let index = 0; index < count; index++) {
+      const color = COLORS[(serviceIndex * 2 + index) % COLORS.length];
+      instances.push(
+        runInstance({ service, index, repoRoot: root, ...endpoints, watchdog, onProgress: log, color }),
+      );
+    }
+  });
+  return instances;
+}
+
+function printTable(
+  instances: ServiceInstance[],
+  results: ('ready' | 'exited')[],
+  endpoints: { kafkaBrokers: string; databaseUrl: string },
+  seconds: number,
+): void {
+  const rows = instances.map((instance, i) => {
+    const base = `http://127.0.0.1:${instance.port}`;
+    const extra = instance.service.kind === 'api' ? `${base}/docs  ${base}/metrics` : '(console)';
+    const status = results[i] === 'ready' ? 'ready' : 'NOT READY (restarting)';
+    return `  ${instance.id.padEnd(24)} ${status.padEnd(10)} ${base.padEnd(24)} ${extra}`;
+  });
+  const lines = [
+    '',
+    `  Up in ${seconds.toFixed(1)} s. Kafka ${endpoints.kafkaBrokers}  DATABASE_URL ${endpoints.databaseUrl}`,
+    ...(rows.length > 0 ? rows : ['  (no service entry files exist yet)']),
+    '',
+    '  Ctrl-C stops the services, then the infra this command started.',
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`start: ${formatCliError(error)}\n`);
+  process.exit(1);
+});
