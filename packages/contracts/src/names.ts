@@ -32,4 +32,5 @@ export const HEADERS = {
   dlqAttempts: 'dlq-attempts',
   dlqConsumerGroup: 'dlq-consumer-group',
   dlqFailedAt: 'dlq-failed-at',
+  dlqRedrivenFrom: 'dlq-redriven-from',
 } as const;

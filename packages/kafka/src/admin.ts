@@ -210,6 +210,8 @@ class ClusterAdmin implements KafkaAdmin {
     try {
       return await operation(admin);
     } catch (error) {
+      // Our own errors (GROUP_NOT_EMPTY, TOPIC_NOT_FOUND, …) already say what went wrong.
+      if (error instanceof KafkaError) throw error;
       throw toKafkaError(code, message, error);
     }
   }

@@ -41,3 +41,18 @@ export function mergeCommitOffsets(older: CommitOffset[], newer: CommitOffset[])
   }
   return [...merged.values()];
 }
+
+/**
+ * Splits offsets into those of partitions this member still owns and those it lost. The library
+ * hands revoked partitions to their new owner without waiting for a batch in flight, and the broker
+ * accepts a late commit from the old owner, which could move the new owner's offset backwards.
+ */
+export function splitByOwnership(
+  offsets: CommitOffset[],
+  isAssigned: (topic: string, partition: number) => boolean,
+): { owned: CommitOffset[]; lost: CommitOffset[] } {
+  const owned: CommitOffset[] = [];
+  const lost: CommitOffset[] = [];
+  for (const entry of offsets) (isAssigned(entry.topic, entry.partition) ? owned : lost).push(entry);
+  return { owned, lost };
+}

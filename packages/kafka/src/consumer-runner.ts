@@ -1,5 +1,10 @@
 import { backoffDelay, settlesWithin, sleep } from './backoff.ts';
-import { type CommitOffset, commitOffsetsFor, mergeCommitOffsets } from './commit-offsets.ts';
+import {
+  type CommitOffset,
+  commitOffsetsFor,
+  mergeCommitOffsets,
+  splitByOwnership,
+} from './commit-offsets.ts';
 import { ConsumerSession, type SessionConfig, type SessionRecord } from './consumer-session.ts';
 import { KafkaError } from './errors.ts';
 import type {
@@ -129,8 +134,10 @@ class BatchConsumerRunner implements ConsumerRunner {
       while (session && !this.#stopped) {
         await this.#consume(session);
         if (this.#stopped) return;
+        if (!session.memberLost && (await this.#restartStream(session))) continue;
+        if (this.#stopped) return;
         this.#report(
-          new KafkaError('KAFKA_UNREACHABLE', 'Consumer session failed; rejoining the group', {
+          new KafkaError('KAFKA_UNREACHABLE', 'Group member lost; joining as a new member', {
             retryable: true,
           }),
         );
@@ -143,6 +150,21 @@ class BatchConsumerRunner implements ConsumerRunner {
       // Nothing above is expected to throw; if it does, report it rather than leave a rejected promise.
       this.#report(error);
     }
+  }
+
+  /** Replaces a failed stream on the same member, with backoff; false if stopped or the member is lost. */
+  async #restartStream(session: ConsumerSession): Promise<boolean> {
+    for (let attempt = 1; !this.#stopped && !session.memberLost; attempt++) {
+      await sleep(backoffDelay(attempt, reconnectBackoff), this.#stopController.signal);
+      if (this.#stopped || session.memberLost) return false;
+      try {
+        await session.restartStream();
+        return true;
+      } catch (error) {
+        this.#report(error, { attempt, batchSize: 0 });
+      }
+    }
+    return false;
   }
 
   /** Handles batches until the session breaks or stop() is called. */
@@ -179,17 +201,29 @@ class BatchConsumerRunner implements ConsumerRunner {
   }
 
   async #commit(session: ConsumerSession, batch: SessionRecord[]): Promise<void> {
-    // Offsets whose commit failed earlier are only worth retrying while this member still owns them.
-    const carried = this.#uncommitted.filter((o) => session.isAssigned(o.topic, o.partition));
-    const offsets = mergeCommitOffsets(carried, commitOffsetsFor(batch));
+    const offsets = mergeCommitOffsets(this.#uncommitted, commitOffsetsFor(batch));
+    // Partitions reassigned during the batch are left to their new owner, which re-reads them.
+    const { owned, lost } = splitByOwnership(offsets, (topic, partition) =>
+      session.isAssigned(topic, partition),
+    );
+    if (lost.length > 0) {
+      const names = lost.map((o) => `${o.topic}:${o.partition}`).join(', ');
+      this.#report(
+        new KafkaError('KAFKA_COMMIT_FAILED', `Not committing ${names}: reassigned during the batch`, {
+          retryable: true,
+        }),
+        { attempt: 0, batchSize: batch.length },
+      );
+    }
     try {
-      await session.commit(offsets);
+      await session.commit(owned);
       this.#uncommitted = [];
-      this.#notifyCommitted(offsets);
+      if (owned.length > 0) this.#notifyCommitted(owned);
     } catch (error) {
-      // Expected when partitions moved to another member during the batch: the new owner re-reads
-      // from the last commit and the idempotent handlers absorb the repeat. Never fatal here.
-      this.#uncommitted = offsets;
+      // Commits of partitions moved to another member can fail (the new owner re-reads from the last
+      // commit and idempotent handlers absorb the repeat); a broker outage too. Never fatal: what is
+      // still owned is retried with the next commit.
+      this.#uncommitted = owned;
       this.#report(error, { attempt: 0, batchSize: batch.length });
     }
   }
@@ -227,7 +261,7 @@ class BatchConsumerRunner implements ConsumerRunner {
       startFrom: o.startFrom ?? 'earliest',
       maxBatchSize: o.maxBatchSize ?? defaults.maxBatchSize,
       fetchMaxWaitMs: o.fetchMaxWaitMs ?? defaults.fetchMaxWaitMs,
-      heartbeatStallMs: 30_000,
+      heartbeatStallMs: 60_000,
       onClientError: (error) => this.#report(error),
     };
   }

@@ -6,10 +6,10 @@ import {
   MessagesStreamFallbackModes,
   MessagesStreamModes,
 } from '@platformatic/kafka';
+import { settlesWithin } from './backoff.ts';
 import { baseClientOptions } from './client-options.ts';
 import type { CommitOffset, FetchedRecord } from './commit-offsets.ts';
-import { settlesWithin } from './backoff.ts';
-import { toKafkaError } from './error-mapping.ts';
+import { hasApiError, isNetworkError, toKafkaError } from './error-mapping.ts';
 import { KafkaError } from './errors.ts';
 import { toIncomingMessage } from './message-codec.ts';
 import { StreamReader } from './stream-reader.ts';
@@ -23,7 +23,7 @@ export interface SessionConfig {
   startFrom: 'earliest' | 'latest';
   maxBatchSize: number;
   fetchMaxWaitMs: number;
-  /** Heartbeats failing this long mark the session broken, so the runner replaces the member. */
+  /** Heartbeats failing this long (broker reachable) mark the member lost, so the runner replaces it. */
   heartbeatStallMs: number;
   onClientError: (error: unknown) => void;
 }
@@ -37,18 +37,22 @@ type LibraryStream = MessagesStream<Buffer, Buffer, Buffer, Buffer>;
 
 /** Health flags set by library events, which can fire before the session object exists. */
 interface Health {
-  broken: boolean;
+  /** The broker no longer knows this member, or the library gave up rejoining: a new member is needed. */
+  memberLost: boolean;
 }
 
 /**
- * One group membership: a library Consumer plus its message stream. When either fails beyond the
- * library's own retries, the runner closes the session and opens a fresh one (a new member).
+ * One group membership: a library Consumer and its current message stream. A failed stream is
+ * replaced on the same member (restartStream); only a lost member needs a whole new session. That
+ * matters with KIP-848: a member that could not leave keeps its partitions until its session
+ * times out (45 s by default), so a needlessly replaced member stalls those partitions that long.
  */
 export class ConsumerSession {
   readonly reader: StreamReader<SessionRecord>;
   readonly #consumer: LibraryConsumer;
-  readonly #stream: LibraryStream;
   readonly #health: Health;
+  readonly #config: SessionConfig;
+  #stream: LibraryStream;
 
   private constructor(
     consumer: LibraryConsumer,
@@ -57,31 +61,20 @@ export class ConsumerSession {
     config: SessionConfig,
   ) {
     this.#consumer = consumer;
-    this.#stream = stream;
     this.#health = health;
-    this.reader = new StreamReader(stream, toSessionRecord, config.maxBatchSize * 2);
-    stream.on('error', (error) =>
-      config.onClientError(toKafkaError('KAFKA_UNREACHABLE', 'Fetching failed', error)),
-    );
+    this.#config = config;
+    this.#stream = stream;
+    this.reader = new StreamReader(toSessionRecord, config.maxBatchSize * 2);
+    this.#attach(stream);
   }
 
   /** Joins the group and starts fetching; throws KAFKA_UNREACHABLE when the group cannot be joined. */
   static async open(config: SessionConfig): Promise<ConsumerSession> {
-    const health: Health = { broken: false };
+    const health: Health = { memberLost: false };
     const consumer = new Consumer(consumerOptions(config));
     watchConsumer(consumer, health, config);
     try {
-      const stream = await consumer.consume({
-        topics: config.topics,
-        mode: MessagesStreamModes.COMMITTED,
-        fallbackMode:
-          config.startFrom === 'latest'
-            ? MessagesStreamFallbackModes.LATEST
-            : MessagesStreamFallbackModes.EARLIEST,
-        autocommit: false,
-        maxWaitTime: config.fetchMaxWaitMs,
-        highWaterMark: config.maxBatchSize,
-      });
+      const stream = await consume(consumer, config);
       return new ConsumerSession(consumer, stream, health, config);
     } catch (error) {
       await consumer.close(true).catch(() => undefined);
@@ -89,13 +82,41 @@ export class ConsumerSession {
     }
   }
 
-  /** The member or its stream failed for good; it must be replaced. */
+  /** The broker forgot this member (or rejoining failed): the session must be replaced. */
+  get memberLost(): boolean {
+    return this.#health.memberLost;
+  }
+
+  /** Replaces a failed stream on the same member; it resumes from the committed offsets. */
+  async restartStream(): Promise<void> {
+    await this.#stream.close().catch(() => undefined);
+    try {
+      const stream = await consume(this.#consumer, this.#config);
+      this.#stream = stream;
+      this.#attach(stream);
+    } catch (error) {
+      throw toKafkaError(
+        'KAFKA_UNREACHABLE',
+        `Could not resume fetching for group ${this.#config.groupId}`,
+        error,
+      );
+    }
+  }
+
+  #attach(stream: LibraryStream): void {
+    stream.on('error', (error) =>
+      this.#config.onClientError(toKafkaError('KAFKA_UNREACHABLE', 'Fetching failed', error)),
+    );
+    this.reader.attach(stream);
+  }
+
+  /** Either the member or its stream failed; nothing more will be fetched until one is replaced. */
   get broken(): boolean {
-    return this.#health.broken || this.reader.done;
+    return this.#health.memberLost || this.reader.done;
   }
 
   isJoined(): boolean {
-    return !this.broken && this.#consumer.isActive();
+    return !this.#health.memberLost && this.#consumer.isActive();
   }
 
   assignments(): PartitionRef[] {
@@ -150,6 +171,20 @@ export class ConsumerSession {
   }
 }
 
+function consume(consumer: LibraryConsumer, config: SessionConfig): Promise<LibraryStream> {
+  return consumer.consume({
+    topics: config.topics,
+    mode: MessagesStreamModes.COMMITTED,
+    fallbackMode:
+      config.startFrom === 'latest'
+        ? MessagesStreamFallbackModes.LATEST
+        : MessagesStreamFallbackModes.EARLIEST,
+    autocommit: false,
+    maxWaitTime: config.fetchMaxWaitMs,
+    highWaterMark: config.maxBatchSize,
+  });
+}
+
 function consumerOptions(config: SessionConfig): ConsumerOptions<Buffer, Buffer, Buffer, Buffer> {
   const common = {
     ...baseClientOptions(config.connection),
@@ -175,16 +210,23 @@ function consumerOptions(config: SessionConfig): ConsumerOptions<Buffer, Buffer,
 }
 
 function watchConsumer(consumer: LibraryConsumer, health: Health, config: SessionConfig): void {
-  // The classic protocol emits 'error' when rejoining fails; unhandled, it would crash the process.
+  // The classic protocol emits 'error' when rejoining failed for good; unhandled, it would crash the process.
   consumer.on('error', (error: unknown) => {
-    health.broken = true;
+    health.memberLost = true;
     config.onClientError(toKafkaError('KAFKA_UNREACHABLE', 'Consumer group membership lost', error));
   });
   consumer.on('consumer:heartbeat:error', ({ error }) => {
+    // With the consumer protocol the library retries a member the broker has expired forever with
+    // the same member epoch; the classic protocol rejoins by itself.
+    if (config.groupProtocol === 'consumer' && hasApiError(error, 'UNKNOWN_MEMBER_ID'))
+      health.memberLost = true;
     config.onClientError(toKafkaError('KAFKA_UNREACHABLE', 'Heartbeat failed', error));
   });
+  // Last resort for states not recognised above. Not for an unreachable broker: heartbeats resume
+  // by themselves when it returns, and a replaced member would hold partitions hostage (see above).
   consumer.on('consumer:heartbeat:stalled', ({ stalledFor, lastError }) => {
-    health.broken = true;
+    if (lastError && isNetworkError(lastError)) return;
+    health.memberLost = true;
     config.onClientError(
       new KafkaError('KAFKA_UNREACHABLE', `No successful heartbeat for ${stalledFor} ms`, {
         cause: lastError,

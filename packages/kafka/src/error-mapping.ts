@@ -26,6 +26,14 @@ export function isRetryable(error: unknown): boolean {
   return chain.length > 0 && !chain.some((e) => e.canRetry === false);
 }
 
+/** Connection-level trouble (refused, reset, timed out): the broker may simply be restarting. */
+export function isNetworkError(error: unknown): boolean {
+  return errorChain(error).some((e) => {
+    const code = (e as Error & { code?: unknown }).code;
+    return code === 'PLT_KFK_NETWORK' || code === 'PLT_KFK_TIMEOUT';
+  });
+}
+
 /** The operation was cut short because we closed the client (stop()), not because Kafka refused it. */
 export function isClientClosed(error: unknown): boolean {
   return errorChain(error).some((e) => /client (is )?closed/i.test(e.message));

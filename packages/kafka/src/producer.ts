@@ -14,6 +14,8 @@ export interface ProducerOptions {
   lingerMs?: number;
   /** Most messages in one produce request (default 1000); one larger send() still goes alone, unsplit. */
   maxBatchSize?: number;
+  /** Most payload bytes in one produce request (default 512 KiB, below the broker's 1 MiB batch limit). */
+  maxBatchBytes?: number;
   compression?: CompressionAlgorithmValue;
   /** How long stop() lets queued sends finish before failing them (default 10 s). */
   stopTimeoutMs?: number;
@@ -43,7 +45,9 @@ class CoalescingProducer implements KafkaProducer {
   #client: LibraryProducer | undefined;
   #accepting = false;
   #queue: QueuedSend[] = [];
-  #draining: Promise<void> | undefined;
+  /** The drain loop; `#drainActive` (not the promise) says whether it still runs, see #kickDrain. */
+  #draining: Promise<void> = Promise.resolve();
+  #drainActive = false;
   #stopping: Promise<void> | undefined;
 
   constructor(connection: KafkaConnectionConfig, options: ProducerOptions) {
@@ -51,6 +55,7 @@ class CoalescingProducer implements KafkaProducer {
     this.#options = {
       lingerMs: options.lingerMs ?? 5,
       maxBatchSize: options.maxBatchSize ?? 1000,
+      maxBatchBytes: options.maxBatchBytes ?? 512 * 1024,
       stopTimeoutMs: options.stopTimeoutMs ?? 10_000,
       compression: options.compression,
     };
@@ -87,9 +92,7 @@ class CoalescingProducer implements KafkaProducer {
     if (messages.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       this.#queue.push({ messages, enqueuedAt: Date.now(), resolve, reject });
-      this.#draining ??= this.#drain().finally(() => {
-        this.#draining = undefined;
-      });
+      this.#kickDrain();
     });
   }
 
@@ -103,8 +106,7 @@ class CoalescingProducer implements KafkaProducer {
 
   async #performStop(client: LibraryProducer): Promise<void> {
     this.#accepting = false;
-    if (this.#draining !== undefined)
-      await Promise.race([this.#draining, sleep(this.#options.stopTimeoutMs)]);
+    await settlesWithin(this.#draining, this.#options.stopTimeoutMs);
     // Closing aborts the library's retry loops, so sends still in flight fail (retryable) now.
     await client.close(true).catch(() => undefined);
     await this.#draining;
@@ -116,11 +118,29 @@ class CoalescingProducer implements KafkaProducer {
     }
   }
 
+  /**
+   * Starts the drain loop unless it runs. The flag is cleared synchronously when the loop sees an
+   * empty queue, so a send() queued at any later point starts a new loop; clearing it in a promise
+   * callback instead would leave a window where a send is queued but no loop will ever take it.
+   */
+  #kickDrain(): void {
+    if (this.#drainActive) return;
+    this.#drainActive = true;
+    this.#draining = this.#drain();
+  }
+
   async #drain(): Promise<void> {
-    while (this.#queue.length > 0 && this.#client) {
-      await this.#linger();
-      const sends = takeSends(this.#queue, this.#options.maxBatchSize);
-      await this.#produceSends(this.#client, sends);
+    try {
+      while (this.#queue.length > 0 && this.#client) {
+        await this.#linger();
+        const sends = takeSends(this.#queue, {
+          maxMessages: this.#options.maxBatchSize,
+          maxBytes: this.#options.maxBatchBytes,
+        });
+        await this.#produceSends(this.#client, sends);
+      }
+    } finally {
+      this.#drainActive = false;
     }
   }
 
@@ -142,8 +162,9 @@ class CoalescingProducer implements KafkaProducer {
       for (const [i, send] of sends.entries()) send.resolve(perSend[i] ?? []);
     } catch (error) {
       if (sends.length > 1 && !isClientClosed(error)) {
-        // One bad call (unknown topic, invalid partition) must not fail the calls it was coalesced
-        // with: send each alone, in order. Nothing is written before such an error is detected.
+        // One bad call (unknown topic, invalid partition, oversized record) must not fail the calls it
+        // was coalesced with: send each alone, in order. Such errors are found before anything is
+        // written, except with several brokers, where a resend may duplicate what one of them took.
         for (const send of sends) await this.#produceSends(client, [send]);
         return;
       }

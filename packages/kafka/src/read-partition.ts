@@ -5,6 +5,7 @@ import {
   IS_CONTROL,
   type RecordsBatch,
 } from '@platformatic/kafka';
+import { errorChain } from './error-mapping.ts';
 import { KafkaError } from './errors.ts';
 import { headersToRecord } from './message-codec.ts';
 import { EARLIEST, LATEST, listPartitionOffsets } from './partition-offsets.ts';
@@ -64,7 +65,12 @@ async function partitionLeader(
   topic: string,
   partition: number,
 ): Promise<{ topicId: string; leader: number }> {
-  const metadata = await client.metadata({ topics: [topic], forceUpdate: true });
+  const metadata = await client.metadata({ topics: [topic], forceUpdate: true }).catch((error: unknown) => {
+    if (errorChain(error).some((e) => /^Unknown topic/.test(e.message))) {
+      throw new KafkaError('TOPIC_NOT_FOUND', `Unknown topic ${topic}`, { cause: error, retryable: false });
+    }
+    throw error;
+  });
   const topicMetadata = metadata.topics.get(topic);
   const leader = topicMetadata?.partitions[partition]?.leader;
   if (!topicMetadata || leader === undefined) {

@@ -13,28 +13,41 @@ export interface BatchLimits {
  * high-water mark then pauses fetching.
  */
 export class StreamReader<R extends FetchedRecord> {
-  readonly #stream: Readable;
   readonly #convert: (chunk: unknown) => R;
   readonly #bufferLimit: number;
   readonly #pending = new PendingRecords<R>();
-  #done = false;
+  #stream: Readable | undefined;
+  #done = true;
   #failure: unknown;
   #wake: (() => void) | undefined;
 
-  constructor(stream: Readable, convert: (chunk: unknown) => R, bufferLimit: number) {
-    this.#stream = stream;
+  constructor(convert: (chunk: unknown) => R, bufferLimit: number) {
     this.#convert = convert;
     this.#bufferLimit = bufferLimit;
-    stream.on('readable', () => this.#notify());
+  }
+
+  /**
+   * Reads from `stream` from now on. Pending records and read positions are kept: a replacement
+   * stream starts again at the committed offsets, and the positions drop what this reader already has.
+   */
+  attach(stream: Readable): void {
+    this.#stream = stream;
+    this.#done = false;
+    this.#failure = undefined;
+    const current = (): boolean => this.#stream === stream;
+    stream.on('readable', () => {
+      if (current()) this.#notify();
+    });
     stream.on('error', (error) => {
+      if (!current()) return;
       this.#failure ??= error;
       this.#finish();
     });
-    stream.on('end', () => this.#finish());
-    stream.on('close', () => this.#finish());
+    stream.on('end', () => current() && this.#finish());
+    stream.on('close', () => current() && this.#finish());
   }
 
-  /** Set once the stream has ended or failed: the session must be replaced. */
+  /** Set once the current stream has ended or failed: it must be replaced. */
   get done(): boolean {
     return this.#done;
   }
@@ -66,8 +79,9 @@ export class StreamReader<R extends FetchedRecord> {
 
   /** Moves records from the stream into the pending buffer; returns how many are pending. */
   #pull(): number {
-    while (this.#pending.size < this.#bufferLimit && !this.#stream.destroyed) {
-      const chunk: unknown = this.#stream.read();
+    const stream = this.#stream;
+    while (stream && this.#pending.size < this.#bufferLimit && !stream.destroyed) {
+      const chunk: unknown = stream.read();
       if (chunk === null) break;
       this.#pending.add(this.#convert(chunk));
     }

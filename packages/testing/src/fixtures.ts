@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
+import { Admin } from '@platformatic/kafka';
 import pg from 'pg';
 import { inject } from 'vitest';
 import './provided-context.ts';
@@ -30,6 +31,37 @@ export function uniqueName(prefix = 't'): string {
     .replace(/[^a-z0-9]/g, '0')
     .slice(0, 8);
   return `${clean}_${suffix}`;
+}
+
+/**
+ * Creates a uniquely named topic on the run's broker and waits until every partition has a leader.
+ * Producing into a topic whose leaders are still being installed makes the client retry whole batches,
+ * which was seen to duplicate records (@platformatic/kafka 2.12, even with idempotent: true).
+ */
+export async function createTestTopic(
+  prefix = 'topic',
+  options: { partitions?: number } = {},
+): Promise<string> {
+  const topic = uniqueName(prefix);
+  const partitions = options.partitions ?? 3;
+  const admin = new Admin({ clientId: 'test-fixtures', bootstrapBrokers: testKafkaBrokers() });
+  try {
+    await admin.createTopics({ topics: [topic], partitions, replicas: 1 });
+    await waitFor(
+      async () => {
+        const metadata = await admin.metadata({ topics: [topic], forceUpdate: true });
+        const found = metadata.topics.get(topic);
+        return (
+          found?.partitions.length === partitions &&
+          found.partitions.every((p) => p !== undefined && p.leader >= 0)
+        );
+      },
+      { timeoutMs: 15_000, intervalMs: 50, message: `leaders for all ${partitions} partitions of ${topic}` },
+    );
+    return topic;
+  } finally {
+    await admin.close();
+  }
 }
 
 /** Creates a fresh database on the shared server and returns its URL: tests are isolated by database. */

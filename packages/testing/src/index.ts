@@ -1,5 +1,6 @@
 export {
   createTestDatabase,
+  createTestTopic,
   testDatabaseAdminUrl,
   testKafkaBrokers,
   uniqueName,

@@ -3,11 +3,11 @@ export { findRunningInfra, type InfraInfo, type RunningInfra, redact, startInfra
 export { checkJava, parseJavaMajor } from './java.ts';
 export { type KafkaCluster, type KafkaNode, type StartKafkaOptions, startKafka } from './kafka-broker.ts';
 export { ensureKafkaDist, type KafkaDistOptions, kafkaDistLocation } from './kafka-dist.ts';
-export { probeBrokers } from './kafka-readiness.ts';
+export { probeBrokers, warmUpGroupCoordinator } from './kafka-readiness.ts';
 export { dataRoot, infraFile, repoRoot } from './paths.ts';
 export { freePort, freePorts, isPortFree } from './ports.ts';
 export { type PostgresServer, type StartPostgresOptions, startPostgres } from './postgres.ts';
 export { isAlive, waitForPidExit } from './processes.ts';
 export { type OnProgress, printProgress } from './progress.ts';
 export { findService, SERVICES, type ServiceDefinition } from './services.ts';
-export { startWatchdog, type Watchdog, type WatchdogOptions } from './watchdog.ts';
+export { startWatchdog, type Watchdog, type WatchdogOptions, type WatchOptions } from './watchdog.ts';

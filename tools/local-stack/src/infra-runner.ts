@@ -8,7 +8,7 @@ import { infraFile } from './paths.ts';
 import { type PostgresServer, startPostgres } from './postgres.ts';
 import { isAlive, readIfExists } from './processes.ts';
 import { elapsed, type OnProgress } from './progress.ts';
-import { startWatchdog } from './watchdog.ts';
+import { startWatchdog, type Watchdog } from './watchdog.ts';
 
 /** The content of .data/infra.json. */
 export interface InfraInfo {
@@ -34,6 +34,8 @@ export interface StartInfraOptions {
   brokers: 1 | 3;
   env?: NodeJS.ProcessEnv;
   onProgress: OnProgress;
+  /** Share the launcher's watchdog (so it can stop services before infra); default: one of its own. */
+  watchdog?: Watchdog;
 }
 
 /** infra.json of a launcher that is still alive, else undefined (a stale file is ignored). */
@@ -64,7 +66,8 @@ export async function startInfra(options: StartInfraOptions): Promise<RunningInf
     });
   }
   await mkdir(dataRoot, { recursive: true });
-  const watchdog = startWatchdog({ logFile: join(dataRoot, 'watchdog.log') });
+  const ownWatchdog = options.watchdog === undefined;
+  const watchdog = options.watchdog ?? startWatchdog({ logFile: join(dataRoot, 'watchdog.log') });
   const [kafkaResult, postgresResult] = await Promise.allSettled([
     env.KAFKA_BROKERS ? useExistingKafka(env.KAFKA_BROKERS, onProgress) : startOwnKafka(options, watchdog),
     env.DATABASE_URL
@@ -78,7 +81,7 @@ export async function startInfra(options: StartInfraOptions): Promise<RunningInf
       typeof kafka === 'object' ? kafka.stop() : undefined,
       typeof postgres === 'object' ? postgres.stop() : undefined,
     ]);
-    watchdog.stop();
+    if (ownWatchdog) watchdog.stop();
   };
   const failure = [kafkaResult, postgresResult].find((r) => r.status === 'rejected');
   if (failure) {
@@ -112,7 +115,7 @@ export async function startInfra(options: StartInfraOptions): Promise<RunningInf
   };
 }
 
-function startOwnKafka(options: StartInfraOptions, watchdog: ReturnType<typeof startWatchdog>) {
+function startOwnKafka(options: StartInfraOptions, watchdog: Watchdog) {
   const dir = options.brokers === 1 ? 'kafka' : 'kafka-3';
   return startKafka({
     dataDir: join(options.dataRoot, dir),
@@ -123,7 +126,7 @@ function startOwnKafka(options: StartInfraOptions, watchdog: ReturnType<typeof s
   });
 }
 
-function startOwnPostgres(options: StartInfraOptions, watchdog: ReturnType<typeof startWatchdog>) {
+function startOwnPostgres(options: StartInfraOptions, watchdog: Watchdog) {
   return startPostgres({
     dataDir: join(options.dataRoot, 'postgres'),
     port: 5432,

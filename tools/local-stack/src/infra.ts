@@ -52,7 +52,13 @@ async function main(): Promise<void> {
 
 async function run(root: string, brokers: 1 | 3): Promise<void> {
   const log = printProgress('infra');
-  log(`starting ${brokers === 1 ? '1 Kafka node' : '3 Kafka nodes'} and Postgres (data: ${root})`);
+  const kafka = process.env.KAFKA_BROKERS
+    ? 'existing Kafka'
+    : brokers === 1
+      ? '1 Kafka node'
+      : '3 Kafka nodes';
+  const postgres = process.env.DATABASE_URL ? 'existing Postgres' : 'Postgres';
+  log(`starting ${kafka} + ${postgres} (data: ${root})`);
   const infra = await startInfra({ dataRoot: root, brokers, onProgress: log });
   // Nothing else keeps the event loop alive: the JVM and postgres are detached.
   const keepAlive = setInterval(() => {}, 1 << 30);

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { LocalStackError } from './errors.ts';
 import { checkJava } from './java.ts';
@@ -16,9 +16,9 @@ import {
 import { ensureKafkaDist } from './kafka-dist.ts';
 import { probeBrokers } from './kafka-readiness.ts';
 import { freePorts, isPortFree } from './ports.ts';
-import { childExited, readIfExists, sleep, stopChild, tailFile } from './processes.ts';
+import { childExited, isAlive, readIfExists, sleep, stopChild, tailFile } from './processes.ts';
 import { elapsed, type OnProgress, silentProgress } from './progress.ts';
-import { startWatchdog, type Watchdog } from './watchdog.ts';
+import { type Watchdog, watchdogHandle } from './watchdog.ts';
 
 export interface StartKafkaOptions {
   /** Holds cluster.json and one node-<id>/ dir per node (data, config, logs). Kept across restarts. */
@@ -80,15 +80,33 @@ interface NodeState {
 }
 
 interface ClusterContext {
+  dataDir: string;
   java: string;
   libsDir: string;
   heapMb: number;
   nodes: NodeState[];
-  watchdog: Watchdog;
+  watchdog: ReturnType<typeof watchdogHandle>;
   onProgress: OnProgress;
 }
 
 const STOP_GRACE_MS = 30_000;
+const OWNER_FILE = 'launcher.pid';
+
+/** Two launchers on one data dir would corrupt it (both format, both write quorum state): refuse the second. */
+async function claimDataDir(dataDir: string): Promise<void> {
+  const owner = Number((await readIfExists(join(dataDir, OWNER_FILE)))?.trim());
+  if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+    throw new LocalStackError(
+      'KAFKA_DATA_DIR_IN_USE',
+      `${dataDir} is in use by another launcher (pid ${owner}).`,
+      {
+        retryable: false,
+        hint: 'stop that process, or use another data dir',
+      },
+    );
+  }
+  await writeFile(join(dataDir, OWNER_FILE), String(process.pid));
+}
 
 /** Starts a local KRaft cluster (each node broker + controller) and resolves once every broker answers. */
 export async function startKafka(options: StartKafkaOptions): Promise<KafkaCluster> {
@@ -101,6 +119,7 @@ export async function startKafka(options: StartKafkaOptions): Promise<KafkaClust
     options.libsDir ? Promise.resolve(options.libsDir) : ensureKafkaDist({ onProgress }),
   ]);
   await mkdir(dataDir, { recursive: true });
+  await claimDataDir(dataDir);
   const stored = await readClusterFile(dataDir, brokers);
   const ports = await resolvePorts(options.ports ?? 'default', brokers, stored?.ports);
   const clusterId = stored?.clusterId ?? newClusterId(randomBytes);
@@ -114,12 +133,19 @@ export async function startKafka(options: StartKafkaOptions): Promise<KafkaClust
   if (formatted.some(Boolean))
     onProgress(`formatted new KRaft storage (cluster id ${clusterId}) in ${dataDir}`);
 
-  const ownWatchdog = options.watchdog === undefined;
-  const watchdog = options.watchdog ?? startWatchdog();
-  const ctx: ClusterContext = { java, libsDir, heapMb: options.heapMb ?? 512, nodes, watchdog, onProgress };
+  const watchdog = watchdogHandle(options.watchdog);
+  const ctx: ClusterContext = {
+    dataDir,
+    java,
+    libsDir,
+    heapMb: options.heapMb ?? 512,
+    nodes,
+    watchdog,
+    onProgress,
+  };
   for (const node of nodes) launchNode(ctx, node);
   const bootstrapServers = nodes.map((n) => `127.0.0.1:${n.brokerPort}`).join(',');
-  const cluster = makeCluster(ctx, clusterId, bootstrapServers, ownWatchdog);
+  const cluster = makeCluster(ctx, clusterId, bootstrapServers);
   try {
     await waitForBrokers(
       nodes,
@@ -135,7 +161,7 @@ export async function startKafka(options: StartKafkaOptions): Promise<KafkaClust
   return cluster;
 }
 
-function makeCluster(ctx: ClusterContext, clusterId: string, bootstrapServers: string, ownWatchdog: boolean) {
+function makeCluster(ctx: ClusterContext, clusterId: string, bootstrapServers: string) {
   const find = (nodeId: number): NodeState => {
     const node = ctx.nodes.find((n) => n.nodeId === nodeId);
     if (!node) {
@@ -160,7 +186,8 @@ function makeCluster(ctx: ClusterContext, clusterId: string, bootstrapServers: s
     },
     stop: async () => {
       await Promise.all(ctx.nodes.map((n) => stopNode(ctx, n, 'SIGTERM')));
-      if (ownWatchdog) ctx.watchdog.stop();
+      ctx.watchdog.release();
+      await rm(join(ctx.dataDir, OWNER_FILE), { force: true });
     },
   };
   return cluster;
@@ -319,7 +346,7 @@ function launchNode(ctx: ClusterContext, node: NodeState): void {
   node.pid = child.pid;
   node.stopping = false;
   node.exited = childExited(child);
-  if (child.pid) ctx.watchdog.watch(child.pid, 'SIGTERM');
+  if (child.pid) ctx.watchdog.watch(child.pid, { signal: 'SIGTERM' });
   child.once('exit', (code, signal) => {
     if (child.pid) ctx.watchdog.unwatch(child.pid);
     if (!node.stopping) {

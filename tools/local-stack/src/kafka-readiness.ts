@@ -19,3 +19,27 @@ export async function probeBrokers(bootstrap: string[], timeoutMs = 3000): Promi
     await admin.close().catch(() => undefined);
   }
 }
+
+/**
+ * Creates __consumer_offsets now (Kafka makes it lazily on the first coordinator lookup), so the first
+ * consumer group of a test run does not pay for it, and tests see the same broker state in any order.
+ */
+export async function warmUpGroupCoordinator(bootstrap: string[], timeoutMs = 30_000): Promise<void> {
+  const admin = new Admin({ clientId: 'local-stack-warmup', bootstrapBrokers: bootstrap, retries: 0 });
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      try {
+        const [found] = await admin.findCoordinator({ keyType: 0, keys: ['local-stack-warmup'] });
+        if (found && found.nodeId >= 0) return;
+      } catch (error) {
+        // COORDINATOR_NOT_AVAILABLE while the offsets topic is being created: expected, try again.
+        if (Date.now() > deadline) throw error;
+      }
+      if (Date.now() > deadline) throw new Error(`no group coordinator after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } finally {
+    await admin.close().catch(() => undefined);
+  }
+}

@@ -8,7 +8,7 @@ import { LocalStackError } from './errors.ts';
 import { freePort, isPortFree } from './ports.ts';
 import { childExited, readIfExists, sleep, stopChild, tailFile } from './processes.ts';
 import { elapsed, type OnProgress, silentProgress } from './progress.ts';
-import { startWatchdog, type Watchdog } from './watchdog.ts';
+import { type Watchdog, watchdogHandle } from './watchdog.ts';
 
 export interface StartPostgresOptions {
   /** Root dir: PGDATA is <dataDir>/pgdata, the server log <dataDir>/postgres.log. Kept across restarts. */
@@ -55,7 +55,7 @@ interface ServerState {
   owner: { uid: number; gid: number } | undefined;
   process: ChildProcess | undefined;
   stopping: boolean;
-  watchdog: Watchdog;
+  watchdog: ReturnType<typeof watchdogHandle>;
   onProgress: OnProgress;
   adminUrl: string;
   readyTimeoutMs: number;
@@ -83,7 +83,6 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
 
   const url = (db: string) =>
     `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`;
-  const ownWatchdog = options.watchdog === undefined;
   const state: ServerState = {
     pgData,
     logFile,
@@ -92,7 +91,7 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
     owner,
     process: undefined,
     stopping: false,
-    watchdog: options.watchdog ?? startWatchdog(),
+    watchdog: watchdogHandle(options.watchdog),
     onProgress,
     adminUrl: url('postgres'),
     readyTimeoutMs: options.readyTimeoutMs ?? 60_000,
@@ -110,7 +109,7 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
     },
     stop: async () => {
       await stop(state);
-      if (ownWatchdog) state.watchdog.stop();
+      state.watchdog.release();
     },
     start: () => launch(state),
     createDatabase: async (name) => {
@@ -301,7 +300,7 @@ async function launch(state: ServerState): Promise<void> {
   child.unref();
   state.process = child;
   state.stopping = false;
-  if (child.pid) state.watchdog.watch(child.pid, 'SIGINT');
+  if (child.pid) state.watchdog.watch(child.pid, { signal: 'SIGINT' });
   child.once('exit', (code, signal) => {
     if (child.pid) state.watchdog.unwatch(child.pid);
     if (!state.stopping) {

@@ -51,22 +51,30 @@ export async function stopChild(
   child: ChildProcess,
   options: { signal?: NodeJS.Signals; graceMs?: number } = {},
 ): Promise<'exited' | 'killed'> {
-  const exited = childExited(child);
   if (child.exitCode !== null || child.signalCode !== null) return 'exited';
   child.kill(options.signal ?? 'SIGTERM');
-  const timedOut = Symbol('timeout');
-  let timer: NodeJS.Timeout | undefined;
-  const winner = await Promise.race([
-    exited,
-    new Promise<symbol>((resolve) => {
-      timer = setTimeout(() => resolve(timedOut), options.graceMs ?? 30_000);
-    }),
-  ]);
-  clearTimeout(timer);
-  if (winner !== timedOut) return 'exited';
+  if (await waitForChildExit(child, options.graceMs ?? 30_000)) return 'exited';
   child.kill('SIGKILL');
-  await exited;
+  await waitForChildExit(child, 10_000);
   return 'killed';
+}
+
+/**
+ * True once the child is gone. Besides the 'exit' event it polls the pid, so a stop can never hang on a
+ * missed event; a dead pid still gets a moment for the event, whose handlers update the caller's state.
+ */
+async function waitForChildExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  const exited = childExited(child);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) return true;
+    if (child.pid === undefined || !isAlive(child.pid)) {
+      await Promise.race([exited, sleep(2000)]);
+      return true;
+    }
+    await Promise.race([exited, sleep(100)]);
+  }
+  return false;
 }
 
 /** The last `lines` lines of a text file ('' if it does not exist), for error messages. */

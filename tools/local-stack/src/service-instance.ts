@@ -67,7 +67,9 @@ export function runInstance(options: RunInstanceOptions): ServiceInstance {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = proc;
-    if (proc.pid) options.watchdog.watch(proc.pid, 'SIGTERM');
+    // Stage 0: if we die, services are stopped before the Kafka and Postgres they are connected to.
+    // Short grace: with our end of their stdout pipe gone, a service may block on logging its shutdown.
+    if (proc.pid) options.watchdog.watch(proc.pid, { signal: 'SIGTERM', stage: 0, graceMs: 5000 });
     for (const stream of [proc.stdout, proc.stderr]) {
       createInterface({ input: stream }).on('line', (line) => {
         lines.push(line);

@@ -10,6 +10,7 @@ import { formatCliError, LocalStackError } from './errors.ts';
 import { findRunningInfra } from './infra-runner.ts';
 import { dataRoot, infraFile, repoRoot } from './paths.ts';
 import { findService, instanceId, instancePort, SERVICES, serviceEnv } from './services.ts';
+import { startWatchdog } from './watchdog.ts';
 
 const HELP = `Usage: npm run service -- <name> [--instance n] [--port p]
 
@@ -51,16 +52,23 @@ async function main(): Promise<void> {
   const port = values.port ? Number(values.port) : instancePort(service, n - 1);
   const id = instanceId(service, n - 1);
   process.stderr.write(`${id}: port ${port}, Kafka ${endpoints.kafkaBrokers}\n`);
-  // Same process group as us: Ctrl-C reaches the service directly; we just mirror its exit.
+  // Own process group, so a Ctrl-C reaches it exactly once (forwarded by us), not twice; the watchdog
+  // stops it if we are killed outright.
   const child = spawn(process.execPath, [entry], {
     cwd: join(repoRoot(), service.entry.split('/src/')[0] ?? '.'),
     env: serviceEnv({ port, instanceId: id, ...endpoints }),
     stdio: 'inherit',
+    detached: true,
   });
+  const watchdog = startWatchdog();
+  if (child.pid) watchdog.watch(child.pid, { signal: 'SIGTERM' });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => child.kill(signal));
   }
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + 15 : 1)));
+  child.on('exit', (code, signal) => {
+    watchdog.stop();
+    process.exit(code ?? (signal ? 128 + (signal === 'SIGKILL' ? 9 : 15) : 1));
+  });
 }
 
 async function findEndpoints(): Promise<{ kafkaBrokers: string; databaseUrl: string }> {

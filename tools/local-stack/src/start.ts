@@ -2,6 +2,7 @@
  * `npm start [-- --scale order-service=2 …]`: infra (or the running one) plus every service in the registry.
  */
 import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatCliError, LocalStackError } from './errors.ts';
@@ -44,6 +45,9 @@ async function main(): Promise<void> {
   const root = dataRoot();
   const startedAt = performance.now();
 
+  // One watchdog for everything this command starts: if it is killed, services stop before infra.
+  await mkdir(root, { recursive: true });
+  const watchdog = startWatchdog({ logFile: join(root, 'watchdog.log') });
   const running = await findRunningInfra(root);
   let infra: RunningInfra | undefined;
   let endpoints: { kafkaBrokers: string; databaseUrl: string };
@@ -51,21 +55,25 @@ async function main(): Promise<void> {
     log(`using running infra (pid ${running.pid}): Kafka ${running.bootstrapServers}`);
     endpoints = { kafkaBrokers: running.bootstrapServers, databaseUrl: running.databaseUrl };
   } else {
-    infra = await startInfra({ dataRoot: root, brokers: values.brokers === '3' ? 3 : 1, onProgress: log });
+    infra = await startInfra({
+      dataRoot: root,
+      brokers: values.brokers === '3' ? 3 : 1,
+      onProgress: log,
+      watchdog,
+    });
     endpoints = { kafkaBrokers: infra.info.bootstrapServers, databaseUrl: infra.info.databaseUrl };
   }
 
-  const watchdog = startWatchdog({ logFile: join(root, 'watchdog-services.log') });
   const instances = launchAll(scale, endpoints, watchdog, log);
   const keepAlive = setInterval(() => {}, 1 << 30);
   onShutdownSignal(async () => {
     log(`stopping ${instances.length} service instance(s)`);
     await Promise.all(instances.map((i) => i.stop(15_000)));
-    watchdog.stop();
     if (infra) {
       log('stopping infra');
       await infra.stop();
     }
+    watchdog.stop();
     clearInterval(keepAlive);
     log('all stopped');
   }, log);

@@ -1,0 +1,53 @@
+import { MultipleErrors, NetworkError, ProtocolError, UserError } from '@platformatic/kafka';
+import { describe, expect, it } from 'vitest';
+import { hasApiError, isClientClosed, isRetryable, toKafkaError } from './error-mapping.ts';
+import { KafkaError } from './errors.ts';
+
+describe('error mapping', () => {
+  it('treats network trouble as retryable', () => {
+    const error = new MultipleErrors('produce failed 3 times.', [new NetworkError('Connection closed')]);
+    expect(isRetryable(error)).toBe(true);
+  });
+
+  it('treats errors the library flags canRetry=false as final', () => {
+    expect(isRetryable(new ProtocolError('INVALID_TOPIC_EXCEPTION'))).toBe(false);
+  });
+
+  it('treats an unknown topic as final', () => {
+    expect(isRetryable(new UserError('Unknown topic orders.'))).toBe(false);
+  });
+
+  it('treats an operation cut short by our own close as retryable', () => {
+    const error = new MultipleErrors('produce failed 2 times.', [
+      new UserError('Client closed while retrying produce.'),
+    ]);
+    expect(isClientClosed(error)).toBe(true);
+    expect(isRetryable(error)).toBe(true);
+  });
+
+  it('finds protocol errors nested in aggregates', () => {
+    const error = new MultipleErrors('Creating topics failed.', [
+      new MultipleErrors('x', [new ProtocolError('TOPIC_ALREADY_EXISTS')]),
+    ]);
+    expect(hasApiError(error, 'TOPIC_ALREADY_EXISTS')).toBe(true);
+    expect(hasApiError(error, 'NOT_CONTROLLER')).toBe(false);
+  });
+
+  it('wraps with our code, keeps the cause and names the innermost reason', () => {
+    const cause = new MultipleErrors('produce failed 1 times.', [new UserError('Unknown topic nope.')]);
+    const error = toKafkaError('KAFKA_PRODUCE_FAILED', 'Producing failed', cause);
+    expect(error).toBeInstanceOf(KafkaError);
+    expect(error.code).toBe('KAFKA_PRODUCE_FAILED');
+    expect(error.cause).toBe(cause);
+    expect(error.message).toContain('Unknown topic nope.');
+    expect(error.retryable).toBe(false);
+  });
+
+  it('re-codes a KafkaError of another code but keeps its retryability', () => {
+    const inner = new KafkaError('INVALID_ARGUMENT', 'bad partition', { retryable: false });
+    const outer = toKafkaError('KAFKA_PRODUCE_FAILED', 'Producing failed', inner);
+    expect(outer.code).toBe('KAFKA_PRODUCE_FAILED');
+    expect(outer.retryable).toBe(false);
+    expect(outer.cause).toBe(inner);
+  });
+});

@@ -1,0 +1,152 @@
+import { uniqueName, waitFor } from '@kafka-poc/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Clients, messagesFor, newTopic, recordingHandler, values } from './support.ts';
+
+const clients = new Clients();
+afterEach(() => clients.stopAll());
+
+describe('offsets are committed only after the handler succeeds', () => {
+  it('redelivers the same batch after a failure, then resumes after the last commit', async () => {
+    const admin = await clients.admin();
+    const topic = await newTopic(admin, 1);
+    const producer = await clients.producer();
+    await producer.send(messagesFor(topic, 5, 'first'));
+
+    const groupId = uniqueName('g');
+    let failures = 0;
+    const errors: { attempt: number; batchSize: number }[] = [];
+    const { handler, calls, handled } = recordingHandler(async () => {
+      if (failures++ === 0) throw new Error('database down');
+    });
+    const runner = await clients.runner({
+      groupId,
+      topics: [topic],
+      handler,
+      retryBackoffMs: { initial: 50, max: 100 },
+      onError: (_error, info) => errors.push(info),
+    });
+    await waitFor(() => handled.length === 5, { message: 'first 5 handled' });
+
+    expect(calls[0]?.attempt).toBe(1);
+    expect(calls[1]?.attempt).toBe(2);
+    expect(values(calls[1]?.batch ?? [])).toEqual(values(calls[0]?.batch ?? []));
+    expect(errors[0]).toEqual({ attempt: 1, batchSize: calls[0]?.batch.length });
+    expect(values(handled)).toEqual(messagesFor(topic, 5, 'first').map((m) => m.value));
+    await waitFor(async () => (await admin.groupLag(groupId, [topic]))[0]?.committedOffset === 5n, {
+      message: 'offset 5 committed',
+    });
+    await runner.stop();
+
+    await producer.send(messagesFor(topic, 3, 'second'));
+    const next = recordingHandler();
+    await clients.runner({ groupId, topics: [topic], handler: next.handler });
+    await waitFor(() => next.handled.length === 3, { message: 'second 3 handled' });
+    expect(values(next.handled)).toEqual(['second-0', 'second-1', 'second-2']);
+    expect(next.handled[0]?.offset).toBe(5n);
+  });
+
+  it('keeps retrying a failing batch without committing or skipping it', async () => {
+    const admin = await clients.admin();
+    const topic = await newTopic(admin, 1);
+    const producer = await clients.producer();
+    await producer.send(messagesFor(topic, 3));
+    const groupId = uniqueName('g');
+    const { handler, calls } = recordingHandler(async () => {
+      throw new Error('always failing');
+    });
+    await clients.runner({ groupId, topics: [topic], handler, retryBackoffMs: { initial: 20, max: 40 } });
+    await waitFor(() => calls.length >= 4, { message: '4 attempts' });
+    expect(calls.map((c) => c.attempt).slice(0, 4)).toEqual([1, 2, 3, 4]);
+    expect(new Set(calls.map((c) => values(c.batch).join(','))).size).toBe(1);
+    const lag = await admin.groupLag(groupId, [topic]);
+    expect(lag[0]?.committedOffset).toBeUndefined();
+  });
+
+  it('stop() lets the in-flight batch finish, commits it and leaves the group', async () => {
+    const admin = await clients.admin();
+    const topic = await newTopic(admin, 1);
+    const producer = await clients.producer();
+    await producer.send(messagesFor(topic, 4));
+    const groupId = uniqueName('g');
+    let started!: () => void;
+    const inFlight = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    let sawAbort = false;
+    const { handler, handled } = recordingHandler(async (_batch, { signal }) => {
+      started();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      sawAbort = signal.aborted;
+    });
+    const runner = await clients.runner({ groupId, topics: [topic], handler, maxBatchWaitMs: 200 });
+    await inFlight;
+    await runner.stop();
+
+    expect(sawAbort).toBe(true);
+    expect(handled).toHaveLength(4);
+    expect(runner.isJoined()).toBe(false);
+    const lag = await admin.groupLag(groupId, [topic]);
+    expect(lag).toEqual([{ topic, partition: 0, committedOffset: 4n, latestOffset: 4n, lag: 0n }]);
+    expect((await admin.describeGroup(groupId)).members).toEqual([]);
+    await runner.stop(); // idempotent
+  });
+
+  it('starts from the end of the topic with startFrom latest', async () => {
+    const admin = await clients.admin();
+    const topic = await newTopic(admin, 1);
+    const producer = await clients.producer();
+    await producer.send(messagesFor(topic, 3, 'old'));
+    const { handler, handled } = recordingHandler();
+    const runner = await clients.runner({
+      groupId: uniqueName('g'),
+      topics: [topic],
+      handler,
+      startFrom: 'latest',
+    });
+    await waitFor(() => runner.assignments().length === 1, { message: 'assignment' });
+    // The stream looks up the latest offset right after the assignment arrives; give it that moment.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await producer.send(messagesFor(topic, 2, 'new'));
+    await waitFor(() => handled.length === 2, { message: 'new messages' });
+    expect(values(handled)).toEqual(['new-0', 'new-1']);
+  });
+
+  it('stop() is bounded: a hung handler is abandoned uncommitted, a retry backoff is cut short', async () => {
+    const admin = await clients.admin();
+    const topic = await newTopic(admin, 1);
+    const producer = await clients.producer();
+    await producer.send(messagesFor(topic, 2));
+
+    const hungGroup = uniqueName('g');
+    const hung = recordingHandler(() => new Promise(() => {}));
+    const errors: unknown[] = [];
+    const runner = await clients.runner({
+      groupId: hungGroup,
+      topics: [topic],
+      handler: hung.handler,
+      stopTimeoutMs: 300,
+      onError: (error) => errors.push(error),
+    });
+    await waitFor(() => hung.calls.length === 1, { message: 'handler called' });
+    let started = Date.now();
+    await runner.stop();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(errors.some((e) => String(e).includes('still running'))).toBe(true);
+    expect((await admin.groupLag(hungGroup, [topic]))[0]?.committedOffset).toBeUndefined();
+
+    const failing = recordingHandler(async () => {
+      throw new Error('failing');
+    });
+    const retrying = await clients.runner({
+      groupId: uniqueName('g'),
+      topics: [topic],
+      handler: failing.handler,
+      retryBackoffMs: { initial: 60_000, max: 60_000 },
+    });
+    await waitFor(() => failing.calls.length === 1, { message: 'first attempt' });
+    started = Date.now();
+    await retrying.stop();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(failing.calls).toHaveLength(1);
+  });
+});
