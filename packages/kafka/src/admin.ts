@@ -1,13 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { Admin, Consumer } from '@platformatic/kafka';
-import { sleep } from './backoff.ts';
 import { baseClientOptions } from './client-options.ts';
 import { hasApiError, toKafkaError } from './error-mapping.ts';
 import { KafkaError } from './errors.ts';
 import { describeGroup } from './group-description.ts';
-import { type PartitionState, partitionLag, planOffsetReset } from './offset-reset-plan.ts';
+import {
+  addTimestampOffsets,
+  committedOffsets,
+  groupByTopic,
+  groupNotEmpty,
+  partitionStates,
+  topicOfKey,
+} from './group-offsets.ts';
+import { partitionLag, planOffsetReset } from './offset-reset-plan.ts';
 import { EARLIEST, LATEST, listPartitionOffsets } from './partition-offsets.ts';
 import { type ReadOptions, readPartition } from './read-partition.ts';
+import { createTopic, partitionRefs, topicMetadata, waitForLeaders } from './topic-admin.ts';
 import type {
   GroupDescription,
   IncomingMessage,
@@ -16,7 +24,6 @@ import type {
   OffsetResetPlanEntry,
   OffsetResetTarget,
   PartitionLag,
-  PartitionRef,
   TopicDescription,
   TopicSpec,
 } from './types.ts';
@@ -26,9 +33,6 @@ export function createAdmin(connection: KafkaConnectionConfig): KafkaAdmin {
 }
 
 type ReaderClient = Consumer<Buffer, Buffer, Buffer, Buffer>;
-
-/** How long ensureTopics waits for new topics to have a leader everywhere, so producing right after works. */
-const topicReadyTimeoutMs = 15_000;
 
 class ClusterAdmin implements KafkaAdmin {
   readonly #connection: KafkaConnectionConfig;
@@ -146,7 +150,10 @@ class ClusterAdmin implements KafkaAdmin {
   groupLag(groupId: string, topics?: string[]): Promise<PartitionLag[]> {
     return this.#run('KAFKA_ADMIN_FAILED', `Computing lag of group ${groupId} failed`, async (admin) => {
       const committed = await committedOffsets(admin, groupId);
-      const names = topics ?? [...new Set([...committed.keys()].map(topicOfKey))];
+      const existing = new Set(await admin.listTopics());
+      // Without a topic list: every topic the group committed on that still exists.
+      const names =
+        topics ?? [...new Set([...committed.keys()].map(topicOfKey))].filter((t) => existing.has(t));
       const states = await partitionStates(admin, names, committed);
       return states.map((s) => ({
         topic: s.topic,
@@ -215,124 +222,4 @@ class ClusterAdmin implements KafkaAdmin {
       throw toKafkaError(code, message, error);
     }
   }
-}
-
-/** Creates one topic (each needs its own request: configs are per request in the library); false if it already existed. */
-async function createTopic(admin: Admin, spec: TopicSpec): Promise<boolean> {
-  try {
-    await admin.createTopics({
-      topics: [spec.name],
-      partitions: spec.partitions,
-      replicas: spec.replicationFactor,
-      configs: Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value })),
-    });
-    return true;
-  } catch (error) {
-    // Two services starting at once both see the topic missing; the loser of the race is fine.
-    if (hasApiError(error, 'TOPIC_ALREADY_EXISTS')) return false;
-    throw error;
-  }
-}
-
-async function waitForLeaders(admin: Admin, names: string[]): Promise<void> {
-  if (names.length === 0) return;
-  const deadline = Date.now() + topicReadyTimeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const metadata = await admin.metadata({ topics: names, forceUpdate: true, retries: 0 });
-      const ready = names.every((n) => {
-        const partitions = metadata.topics.get(n)?.partitions ?? [];
-        return partitions.length > 0 && partitions.every((p) => p && p.leader >= 0);
-      });
-      if (ready) return;
-    } catch {
-      // Not in the metadata yet.
-    }
-    await sleep(100);
-  }
-  throw new KafkaError('KAFKA_ADMIN_FAILED', `Topics ${names.join(', ')} have no leader yet`, {
-    retryable: true,
-  });
-}
-
-type Metadata = Awaited<ReturnType<Admin['metadata']>>;
-
-async function topicMetadata(admin: Admin, names: string[]): Promise<Metadata> {
-  const existing = new Set(await admin.listTopics({ includeInternals: true }));
-  const unknown = names.filter((n) => !existing.has(n));
-  if (unknown.length > 0) {
-    throw new KafkaError('TOPIC_NOT_FOUND', `Unknown topic(s): ${unknown.join(', ')}`, { retryable: false });
-  }
-  return admin.metadata({ topics: names, forceUpdate: true });
-}
-
-function partitionRefs(metadata: Metadata, topic: string): PartitionRef[] {
-  const count = metadata.topics.get(topic)?.partitionsCount ?? 0;
-  return Array.from({ length: count }, (_, partition) => ({ topic, partition }));
-}
-
-/** Committed offsets of a group, keyed "topic:partition"; partitions never committed are absent. */
-async function committedOffsets(admin: Admin, groupId: string): Promise<Map<string, bigint>> {
-  const [group] = await admin.listConsumerGroupOffsets({ groups: [groupId] });
-  const committed = new Map<string, bigint>();
-  for (const topic of group?.topics ?? []) {
-    for (const p of topic.partitions) {
-      if (p.committedOffset >= 0n) committed.set(`${topic.name}:${p.partitionIndex}`, p.committedOffset);
-    }
-  }
-  return committed;
-}
-
-function topicOfKey(key: string): string {
-  return key.slice(0, key.lastIndexOf(':'));
-}
-
-async function partitionStates(
-  admin: Admin,
-  topics: string[],
-  committed: Map<string, bigint>,
-): Promise<PartitionState[]> {
-  if (topics.length === 0) return [];
-  const metadata = await topicMetadata(admin, topics);
-  const refs = topics.flatMap((name) => partitionRefs(metadata, name));
-  const [earliest, latest] = await Promise.all([
-    listPartitionOffsets(admin, refs, EARLIEST),
-    listPartitionOffsets(admin, refs, LATEST),
-  ]);
-  return refs.map(({ topic, partition }) => {
-    const key = `${topic}:${partition}`;
-    return {
-      topic,
-      partition,
-      earliest: earliest.get(key) ?? 0n,
-      latest: latest.get(key) ?? 0n,
-      committed: committed.get(key),
-    };
-  });
-}
-
-async function addTimestampOffsets(admin: Admin, states: PartitionState[], timestamp: number): Promise<void> {
-  const found = await listPartitionOffsets(admin, states, BigInt(timestamp));
-  for (const state of states) {
-    const offset = found.get(`${state.topic}:${state.partition}`);
-    state.atTimestamp = offset !== undefined && offset >= 0n ? offset : undefined;
-  }
-}
-
-function groupByTopic(
-  plan: OffsetResetPlanEntry[],
-): { name: string; partitionOffsets: { partition: number; offset: bigint }[] }[] {
-  const byTopic = new Map<string, { partition: number; offset: bigint }[]>();
-  for (const { topic, partition, newOffset } of plan) {
-    byTopic.set(topic, [...(byTopic.get(topic) ?? []), { partition, offset: newOffset }]);
-  }
-  return [...byTopic].map(([name, partitionOffsets]) => ({ name, partitionOffsets }));
-}
-
-function groupNotEmpty(groupId: string, members: number | undefined, cause?: unknown): KafkaError {
-  const count = members === undefined ? '' : ` (${members} member${members === 1 ? '' : 's'})`;
-  return new KafkaError('GROUP_NOT_EMPTY', `Group ${groupId} has active members${count}; stop them first`, {
-    cause,
-    retryable: false,
-  });
 }

@@ -9,7 +9,7 @@ import {
 import { settlesWithin } from './backoff.ts';
 import { baseClientOptions } from './client-options.ts';
 import type { CommitOffset, FetchedRecord } from './commit-offsets.ts';
-import { hasApiError, isNetworkError, toKafkaError } from './error-mapping.ts';
+import { errorChain, hasApiError, isNetworkError, toKafkaError } from './error-mapping.ts';
 import { KafkaError } from './errors.ts';
 import { toIncomingMessage } from './message-codec.ts';
 import { StreamReader } from './stream-reader.ts';
@@ -74,10 +74,20 @@ export class ConsumerSession {
     const consumer = new Consumer(consumerOptions(config));
     watchConsumer(consumer, health, config);
     try {
+      // A quick look first: joining retries at several levels and takes ~20 s to give up on a dead
+      // broker, and it would wait forever for a topic that does not exist.
+      await consumer.metadata({ topics: config.topics, forceUpdate: true, retries: 3 });
       const stream = await consume(consumer, config);
       return new ConsumerSession(consumer, stream, health, config);
     } catch (error) {
       await consumer.close(true).catch(() => undefined);
+      if (errorChain(error).some((e) => /^Unknown topic/.test(e.message))) {
+        // Retryable: another service may be about to create it.
+        throw new KafkaError('TOPIC_NOT_FOUND', `Cannot consume: ${errorChain(error)[0]?.message}`, {
+          cause: error,
+          retryable: true,
+        });
+      }
       throw toKafkaError('KAFKA_UNREACHABLE', `Could not join consumer group ${config.groupId}`, error);
     }
   }
@@ -190,8 +200,8 @@ function consumerOptions(config: SessionConfig): ConsumerOptions<Buffer, Buffer,
     ...baseClientOptions(config.connection),
     groupId: config.groupId,
     autocommit: false,
-    // Bounded, so commits and joins fail within seconds during an outage; the runner then
-    // replaces the whole session with backoff instead of piling up retries inside the library.
+    // Bounded, so fetches, commits and joins fail within seconds during an outage; the runner
+    // then restarts the stream (or the member) with its own backoff, and stop() never waits long.
     retries: 5,
     maxWaitTime: config.fetchMaxWaitMs,
     maxBytes: 8 * 1024 * 1024,

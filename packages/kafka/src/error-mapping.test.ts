@@ -23,6 +23,9 @@ describe('error mapping', () => {
     ]);
     expect(isClientClosed(error)).toBe(true);
     expect(isRetryable(error)).toBe(true);
+    const poolClosed = new NetworkError('Connection pool is closed.', { canRetry: false, closed: true });
+    expect(isClientClosed(poolClosed)).toBe(true);
+    expect(isRetryable(poolClosed)).toBe(true);
   });
 
   it('finds protocol errors nested in aggregates', () => {

@@ -36,7 +36,7 @@ export function isNetworkError(error: unknown): boolean {
 
 /** The operation was cut short because we closed the client (stop()), not because Kafka refused it. */
 export function isClientClosed(error: unknown): boolean {
-  return errorChain(error).some((e) => /client (is )?closed/i.test(e.message));
+  return errorChain(error).some((e) => /(client|connection pool) (is )?closed/i.test(e.message));
 }
 
 /** Wraps anything thrown by the library as a KafkaError with `code`, keeping it as the cause. */

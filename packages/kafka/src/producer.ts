@@ -161,14 +161,21 @@ class CoalescingProducer implements KafkaProducer {
       const perSend = splitOffsets(sends, offsets);
       for (const [i, send] of sends.entries()) send.resolve(perSend[i] ?? []);
     } catch (error) {
-      if (sends.length > 1 && !isClientClosed(error)) {
+      const stopped = client.closed || isClientClosed(error);
+      if (sends.length > 1 && !stopped) {
         // One bad call (unknown topic, invalid partition, oversized record) must not fail the calls it
         // was coalesced with: send each alone, in order. Such errors are found before anything is
         // written, except with several brokers, where a resend may duplicate what one of them took.
         for (const send of sends) await this.#produceSends(client, [send]);
         return;
       }
-      for (const send of sends) send.reject(toKafkaError('KAFKA_PRODUCE_FAILED', 'Producing failed', error));
+      const failure = stopped
+        ? new KafkaError('KAFKA_PRODUCE_FAILED', 'Producer stopped before Kafka acknowledged the send', {
+            cause: error,
+            retryable: true,
+          })
+        : toKafkaError('KAFKA_PRODUCE_FAILED', 'Producing failed', error);
+      for (const send of sends) send.reject(failure);
     }
   }
 

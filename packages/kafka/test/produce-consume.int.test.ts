@@ -76,4 +76,15 @@ describe('produce → consume', () => {
     expect(error.retryable).toBe(false);
     expect(good).toEqual({ status: 'fulfilled', value: [{ topic, partition: 0, offset: 0n }] });
   });
+
+  it('refuses to start a runner on a topic that does not exist', async () => {
+    const error = await clients
+      .runner({ groupId: uniqueName('g'), topics: [uniqueName('missing')], handler: async () => {} })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(KafkaError);
+    expect((error as KafkaError).code).toBe('TOPIC_NOT_FOUND');
+  });
 });
