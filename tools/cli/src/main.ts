@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { createAdmin, createProducer, type KafkaAdmin } from '@kafka-poc/kafka';
 import { dlqListCommand, dlqRedriveCommand } from './commands/dlq.ts';
 import { describeGroupCommand, listGroupsCommand, listTopicsCommand } from './commands/groups.ts';
+import { rebuildNotificationsCommand } from './commands/rebuild.ts';
 import { replayCommand } from './commands/replay.ts';
 import { resolveTargets } from './connection.ts';
 
@@ -17,6 +18,10 @@ Commands:
   dlq list <topic> [--limit n]         dead letters of <topic> (or of <topic>.DLT)
   dlq redrive <topic> --all            re-publish dead letters to their original topic
   dlq redrive <topic> --offset <n> [--partition <p>]
+  rebuild notifications --from <time> [--to <time>] [--dry-run]
+                                       forget a time range of notifications and rewind the STOPPED
+                                       notification-service group so they are rebuilt from the log
+                                       (--group, --topic override the default group and topic)
 
 Options: --json (machine-readable output), --help
 Connects to KAFKA_BROKERS, else the running \`npm run infra\` (.data/infra.json), else 127.0.0.1:9092.
@@ -35,6 +40,7 @@ async function main(argv: string[]): Promise<number> {
       all: { type: 'boolean', default: false },
       offset: { type: 'string' },
       partition: { type: 'string' },
+      from: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -48,6 +54,18 @@ async function main(argv: string[]): Promise<number> {
   const admin = createAdmin(targets.kafka);
   await admin.start();
   try {
+    if (command === 'rebuild') {
+      if (sub !== 'notifications' || !values.from)
+        return usageError('rebuild: use "rebuild notifications --from <time>"');
+      return await rebuildNotificationsCommand(admin, {
+        databaseUrl: targets.databaseUrl,
+        group: values.group ?? 'notification-service',
+        topic: values.topic?.[0] ?? 'inventory-events',
+        from: values.from,
+        to: values.to,
+        dryRun: values['dry-run'],
+      });
+    }
     return await run(admin, targets.kafka, command, sub, arg, values);
   } finally {
     await admin.stop();

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { InventoryEvent, NotificationResponse } from '@kafka-poc/contracts';
 import type { Database, Transaction } from '@kafka-poc/db';
 import { and, desc, eq } from 'drizzle-orm';
 import { notifications } from '../db/schema.ts';
+import { notificationId } from './notification-id.ts';
 
 type NotificationRow = typeof notifications.$inferSelect;
 
@@ -27,8 +27,8 @@ export async function storeNotifications(tx: Transaction, events: InventoryEvent
   if (events.length === 0) return [];
   const rows = await tx
     .insert(notifications)
-    .values(events.map((event) => ({ id: randomUUID(), ...notificationFor(event) })))
-    .onConflictDoNothing({ target: notifications.orderId })
+    .values(events.map((event) => ({ id: notificationId(event.payload.orderId), ...notificationFor(event) })))
+    .onConflictDoNothing()
     .returning({ id: notifications.id });
   return rows.map((r) => r.id);
 }
