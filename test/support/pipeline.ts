@@ -1,5 +1,6 @@
 import type { ServiceRuntime } from '@kafka-poc/service-kit';
 import { createTestDatabase, testKafkaBrokers, uniqueName } from '@kafka-poc/testing';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { createInventoryService } from '../../services/inventory-service/src/app.ts';
 import { loadInventoryServiceConfig } from '../../services/inventory-service/src/config.ts';
 import { createNotificationService } from '../../services/notification-service/src/app.ts';
@@ -18,9 +19,11 @@ export class TestPipeline {
   readonly topics: { orderEvents: string; inventoryEvents: string };
   readonly groups: Record<ServiceKind, string>;
   readonly instances: { kind: ServiceKind; runtime: ServiceRuntime }[] = [];
+  readonly spanExporter: SpanExporter | undefined;
 
-  constructor(env: Record<string, string>) {
+  constructor(env: Record<string, string>, spanExporter?: SpanExporter) {
     this.env = env;
+    this.spanExporter = spanExporter;
     this.topics = {
       orderEvents: env.TOPIC_ORDER_EVENTS ?? '',
       inventoryEvents: env.TOPIC_INVENTORY_EVENTS ?? '',
@@ -32,28 +35,33 @@ export class TestPipeline {
     };
   }
 
-  static async create(options: { seed?: string; env?: Record<string, string> } = {}): Promise<TestPipeline> {
+  static async create(
+    options: { seed?: string; env?: Record<string, string>; spanExporter?: SpanExporter } = {},
+  ): Promise<TestPipeline> {
     const ns = uniqueName('p');
     const databaseUrl = await createTestDatabase(ns);
-    return new TestPipeline({
-      DATABASE_URL: databaseUrl,
-      KAFKA_BROKERS: testKafkaBrokers().join(','),
-      TOPIC_ORDER_EVENTS: `${ns}.order-events`,
-      TOPIC_INVENTORY_EVENTS: `${ns}.inventory-events`,
-      ORDER_SERVICE_GROUP: `${ns}.order-service`,
-      INVENTORY_SERVICE_GROUP: `${ns}.inventory-service`,
-      NOTIFICATION_SERVICE_GROUP: `${ns}.notification-service`,
-      INVENTORY_SEED: options.seed ?? 'Laptop=50,Phone=100,Monitor=30',
-      PORT: '0',
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-      SHUTDOWN_TIMEOUT_MS: '10000',
-      ...options.env,
-    });
+    return new TestPipeline(
+      {
+        DATABASE_URL: databaseUrl,
+        KAFKA_BROKERS: testKafkaBrokers().join(','),
+        TOPIC_ORDER_EVENTS: `${ns}.order-events`,
+        TOPIC_INVENTORY_EVENTS: `${ns}.inventory-events`,
+        ORDER_SERVICE_GROUP: `${ns}.order-service`,
+        INVENTORY_SERVICE_GROUP: `${ns}.inventory-service`,
+        NOTIFICATION_SERVICE_GROUP: `${ns}.notification-service`,
+        INVENTORY_SEED: options.seed ?? 'Laptop=50,Phone=100,Monitor=30',
+        PORT: '0',
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+        SHUTDOWN_TIMEOUT_MS: '10000',
+        ...options.env,
+      },
+      options.spanExporter,
+    );
   }
 
   /** Starts one more instance of a service and waits until it is ready. */
   async start(kind: ServiceKind): Promise<ServiceRuntime> {
-    const runtime = await createService(kind, this.env);
+    const runtime = await createService(kind, this.env, this.spanExporter);
     this.instances.push({ kind, runtime });
     await runtime.start();
     return runtime;
@@ -78,13 +86,18 @@ export class TestPipeline {
   }
 }
 
-async function createService(kind: ServiceKind, env: Record<string, string>): Promise<ServiceRuntime> {
+async function createService(
+  kind: ServiceKind,
+  env: Record<string, string>,
+  spanExporter: SpanExporter | undefined,
+): Promise<ServiceRuntime> {
+  const options = spanExporter ? { spanExporter } : {};
   switch (kind) {
     case 'order':
-      return createOrderService(loadOrderServiceConfig(env));
+      return createOrderService(loadOrderServiceConfig(env), options);
     case 'inventory':
-      return createInventoryService(loadInventoryServiceConfig(env));
+      return createInventoryService(loadInventoryServiceConfig(env), options);
     case 'notification':
-      return createNotificationService(loadNotificationServiceConfig(env));
+      return createNotificationService(loadNotificationServiceConfig(env), options);
   }
 }

@@ -45,6 +45,9 @@ export const commonEnvShape = {
   TOPIC_ORDER_EVENTS: z.string().min(1).default('order-events'),
   TOPIC_INVENTORY_EVENTS: z.string().min(1).default('inventory-events'),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(15_000),
+  /** OpenTelemetry: traces are exported over OTLP/HTTP only when one of these is set (off by default). */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
 };
 
 const commonEnv = z.object(commonEnvShape);
@@ -69,6 +72,7 @@ export interface CommonConfig {
   };
   topics: { orderEvents: string; inventoryEvents: string };
   shutdownTimeoutMs: number;
+  tracing: { otlpEndpoint: string | undefined };
 }
 
 /** Maps the parsed common variables to the nested config the libraries take. */
@@ -106,6 +110,13 @@ export function toCommonConfig(env: CommonEnv, service: string, port: number): C
     },
     topics: { orderEvents: env.TOPIC_ORDER_EVENTS, inventoryEvents: env.TOPIC_INVENTORY_EVENTS },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    tracing: {
+      otlpEndpoint:
+        env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+        (env.OTEL_EXPORTER_OTLP_ENDPOINT
+          ? `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '')}/v1/traces`
+          : undefined),
+    },
   };
 }
 

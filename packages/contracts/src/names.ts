@@ -25,6 +25,8 @@ export const HEADERS = {
   traceparent: 'traceparent',
   tracestate: 'tracestate',
   contentType: 'content-type',
+  /** When the order was accepted (order.created occurredAt), carried along for end-to-end latency. */
+  orderAcceptedAt: 'order-accepted-at',
   dlqOriginalTopic: 'dlq-original-topic',
   dlqOriginalPartition: 'dlq-original-partition',
   dlqOriginalOffset: 'dlq-original-offset',

@@ -13,6 +13,16 @@ interface Envelope {
 export interface ConsumedEvent<E extends Envelope> {
   event: E;
   message: IncomingMessage;
+  /** W3C traceparent of this event's processing span, for the events its effect emits. */
+  traceparent?: string | undefined;
+}
+
+/** Tracing hook: one span per applied event, continuing the trace carried in its headers. */
+export interface EventTracer {
+  start(
+    message: IncomingMessage,
+    eventType: string,
+  ): { traceparent: string | undefined; end: (error?: unknown) => void };
 }
 
 export interface InboxHandlerOptions<E extends Envelope> {
@@ -26,6 +36,7 @@ export interface InboxHandlerOptions<E extends Envelope> {
   /** Attempts of a batch that fails with a non-transient error before it is split to find the culprit. */
   maxAttempts?: number;
   hooks?: InboxHandlerHooks<E>;
+  tracer?: EventTracer;
 }
 
 export interface InboxHandlerHooks<E extends Envelope> {
@@ -84,24 +95,38 @@ async function applyInTransaction<E extends Envelope>(
   events: ConsumedEvent<E>[],
 ) {
   if (events.length === 0) return;
-  const { applied, duplicates } = await options.db.transaction(async (tx) => {
-    const claimed = await claimEvents(
-      tx,
-      options.inbox,
-      events.map(({ event, message }) => ({
-        eventId: event.id,
-        eventType: event.type,
-        topic: message.topic,
-        partition: message.partition,
-        offset: message.offset,
-      })),
-    );
-    // The same id twice in one batch is claimed once; apply it once (its first occurrence).
-    const applied = events.filter(({ event }) => claimed.delete(event.id));
-    await options.apply(tx, applied);
-    return { applied, duplicates: events.length - applied.length };
-  });
-  options.hooks?.onCommitted?.(applied, duplicates);
+  const spans: { end: (error?: unknown) => void }[] = [];
+  let result: { applied: ConsumedEvent<E>[]; duplicates: number };
+  try {
+    result = await options.db.transaction(async (tx) => {
+      const claimed = await claimEvents(
+        tx,
+        options.inbox,
+        events.map(({ event, message }) => ({
+          eventId: event.id,
+          eventType: event.type,
+          topic: message.topic,
+          partition: message.partition,
+          offset: message.offset,
+        })),
+      );
+      // The same id twice in one batch is claimed once; apply it once (its first occurrence).
+      const applied = events.filter(({ event }) => claimed.delete(event.id));
+      for (const consumed of applied) {
+        const span = options.tracer?.start(consumed.message, consumed.event.type);
+        consumed.traceparent = span?.traceparent;
+        if (span) spans.push(span);
+      }
+      await options.apply(tx, applied);
+      return { applied, duplicates: events.length - applied.length };
+    });
+  } catch (error) {
+    for (const span of spans) span.end(error);
+    throw error;
+  }
+  // Spans end when the effect is committed, so their duration covers the whole transaction.
+  for (const span of spans) span.end();
+  options.hooks?.onCommitted?.(result.applied, result.duplicates);
 }
 
 async function applyOneByOne<E extends Envelope>(

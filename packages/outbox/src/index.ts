@@ -3,6 +3,7 @@ export { claimEvents, forgetEvents, type InboxEntry } from './inbox.ts';
 export {
   type ConsumedEvent,
   createInboxBatchHandler,
+  type EventTracer,
   type InboxHandlerHooks,
   type InboxHandlerOptions,
 } from './inbox-handler.ts';

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { ServiceMetrics } from './metrics.ts';
 import { handleError } from './problem.ts';
 import type { Readiness } from './readiness.ts';
+import { endWithError, type Span, SpanKind, type Tracing } from './tracing.ts';
 
 export type HttpServer = FastifyInstance<
   import('node:http').Server,
@@ -20,7 +21,15 @@ export type HttpServer = FastifyInstance<
   ZodTypeProvider
 >;
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request's SERVER span (tracing on) — handlers inject its traceparent into events. */
+    span?: Span;
+  }
+}
+
 export interface HttpServerOptions {
+  tracing: Tracing;
   logger: Logger;
   metrics: ServiceMetrics;
   readiness: Readiness;
@@ -73,6 +82,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   observeRequests(app, options.metrics);
+  traceRequests(app, options.tracing);
   addHealthRoutes(app, options);
   return app;
 }
@@ -83,6 +93,36 @@ function observeRequests(app: HttpServer, metrics: ServiceMetrics): void {
     metrics.httpDuration
       .labels(request.method, route, String(reply.statusCode))
       .observe(reply.elapsedTime / 1000);
+  });
+}
+
+function traceRequests(app: HttpServer, tracing: Tracing): void {
+  if (!tracing.enabled) return;
+  app.decorateRequest('span', undefined);
+  app.addHook('onRequest', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    if (route.startsWith('/health') || route === '/metrics') return;
+    const incoming = request.headers.traceparent;
+    const span = tracing.startSpan(
+      `${request.method} ${route}`,
+      SpanKind.SERVER,
+      typeof incoming === 'string' ? incoming : undefined,
+      {
+        'http.request.method': request.method,
+        'http.route': route,
+        'url.path': request.url.split('?')[0] ?? '',
+      },
+    );
+    request.span = span;
+    const traceId = span.spanContext().traceId;
+    request.log = request.log.child({ traceId });
+    void reply.header('x-trace-id', traceId);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    if (!request.span) return;
+    request.span.setAttribute('http.response.status_code', reply.statusCode);
+    if (reply.statusCode >= 500) endWithError(request.span, new Error(`HTTP ${reply.statusCode}`));
+    else request.span.end();
   });
 }
 

@@ -6,3 +6,12 @@ export { createServiceMetrics, type ServiceMetrics } from './metrics.ts';
 export { type CheckResult, Readiness, type ReadinessCheck } from './readiness.ts';
 export { type ConsumerSpec, type RuntimeOptions, ServiceRuntime, type Worker } from './runtime.ts';
 export { createPipelineMetrics, type PipelineMetrics } from './runtime-metrics.ts';
+export {
+  contextFrom,
+  createEventTracer,
+  endWithError,
+  type Span,
+  SpanKind,
+  Tracing,
+  traceparentOf,
+} from './tracing.ts';

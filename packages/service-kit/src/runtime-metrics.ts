@@ -36,6 +36,12 @@ export function createPipelineMetrics(registry: Registry) {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30],
       registers,
     }),
+    consumerLagSeconds: new Gauge({
+      name: 'consumer_lag_seconds',
+      help: 'Age of the oldest record not yet committed by the group, per partition (0 when caught up)',
+      labelNames: ['group', 'topic', 'partition'] as const,
+      registers,
+    }),
     consumerLag: new Gauge({
       name: 'consumer_lag_records',
       help: 'Records not yet committed by the group, per partition',

@@ -20,9 +20,11 @@ import {
   type KafkaAdmin,
   type KafkaConnectionConfig,
   type KafkaProducer,
+  type PartitionLag,
   type TopicSpec,
 } from '@kafka-poc/kafka';
-import { OutboxRelay } from '@kafka-poc/outbox';
+import { type EventTracer, OutboxRelay } from '@kafka-poc/outbox';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { Gauge } from 'prom-client';
 import { createHttpServer, type HttpServer } from './http-server.ts';
 import { stopInOrder } from './lifecycle.ts';
@@ -30,6 +32,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { createServiceMetrics, type ServiceMetrics } from './metrics.ts';
 import { Readiness } from './readiness.ts';
 import { createPipelineMetrics, type PipelineMetrics } from './runtime-metrics.ts';
+import { createEventTracer, Tracing } from './tracing.ts';
 
 export interface RuntimeOptions {
   config: CommonConfig;
@@ -43,6 +46,8 @@ export interface RuntimeOptions {
   onDatabaseReady?: (runtime: ServiceRuntime) => Promise<void>;
   /** Optional logger (tests pass a silent one). */
   logger?: Logger;
+  /** Tests pass an in-memory span exporter; otherwise OTLP when configured, else tracing is off. */
+  spanExporter?: SpanExporter;
 }
 
 /** A background loop of the service (e.g. a delivery dispatcher), started with the relays. */
@@ -70,6 +75,7 @@ export class ServiceRuntime {
   readonly metrics: ServiceMetrics;
   readonly pipeline: PipelineMetrics;
   readonly readiness = new Readiness();
+  readonly tracing: Tracing;
   readonly pool: Pool;
   readonly db: Database;
   readonly producer: KafkaProducer;
@@ -97,6 +103,12 @@ export class ServiceRuntime {
         pretty: config.log.pretty,
       });
     this.metrics = createServiceMetrics({ service: config.service, instance: config.instanceId });
+    this.tracing = new Tracing({
+      service: config.service,
+      instance: config.instanceId,
+      otlpEndpoint: config.tracing.otlpEndpoint,
+      exporter: options.spanExporter,
+    });
     this.pipeline = createPipelineMetrics(this.metrics.registry);
     this.pool = createPool(
       {
@@ -130,6 +142,7 @@ export class ServiceRuntime {
   /** Creates the HTTP server; the caller adds its routes, then calls start(). */
   async createHttp(): Promise<HttpServer> {
     this.#http = await createHttpServer({
+      tracing: this.tracing,
       logger: this.logger,
       metrics: this.metrics,
       readiness: this.readiness,
@@ -169,6 +182,11 @@ export class ServiceRuntime {
     this.#workers.push(worker);
   }
 
+  /** Tracing hook for a group's inbox handler (a span per applied event). */
+  eventTracer(groupId: string): EventTracer | undefined {
+    return this.tracing.enabled ? createEventTracer(this.tracing, groupId) : undefined;
+  }
+
   /** A consumer-group member, started after the relays and stopped first. */
   addConsumer(spec: ConsumerSpec): ConsumerRunner {
     const group = spec.groupId;
@@ -188,6 +206,11 @@ export class ServiceRuntime {
       maxBatchSize: this.config.kafka.maxBatchSize,
       groupProtocol: this.config.kafka.groupProtocol,
       onError: (error, info) => {
+        // attempt 0 is a client event (heartbeat, fetch, skipped commit), not a failed batch.
+        if (info.attempt === 0) {
+          this.logger.info({ err: error, group }, 'consumer client event');
+          return;
+        }
         this.pipeline.batchRetries.labels(group).inc();
         this.logger.warn({ err: error, group, ...info }, 'consumer batch failed; retrying with backoff');
       },
@@ -210,11 +233,11 @@ export class ServiceRuntime {
     await this.#options.onDatabaseReady?.(this);
     await this.#waitForKafka();
     await this.#ensureTopics();
-    await this.producer.start();
+    await this.#retryStart('Kafka producer', () => this.producer.start());
     for (const { relay } of this.#relays) relay.start();
     for (const worker of this.#workers) worker.start();
     for (const { runner, spec } of this.#consumers) {
-      await runner.start();
+      await this.#retryStart(`consumer ${spec.groupId}`, () => runner.start());
       this.logger.info({ group: spec.groupId, topics: spec.topics }, 'consumer joined');
     }
     this.#dependenciesReady = true;
@@ -238,6 +261,7 @@ export class ServiceRuntime {
         { name: 'http', stop: () => this.#http?.close() ?? Promise.resolve() },
         { name: 'admin', stop: () => this.admin.stop() },
         { name: 'db pool', stop: () => this.pool.end() },
+        { name: 'tracing', stop: () => this.tracing.shutdown() },
       ],
       this.logger,
       this.config.shutdownTimeoutMs,
@@ -317,6 +341,22 @@ export class ServiceRuntime {
     });
   }
 
+  /** Kafka may go away between the readiness probe and a client's start: retry what is retryable. */
+  async #retryStart(what: string, start: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await start();
+        return;
+      } catch (error) {
+        const retryable = (error as { retryable?: unknown }).retryable === true;
+        if (!retryable || this.#stopping.signal.aborted) throw error;
+        const delayMs = backoffDelay(attempt, { initialMs: 250, maxMs: 5000 });
+        this.logger.info({ attempt, delayMs, reason: (error as Error).message }, `waiting to start ${what}`);
+        await sleep(delayMs, this.#stopping.signal);
+      }
+    }
+  }
+
   async #waitForKafka(): Promise<void> {
     await this.admin.start();
     for (let attempt = 1; ; attempt++) {
@@ -359,13 +399,27 @@ export class ServiceRuntime {
       try {
         const lag = await this.admin.groupLag(spec.groupId, spec.topics);
         for (const p of lag) {
-          this.pipeline.consumerLag.labels(spec.groupId, p.topic, String(p.partition)).set(Number(p.lag));
+          const labels = [spec.groupId, p.topic, String(p.partition)] as const;
+          this.pipeline.consumerLag.labels(...labels).set(Number(p.lag));
+          this.pipeline.consumerLagSeconds.labels(...labels).set(await oldestAge(this.admin, p).catch(() => 0));
         }
       } catch (error) {
         this.logger.debug({ err: error, group: spec.groupId }, 'lag sample failed');
       }
     }
   }
+}
+
+/** Seconds since the first record after the committed offset was written (0 when caught up). */
+async function oldestAge(admin: KafkaAdmin, p: PartitionLag): Promise<number> {
+  if (p.lag <= 0n || p.committedOffset === undefined) return 0;
+  const [record] = await admin.readMessages(p.topic, {
+    partition: p.partition,
+    fromOffset: p.committedOffset,
+    limit: 1,
+    timeoutMs: 2000,
+  });
+  return record ? Math.max(0, (Date.now() - record.timestamp) / 1000) : 0;
 }
 
 function formatAssignments(runner: ConsumerRunner): string {

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { type Logger, ServiceRuntime } from '@kafka-poc/service-kit';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { Counter } from 'prom-client';
 import type { InventoryServiceConfig } from './config.ts';
 import { seedInventory } from './inventory/inventory-repository.ts';
@@ -11,7 +12,7 @@ const migrationsFolder = fileURLToPath(new URL('../migrations', import.meta.url)
 /** Wires inventory-service: consumes order-events, reserves stock, emits inventory-events via its outbox. */
 export async function createInventoryService(
   config: InventoryServiceConfig,
-  options: { logger?: Logger } = {},
+  options: { logger?: Logger; spanExporter?: SpanExporter } = {},
 ) {
   const runtime = new ServiceRuntime({
     config,
@@ -25,6 +26,7 @@ export async function createInventoryService(
       if (created > 0) rt.logger.info({ items: created }, 'inventory seeded');
     },
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
   });
   const relay = runtime.addRelay('inventory_outbox');
   const decisions = new Counter({
@@ -43,6 +45,7 @@ export async function createInventoryService(
       producer: runtime.producer,
       groupId: config.groupId,
       inventoryEventsTopic: config.topics.inventoryEvents,
+      tracer: runtime.eventTracer(config.groupId),
       hooks: {
         onCommitted: (applied, duplicates) => {
           consumed.labels(topic, 'ok').inc(applied.length);

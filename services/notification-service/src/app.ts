@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
+import { HEADERS } from '@kafka-poc/contracts';
 import { type Logger, ServiceRuntime } from '@kafka-poc/service-kit';
-import { Counter } from 'prom-client';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
+import { Counter, Histogram } from 'prom-client';
 import type { NotificationServiceConfig } from './config.ts';
 import { NotificationDispatcher } from './notifications/dispatcher.ts';
 import { inventoryEventsHandler } from './notifications/inventory-events-handler.ts';
@@ -13,7 +15,7 @@ const migrationsFolder = fileURLToPath(new URL('../migrations', import.meta.url)
 /** Wires notification-service: consumes inventory-events, stores notifications, delivers them. */
 export async function createNotificationService(
   config: NotificationServiceConfig,
-  options: { logger?: Logger } = {},
+  options: { logger?: Logger; spanExporter?: SpanExporter } = {},
 ) {
   const runtime = new ServiceRuntime({
     config,
@@ -23,6 +25,13 @@ export async function createNotificationService(
     migrations: { migrationsFolder, migrationsTable: '__migrations_notification_service' },
     topics: [config.topics.inventoryEvents],
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
+  });
+  const notifiedLatency = new Histogram({
+    name: 'order_notified_latency_seconds',
+    help: 'End-to-end latency from order accepted to its notification stored (committed)',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [runtime.metrics.registry],
   });
   const deliveries = new Counter({
     name: 'notification_deliveries_total',
@@ -47,9 +56,15 @@ export async function createNotificationService(
       db: runtime.db,
       producer: runtime.producer,
       groupId: config.groupId,
+      tracer: runtime.eventTracer(config.groupId),
       hooks: {
         onCommitted: (applied, duplicates) => {
           consumed.labels(topic, 'ok').inc(applied.length);
+          const now = Date.now();
+          for (const { message } of applied) {
+            const acceptedAt = Date.parse(message.headers[HEADERS.orderAcceptedAt] ?? '');
+            if (!Number.isNaN(acceptedAt)) notifiedLatency.observe((now - acceptedAt) / 1000);
+          }
           consumed.labels(topic, 'duplicate').inc(duplicates);
           if (applied.length > 0) dispatcher.notify();
         },

@@ -1,5 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { type Logger, ServiceRuntime } from '@kafka-poc/service-kit';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
+import { Counter, Histogram } from 'prom-client';
 import type { OrderServiceConfig } from './config.ts';
 import { inventoryDecisionsHandler } from './orders/inventory-decisions.ts';
 import { registerOrderRoutes } from './orders/routes.ts';
@@ -10,7 +12,10 @@ const migrationsFolder = fileURLToPath(new URL('../migrations', import.meta.url)
  * Wires order-service: REST API writing orders + outbox, the relay publishing order-events, and the
  * consumer of inventory-events that finalizes order status. Everything comes from `config`.
  */
-export async function createOrderService(config: OrderServiceConfig, options: { logger?: Logger } = {}) {
+export async function createOrderService(
+  config: OrderServiceConfig,
+  options: { logger?: Logger; spanExporter?: SpanExporter } = {},
+) {
   const runtime = new ServiceRuntime({
     config,
     title: 'order-service',
@@ -19,6 +24,19 @@ export async function createOrderService(config: OrderServiceConfig, options: { 
     migrations: { migrationsFolder, migrationsTable: '__migrations_order_service' },
     topics: [config.topics.orderEvents, config.topics.inventoryEvents],
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
+  });
+  const registers = [runtime.metrics.registry];
+  const ordersCreated = new Counter({
+    name: 'orders_created_total',
+    help: 'Orders accepted (201, not idempotent replays)',
+    registers,
+  });
+  const finalLatency = new Histogram({
+    name: 'order_final_latency_seconds',
+    help: 'End-to-end latency from order accepted to final status (CONFIRMED or REJECTED) committed',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers,
   });
   const relay = runtime.addRelay('order_outbox');
   const consumed = runtime.pipeline.eventsConsumed;
@@ -29,6 +47,11 @@ export async function createOrderService(config: OrderServiceConfig, options: { 
       db: runtime.db,
       producer: runtime.producer,
       groupId: config.groupId,
+      tracer: runtime.eventTracer(config.groupId),
+      onFinalized: (orders) => {
+        const now = Date.now();
+        for (const order of orders) finalLatency.observe((now - order.createdAt.getTime()) / 1000);
+      },
       hooks: {
         onCommitted: (applied, duplicates) => {
           consumed.labels(config.topics.inventoryEvents, 'ok').inc(applied.length);
@@ -48,7 +71,10 @@ export async function createOrderService(config: OrderServiceConfig, options: { 
   registerOrderRoutes(http, {
     db: runtime.db,
     orderEventsTopic: config.topics.orderEvents,
-    onOrderCreated: () => relay.notify(),
+    onOrderCreated: () => {
+      ordersCreated.inc();
+      relay.notify();
+    },
   });
   return runtime;
 }

@@ -52,7 +52,7 @@ export async function reserveBatch(
   await appendToOutbox(
     tx,
     inventoryOutbox,
-    decisions.map((d, i) => decisionMessage(topic, d, fresh[i]?.event)),
+    decisions.map((d, i) => decisionMessage(topic, d, fresh[i])),
   );
   return decisions;
 }
@@ -94,12 +94,14 @@ async function writeReservations(tx: Transaction, decisions: ReservationDecision
   );
 }
 
+/** The decision event, carrying on the order's correlation id, trace and acceptance time. */
 function decisionMessage(
   topic: string,
   decision: ReservationDecision,
-  cause: OrderCreatedEvent | undefined,
+  cause: ConsumedEvent<OrderCreatedEvent> | undefined,
 ): OutboxMessage {
-  const correlationId = cause?.correlationId;
+  const correlationId = cause?.event.correlationId;
+  const acceptedAt = cause?.message.headers[HEADERS.orderAcceptedAt] ?? cause?.event.occurredAt;
   const event: InventoryEvent =
     decision.status === 'RESERVED'
       ? newEnvelope('inventory.reserved', 'inventory-service', { ...decision }, correlationId)
@@ -117,6 +119,8 @@ function decisionMessage(
       [HEADERS.eventType]: event.type,
       [HEADERS.contentType]: 'application/json',
       ...(correlationId ? { [HEADERS.correlationId]: correlationId } : {}),
+      ...(cause?.traceparent ? { [HEADERS.traceparent]: cause.traceparent } : {}),
+      ...(acceptedAt ? { [HEADERS.orderAcceptedAt]: acceptedAt } : {}),
     },
   };
 }

@@ -1,7 +1,7 @@
 import { decodeEvent, type OrderEvent, orderEvent } from '@kafka-poc/contracts';
 import type { Database } from '@kafka-poc/db';
 import type { BatchHandler, KafkaProducer } from '@kafka-poc/kafka';
-import { createInboxBatchHandler, type InboxHandlerHooks } from '@kafka-poc/outbox';
+import { createInboxBatchHandler, type EventTracer, type InboxHandlerHooks } from '@kafka-poc/outbox';
 import { inventoryInbox } from '../db/schema.ts';
 import { reserveBatch } from './inventory-repository.ts';
 import type { ReservationDecision } from './reserve.ts';
@@ -14,6 +14,7 @@ export function orderEventsHandler(options: {
   inventoryEventsTopic: string;
   onDecided?: (decisions: ReservationDecision[]) => void;
   hooks?: InboxHandlerHooks<OrderEvent>;
+  tracer?: EventTracer | undefined;
 }): BatchHandler {
   return createInboxBatchHandler<OrderEvent>({
     db: options.db,
@@ -26,5 +27,6 @@ export function orderEventsHandler(options: {
       options.onDecided?.(decisions);
     },
     ...(options.hooks ? { hooks: options.hooks } : {}),
+    ...(options.tracer ? { tracer: options.tracer } : {}),
   });
 }

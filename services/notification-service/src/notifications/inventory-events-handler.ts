@@ -1,7 +1,7 @@
 import { decodeEvent, type InventoryEvent, inventoryEvent } from '@kafka-poc/contracts';
 import type { Database } from '@kafka-poc/db';
 import type { BatchHandler, KafkaProducer } from '@kafka-poc/kafka';
-import { createInboxBatchHandler, type InboxHandlerHooks } from '@kafka-poc/outbox';
+import { createInboxBatchHandler, type EventTracer, type InboxHandlerHooks } from '@kafka-poc/outbox';
 import { notificationInbox } from '../db/schema.ts';
 import { storeNotifications } from './notification-repository.ts';
 
@@ -11,6 +11,7 @@ export function inventoryEventsHandler(options: {
   producer: KafkaProducer;
   groupId: string;
   hooks?: InboxHandlerHooks<InventoryEvent>;
+  tracer?: EventTracer | undefined;
 }): BatchHandler {
   return createInboxBatchHandler<InventoryEvent>({
     db: options.db,
@@ -25,5 +26,6 @@ export function inventoryEventsHandler(options: {
       );
     },
     ...(options.hooks ? { hooks: options.hooks } : {}),
+    ...(options.tracer ? { tracer: options.tracer } : {}),
   });
 }

@@ -1,20 +1,35 @@
 import { decodeEvent, type InventoryEvent, inventoryEvent } from '@kafka-poc/contracts';
 import type { Database } from '@kafka-poc/db';
 import type { BatchHandler, KafkaProducer } from '@kafka-poc/kafka';
-import { type ConsumedEvent, createInboxBatchHandler, type InboxHandlerHooks } from '@kafka-poc/outbox';
+import {
+  type ConsumedEvent,
+  createInboxBatchHandler,
+  type EventTracer,
+  type InboxHandlerHooks,
+} from '@kafka-poc/outbox';
 import { orderInbox } from '../db/schema.ts';
 import { applyDecisions, type Decision } from './order-repository.ts';
+
+export interface FinalizedOrder {
+  id: string;
+  createdAt: Date;
+}
 
 /**
  * order-service's consumer of inventory-events: each reservation decision moves its order from
  * PENDING to CONFIRMED or REJECTED, exactly once (inbox + conditional update) per order.
+ * `onFinalized` is told which orders reached their final status, once the change is committed.
  */
 export function inventoryDecisionsHandler(options: {
   db: Database;
   producer: KafkaProducer;
   groupId: string;
   hooks?: InboxHandlerHooks<InventoryEvent>;
+  tracer?: EventTracer | undefined;
+  onFinalized?: (orders: FinalizedOrder[]) => void;
 }): BatchHandler {
+  // Batches are handled one at a time, so the last transaction's result is the one being committed.
+  let finalized: FinalizedOrder[] = [];
   return createInboxBatchHandler<InventoryEvent>({
     db: options.db,
     producer: options.producer,
@@ -22,9 +37,17 @@ export function inventoryDecisionsHandler(options: {
     inbox: orderInbox,
     decode: (value) => decodeEvent(inventoryEvent, value),
     apply: async (tx, events) => {
-      await applyDecisions(tx, events.map(toDecision));
+      finalized = await applyDecisions(tx, events.map(toDecision));
     },
-    ...(options.hooks ? { hooks: options.hooks } : {}),
+    hooks: {
+      ...options.hooks,
+      onCommitted: (applied, duplicates) => {
+        options.hooks?.onCommitted?.(applied, duplicates);
+        options.onFinalized?.(finalized);
+        finalized = [];
+      },
+    },
+    ...(options.tracer ? { tracer: options.tracer } : {}),
   });
 }
 

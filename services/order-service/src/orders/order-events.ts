@@ -34,6 +34,7 @@ export function orderCreatedMessage(
       [HEADERS.eventType]: event.type,
       [HEADERS.correlationId]: trace.correlationId,
       [HEADERS.contentType]: 'application/json',
+      [HEADERS.orderAcceptedAt]: event.occurredAt,
       ...(trace.traceparent ? { [HEADERS.traceparent]: trace.traceparent } : {}),
     },
   };

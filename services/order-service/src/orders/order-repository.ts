@@ -109,18 +109,21 @@ export interface Decision {
  * no longer PENDING is left alone, so a replayed decision can never flip a final status.
  * Returns the ids that changed.
  */
-export async function applyDecisions(tx: Transaction, decisions: Decision[]): Promise<string[]> {
+export async function applyDecisions(
+  tx: Transaction,
+  decisions: Decision[],
+): Promise<{ id: string; createdAt: Date }[]> {
   if (decisions.length === 0) return [];
   const ids = decisions.map((d) => d.orderId);
   const statuses = decisions.map((d) => d.status);
   const reasons = decisions.map((d) => d.reason);
-  const result = await tx.execute<{ id: string }>(sql`
+  const result = await tx.execute<{ id: string; created_at: string }>(sql`
     UPDATE ${orders} AS o
     SET status = d.status, reason = d.reason, updated_at = now()
     FROM unnest(${sql.param(ids)}::uuid[], ${sql.param(statuses)}::text[], ${sql.param(reasons)}::text[]) AS d(id, status, reason)
     WHERE o.id = d.id AND o.status = 'PENDING'
-    RETURNING o.id`);
-  return result.rows.map((r) => r.id);
+    RETURNING o.id, o.created_at`);
+  return result.rows.map((r) => ({ id: r.id, createdAt: new Date(r.created_at) }));
 }
 
 function toResponse(row: OrderRow): OrderResponse {

@@ -9,7 +9,7 @@ import {
   problemResponse,
 } from '@kafka-poc/contracts';
 import type { Database } from '@kafka-poc/db';
-import { AppError, type HttpServer } from '@kafka-poc/service-kit';
+import { AppError, type HttpServer, traceparentOf } from '@kafka-poc/service-kit';
 import { z } from 'zod';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { createOrder, getOrder, listOrders } from './order-repository.ts';
@@ -46,9 +46,10 @@ export function registerOrderRoutes(app: HttpServer, deps: OrderRoutesDeps): voi
       const correlationId = request.headers['x-correlation-id'] ?? randomUUID();
       const { order, replayed } = await createOrder(deps.db, deps.orderEventsTopic, request.body, {
         idempotencyKey: request.headers['idempotency-key'],
-        trace: { correlationId, traceparent: request.headers.traceparent },
+        trace: { correlationId, traceparent: traceparentOf(request.span) ?? request.headers.traceparent },
       });
       if (!replayed) deps.onOrderCreated();
+      request.log.debug({ orderId: order.id, correlationId, replayed }, 'order accepted');
       return reply
         .status(201)
         .header('location', `/orders/${order.id}`)
