@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { LIMITS } from './limits.ts';
+import { LIMITS, PRINTABLE_TEXT } from './limits.ts';
 
 // Versioned JSON envelope. The payload keeps the original proof of concept's fields
 // (orderId, item, quantity, status) so existing readers of the topics still understand them.
 
-const item = z.string().min(LIMITS.itemMinLength).max(LIMITS.itemMaxLength);
+const item = z.string().min(LIMITS.itemMinLength).max(LIMITS.itemMaxLength).regex(PRINTABLE_TEXT);
 const quantity = z.number().int().min(LIMITS.quantityMin).max(LIMITS.quantityMax);
 
 export const orderCreatedPayload = z.strictObject({

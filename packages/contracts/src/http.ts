@@ -1,13 +1,20 @@
 import { z } from 'zod';
-import { LIMITS } from './limits.ts';
+import { LIMITS, PRINTABLE_TEXT } from './limits.ts';
 
 // HTTP request and response schemas, shared by the services (validation + OpenAPI) and clients.
 
 export const orderStatus = z.enum(['PENDING', 'CONFIRMED', 'REJECTED']);
 export type OrderStatus = z.infer<typeof orderStatus>;
 
+const itemName = z
+  .string()
+  .trim()
+  .min(LIMITS.itemMinLength)
+  .max(LIMITS.itemMaxLength)
+  .regex(PRINTABLE_TEXT, 'must not contain control characters');
+
 export const createOrderRequest = z.strictObject({
-  item: z.string().trim().min(LIMITS.itemMinLength).max(LIMITS.itemMaxLength),
+  item: itemName,
   quantity: z.number().int().min(LIMITS.quantityMin).max(LIMITS.quantityMax),
 });
 export type CreateOrderRequest = z.infer<typeof createOrderRequest>;
@@ -46,9 +53,7 @@ export type InventoryItemResponse = z.infer<typeof inventoryItemResponse>;
 
 export const inventoryListResponse = z.object({ items: z.array(inventoryItemResponse) });
 
-export const itemParams = z.strictObject({
-  item: z.string().min(LIMITS.itemMinLength).max(LIMITS.itemMaxLength),
-});
+export const itemParams = z.strictObject({ item: itemName });
 
 export const setStockRequest = z.strictObject({
   stock: z.number().int().min(0).max(LIMITS.stockMax),

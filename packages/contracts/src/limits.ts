@@ -8,3 +8,6 @@ export const LIMITS = {
   reasonMaxLength: 500,
   idempotencyKeyMaxLength: 200,
 } as const;
+
+/** Item names: printable text only (no control characters such as NUL, which PostgreSQL text refuses). */
+export const PRINTABLE_TEXT = /^[^\p{Cc}\p{Cs}]*$/u;

@@ -3,6 +3,9 @@ export type AppErrorCode =
   | 'VALIDATION_FAILED'
   | 'CONFLICT'
   | 'IDEMPOTENCY_KEY_REUSED'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'RATE_LIMITED'
   | 'UNAVAILABLE'
   | 'INTERNAL';
 

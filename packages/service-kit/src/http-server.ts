@@ -1,5 +1,6 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { HttpSecurityConfig } from '@kafka-poc/config';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import {
   jsonSchemaTransform,
@@ -8,6 +9,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import { OPENAPI_SECURITY_SCHEMES, registerHttpSecurity } from './http-security.ts';
 import type { ServiceMetrics } from './metrics.ts';
 import { handleError } from './problem.ts';
 import type { Readiness } from './readiness.ts';
@@ -28,6 +30,14 @@ declare module 'fastify' {
   }
 }
 
+const DEV_SECURITY: HttpSecurityConfig = {
+  authRequired: false,
+  apiKeys: '',
+  rateLimitPerMinute: 0,
+  corsOrigins: [],
+  bodyLimitBytes: 64 * 1024,
+};
+
 export interface HttpServerOptions {
   tracing: Tracing;
   logger: Logger;
@@ -36,8 +46,8 @@ export interface HttpServerOptions {
   title: string;
   description: string;
   version: string;
-  /** Largest accepted request body in bytes (413 beyond it). */
-  bodyLimit?: number;
+  /** Auth, rate limit, CORS, body limit; defaults to open local development settings. */
+  security?: HttpSecurityConfig;
 }
 
 /**
@@ -48,13 +58,15 @@ export interface HttpServerOptions {
 export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const app = Fastify({
     loggerInstance: options.logger,
-    bodyLimit: options.bodyLimit ?? 64 * 1024,
+    bodyLimit: options.security?.bodyLimitBytes ?? 64 * 1024,
     // One line per request is too much at thousands of orders/s; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
   }).withTypeProvider<ZodTypeProvider>();
 
+  // The API speaks JSON only: any other body type is answered 415, not parsed and then rejected.
+  app.removeContentTypeParser(['text/plain']);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
@@ -75,12 +87,14 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     openapi: {
       openapi: '3.1.0',
       info: { title: options.title, description: options.description, version: options.version },
+      components: { securitySchemes: OPENAPI_SECURITY_SCHEMES },
     },
     transform: jsonSchemaTransform,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  await registerHttpSecurity(app, options.security ?? DEV_SECURITY);
   observeRequests(app, options.metrics);
   traceRequests(app, options.tracing);
   addHealthRoutes(app, options);

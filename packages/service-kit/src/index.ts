@@ -1,4 +1,16 @@
+export {
+  type ApiKeyRecord,
+  ApiKeyStore,
+  allows,
+  formatApiKeyRecord,
+  generateApiKey,
+  hashApiKey,
+  parseApiKeys,
+  SCOPES,
+  type Scope,
+} from './api-keys.ts';
 export { AppError, type AppErrorCode } from './errors.ts';
+export { API_KEY_SECURITY } from './http-security.ts';
 export { createHttpServer, type HttpServer, type HttpServerOptions } from './http-server.ts';
 export { handleSignals, type Stoppable, stopInOrder } from './lifecycle.ts';
 export { createLogger, type Logger, type LoggerOptions, REDACTED_PATHS } from './logger.ts';

@@ -8,6 +8,9 @@ const STATUS_BY_CODE: Record<AppErrorCode, number> = {
   VALIDATION_FAILED: 422,
   CONFLICT: 409,
   IDEMPOTENCY_KEY_REUSED: 422,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  RATE_LIMITED: 429,
   UNAVAILABLE: 503,
   INTERNAL: 500,
 };
@@ -54,6 +57,10 @@ function toProblem(error: FastifyError): ProblemBody {
   }
   if (isTransient(error))
     return problem(503, 'UNAVAILABLE', 'Service Unavailable', 'A dependency is unavailable; retry later');
+  // PostgreSQL "data exception" (class 22): input that passed validation but the database refuses.
+  if (sqlState(error).startsWith('22')) {
+    return problem(422, 'INVALID_INPUT', title(422), 'The request contains a value that cannot be stored');
+  }
   // Fastify's own client errors (bad JSON 400, 413, 415, …) keep their status and message.
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
     return problem(error.statusCode, error.code ?? 'BAD_REQUEST', title(error.statusCode), error.message);
@@ -70,6 +77,14 @@ function fieldName(where: string, instancePath: string, params: unknown): string
   const name = [path, leaf].filter(Boolean).join('.');
   const prefix = where === 'body' ? '' : `${where}.`;
   return name ? `${prefix}${name}` : `(${where})`;
+}
+
+function sqlState(error: unknown): string {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return '';
 }
 
 function isTransient(error: unknown): boolean {
@@ -97,6 +112,8 @@ function problem(
 function title(status: number): string {
   const titles: Record<number, string> = {
     400: 'Bad Request',
+    401: 'Unauthorized',
+    403: 'Forbidden',
     404: 'Not Found',
     409: 'Conflict',
     413: 'Content Too Large',

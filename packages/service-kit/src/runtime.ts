@@ -1,4 +1,4 @@
-import type { CommonConfig } from '@kafka-poc/config';
+import type { CommonConfig, HttpSecurityConfig } from '@kafka-poc/config';
 import {
   backoffDelay,
   createDatabase,
@@ -35,7 +35,7 @@ import { createPipelineMetrics, type PipelineMetrics } from './runtime-metrics.t
 import { createEventTracer, Tracing } from './tracing.ts';
 
 export interface RuntimeOptions {
-  config: CommonConfig;
+  config: CommonConfig & { security?: HttpSecurityConfig };
   title: string;
   description: string;
   version: string;
@@ -70,7 +70,7 @@ export interface ConsumerSpec {
  * Stop order: consumers, relays, producer, HTTP, admin, DB pool.
  */
 export class ServiceRuntime {
-  readonly config: CommonConfig;
+  readonly config: CommonConfig & { security?: HttpSecurityConfig };
   readonly logger: Logger;
   readonly metrics: ServiceMetrics;
   readonly pipeline: PipelineMetrics;
@@ -149,6 +149,7 @@ export class ServiceRuntime {
       title: this.#options.title,
       description: this.#options.description,
       version: this.#options.version,
+      ...(this.config.security ? { security: this.config.security } : {}),
     });
     return this.#http;
   }
@@ -401,7 +402,9 @@ export class ServiceRuntime {
         for (const p of lag) {
           const labels = [spec.groupId, p.topic, String(p.partition)] as const;
           this.pipeline.consumerLag.labels(...labels).set(Number(p.lag));
-          this.pipeline.consumerLagSeconds.labels(...labels).set(await oldestAge(this.admin, p).catch(() => 0));
+          this.pipeline.consumerLagSeconds
+            .labels(...labels)
+            .set(await oldestAge(this.admin, p).catch(() => 0));
         }
       } catch (error) {
         this.logger.debug({ err: error, group: spec.groupId }, 'lag sample failed');

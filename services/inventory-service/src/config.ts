@@ -1,9 +1,19 @@
-import { type CommonConfig, commonEnvShape, loadConfig, portShape, toCommonConfig } from '@kafka-poc/config';
+import {
+  type CommonConfig,
+  commonEnvShape,
+  type HttpSecurityConfig,
+  httpSecurityEnvShape,
+  loadConfig,
+  portShape,
+  toCommonConfig,
+  toHttpSecurityConfig,
+} from '@kafka-poc/config';
 import { z } from 'zod';
 import { parseSeed } from './inventory/seed.ts';
 
 const schema = z.object({
   ...commonEnvShape,
+  ...httpSecurityEnvShape,
   ...portShape(8001),
   INVENTORY_SERVICE_GROUP: z.string().min(1).default('inventory-service'),
   /** Stock created on first start for items that do not exist yet. */
@@ -21,6 +31,7 @@ const schema = z.object({
 });
 
 export interface InventoryServiceConfig extends CommonConfig {
+  security: HttpSecurityConfig;
   groupId: string;
   seed: Map<string, number>;
 }
@@ -31,6 +42,7 @@ export function loadInventoryServiceConfig(
   const parsed = loadConfig(schema, env);
   return {
     ...toCommonConfig(parsed, 'inventory-service', parsed.PORT),
+    security: toHttpSecurityConfig(parsed),
     groupId: parsed.INVENTORY_SERVICE_GROUP,
     seed: parsed.INVENTORY_SEED,
   };

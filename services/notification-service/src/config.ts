@@ -1,8 +1,18 @@
-import { type CommonConfig, commonEnvShape, loadConfig, portShape, toCommonConfig } from '@kafka-poc/config';
+import {
+  type CommonConfig,
+  commonEnvShape,
+  type HttpSecurityConfig,
+  httpSecurityEnvShape,
+  loadConfig,
+  portShape,
+  toCommonConfig,
+  toHttpSecurityConfig,
+} from '@kafka-poc/config';
 import { z } from 'zod';
 
 const schema = z.object({
   ...commonEnvShape,
+  ...httpSecurityEnvShape,
   ...portShape(8002),
   NOTIFICATION_SERVICE_GROUP: z.string().min(1).default('notification-service'),
   /** `log` (default) writes notifications to the log; `webhook` POSTs them to NOTIFICATION_WEBHOOK_URL. */
@@ -14,6 +24,7 @@ const schema = z.object({
 });
 
 export interface NotificationServiceConfig extends CommonConfig {
+  security: HttpSecurityConfig;
   groupId: string;
   sender: { kind: 'log' } | { kind: 'webhook'; url: string; token: string | undefined; timeoutMs: number };
   maxDeliveryAttempts: number;
@@ -31,6 +42,7 @@ export function loadNotificationServiceConfig(
   );
   return {
     ...toCommonConfig(parsed, 'notification-service', parsed.PORT),
+    security: toHttpSecurityConfig(parsed),
     groupId: parsed.NOTIFICATION_SERVICE_GROUP,
     sender:
       parsed.NOTIFICATION_SENDER === 'webhook' && parsed.NOTIFICATION_WEBHOOK_URL

@@ -1,13 +1,24 @@
-import { type CommonConfig, commonEnvShape, loadConfig, portShape, toCommonConfig } from '@kafka-poc/config';
+import {
+  type CommonConfig,
+  commonEnvShape,
+  type HttpSecurityConfig,
+  httpSecurityEnvShape,
+  loadConfig,
+  portShape,
+  toCommonConfig,
+  toHttpSecurityConfig,
+} from '@kafka-poc/config';
 import { z } from 'zod';
 
 const schema = z.object({
   ...commonEnvShape,
+  ...httpSecurityEnvShape,
   ...portShape(8000),
   ORDER_SERVICE_GROUP: z.string().min(1).default('order-service'),
 });
 
 export interface OrderServiceConfig extends CommonConfig {
+  security: HttpSecurityConfig;
   groupId: string;
 }
 
@@ -15,5 +26,9 @@ export function loadOrderServiceConfig(
   env: Record<string, string | undefined> = process.env,
 ): OrderServiceConfig {
   const parsed = loadConfig(schema, env);
-  return { ...toCommonConfig(parsed, 'order-service', parsed.PORT), groupId: parsed.ORDER_SERVICE_GROUP };
+  return {
+    ...toCommonConfig(parsed, 'order-service', parsed.PORT),
+    security: toHttpSecurityConfig(parsed),
+    groupId: parsed.ORDER_SERVICE_GROUP,
+  };
 }

@@ -6,14 +6,16 @@ import {
   setStockRequest,
 } from '@kafka-poc/contracts';
 import type { Database } from '@kafka-poc/db';
-import { AppError, type HttpServer } from '@kafka-poc/service-kit';
+import { API_KEY_SECURITY, AppError, type HttpServer } from '@kafka-poc/service-kit';
 import { getInventoryItem, listInventory, setStock } from './inventory-repository.ts';
 
 export function registerInventoryRoutes(app: HttpServer, deps: { db: Database }): void {
   app.get(
     '/inventory',
     {
+      config: { scope: 'read' },
       schema: {
+        security: API_KEY_SECURITY,
         summary: 'Stock of every item',
         tags: ['inventory'],
         response: { 200: inventoryListResponse },
@@ -25,7 +27,9 @@ export function registerInventoryRoutes(app: HttpServer, deps: { db: Database })
   app.get(
     '/inventory/:item',
     {
+      config: { scope: 'read' },
       schema: {
+        security: API_KEY_SECURITY,
         summary: 'Stock of one item',
         tags: ['inventory'],
         params: itemParams,
@@ -42,7 +46,9 @@ export function registerInventoryRoutes(app: HttpServer, deps: { db: Database })
   app.put(
     '/inventory/:item',
     {
+      config: { scope: 'admin' },
       schema: {
+        security: API_KEY_SECURITY,
         summary: 'Set the stock of an item (creates it if new)',
         tags: ['inventory'],
         params: itemParams,

@@ -1,13 +1,15 @@
 import { listNotificationsQuery, notificationListResponse, problemResponse } from '@kafka-poc/contracts';
 import type { Database } from '@kafka-poc/db';
-import type { HttpServer } from '@kafka-poc/service-kit';
+import { API_KEY_SECURITY, type HttpServer } from '@kafka-poc/service-kit';
 import { listNotifications } from './notification-repository.ts';
 
 export function registerNotificationRoutes(app: HttpServer, deps: { db: Database }): void {
   app.get(
     '/notifications',
     {
+      config: { scope: 'read' },
       schema: {
+        security: API_KEY_SECURITY,
         summary: 'Notifications, newest first; filter by order',
         tags: ['notifications'],
         querystring: listNotificationsQuery,

@@ -9,7 +9,7 @@ import {
   problemResponse,
 } from '@kafka-poc/contracts';
 import type { Database } from '@kafka-poc/db';
-import { AppError, type HttpServer, traceparentOf } from '@kafka-poc/service-kit';
+import { API_KEY_SECURITY, AppError, type HttpServer, traceparentOf } from '@kafka-poc/service-kit';
 import { z } from 'zod';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { createOrder, getOrder, listOrders } from './order-repository.ts';
@@ -31,7 +31,9 @@ export function registerOrderRoutes(app: HttpServer, deps: OrderRoutesDeps): voi
   app.post(
     '/orders',
     {
+      config: { scope: 'orders:write' },
       schema: {
+        security: API_KEY_SECURITY,
         summary: 'Place an order',
         description:
           'Stores the order as PENDING and emits order.created through the outbox. Send an Idempotency-Key ' +
@@ -62,7 +64,9 @@ export function registerOrderRoutes(app: HttpServer, deps: OrderRoutesDeps): voi
   app.get(
     '/orders/:id',
     {
+      config: { scope: 'read' },
       schema: {
+        security: API_KEY_SECURITY,
         summary: 'Get one order with its status and rejection reason',
         tags: ['orders'],
         params: orderIdParams,
@@ -79,7 +83,9 @@ export function registerOrderRoutes(app: HttpServer, deps: OrderRoutesDeps): voi
   app.get(
     '/orders',
     {
+      config: { scope: 'read' },
       schema: {
+        security: API_KEY_SECURITY,
         summary: 'List orders, newest first',
         tags: ['orders'],
         querystring: listOrdersQuery,
