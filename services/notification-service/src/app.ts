@@ -44,7 +44,7 @@ export async function createNotificationService(
     sender: createSender(config, runtime.logger),
     logger: runtime.logger,
     maxAttempts: config.maxDeliveryAttempts,
-    onResult: (outcome) => deliveries.labels(outcome).inc(),
+    onResult: (outcome, count) => deliveries.labels(outcome).inc(count),
   });
   runtime.addWorker({ name: 'dispatcher', start: () => dispatcher.start(), stop: () => dispatcher.stop() });
   const consumed = runtime.pipeline.eventsConsumed;

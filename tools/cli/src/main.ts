@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { createAdmin, createProducer, type KafkaAdmin } from '@kafka-poc/kafka';
 import { dlqListCommand, dlqRedriveCommand } from './commands/dlq.ts';
 import { describeGroupCommand, listGroupsCommand, listTopicsCommand } from './commands/groups.ts';
+import { createKeyCommand } from './commands/keys.ts';
 import { rebuildNotificationsCommand } from './commands/rebuild.ts';
 import { replayCommand } from './commands/replay.ts';
 import { resolveTargets } from './connection.ts';
@@ -18,6 +19,8 @@ Commands:
   dlq list <topic> [--limit n]         dead letters of <topic> (or of <topic>.DLT)
   dlq redrive <topic> --all            re-publish dead letters to their original topic
   dlq redrive <topic> --offset <n> [--partition <p>]
+  keys create --name <n> --scopes <orders:write|read|admin>[,…]
+                                       a new API key (printed once) and its hashed API_KEYS entry
   rebuild notifications --from <time> [--to <time>] [--dry-run]
                                        forget a time range of notifications and rewind the STOPPED
                                        notification-service group so they are rebuilt from the log
@@ -41,6 +44,8 @@ async function main(argv: string[]): Promise<number> {
       offset: { type: 'string' },
       partition: { type: 'string' },
       from: { type: 'string' },
+      name: { type: 'string' },
+      scopes: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -50,6 +55,11 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return values.help ? 0 : 2;
   }
+  // Needs no cluster: handled before connecting.
+  if (command === 'keys')
+    return sub === 'create'
+      ? createKeyCommand(values.name, values.scopes)
+      : usageError('keys: use "keys create"');
   const targets = await resolveTargets();
   const admin = createAdmin(targets.kafka);
   await admin.start();

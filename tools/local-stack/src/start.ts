@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { formatApiKeyRecord, generateApiKey } from '@kafka-poc/service-kit';
 import { formatCliError, LocalStackError } from './errors.ts';
 import { findRunningInfra, type RunningInfra, startInfra } from './infra-runner.ts';
 import { dataRoot, repoRoot } from './paths.ts';
@@ -64,6 +65,10 @@ async function main(): Promise<void> {
     endpoints = { kafkaBrokers: infra.info.bootstrapServers, databaseUrl: infra.info.databaseUrl };
   }
 
+  // A fresh admin API key for this run. Auth is optional in development, but the key lets people try
+  // the authenticated path (and the console use it); services only ever see its hash.
+  const devKey = generateApiKey('local-dev', ['admin']);
+  process.env.API_KEYS = [process.env.API_KEYS, formatApiKeyRecord(devKey.record)].filter(Boolean).join(',');
   const instances = launchAll(scale, endpoints, watchdog, log);
   const keepAlive = setInterval(() => {}, 1 << 30);
   onShutdownSignal(async () => {
@@ -92,6 +97,10 @@ async function main(): Promise<void> {
     }),
   );
   printTable(instances, results, endpoints, (performance.now() - startedAt) / 1000);
+  process.stdout.write(
+    `  API key for this run (admin scope; optional in development): ${devKey.key}\n` +
+      `  e.g. curl -H 'authorization: Bearer ${devKey.key}' http://127.0.0.1:8000/orders\n\n`,
+  );
 }
 
 function parseScale(entries: string[]): Map<string, number> {

@@ -13,7 +13,7 @@ export interface DispatcherOptions {
   batchSize?: number;
   maxAttempts?: number;
   pollIntervalMs?: number;
-  onResult?: (outcome: 'sent' | 'retry' | 'failed') => void;
+  onResult?: (outcome: 'sent' | 'retry' | 'failed', count: number) => void;
 }
 
 /**
@@ -79,9 +79,13 @@ export class NotificationDispatcher {
         .orderBy(asc(notifications.nextAttemptAt))
         .limit(batchSize)
         .for('update', { skipLocked: true });
-      // Sends run concurrently; the row updates then go one after another on this transaction's connection.
+      // Sends run concurrently; successes are then marked in one statement, failures one by one (rare).
       const outcomes = await Promise.all(due.map((row) => this.#send(row)));
-      for (const [i, row] of due.entries()) await this.#record(tx, row, outcomes[i]);
+      const sent = due.filter((_, i) => outcomes[i] === undefined);
+      await this.#markSent(tx, sent);
+      for (const [i, row] of due.entries()) {
+        if (outcomes[i] !== undefined) await this.#recordFailure(tx, row, outcomes[i]);
+      }
       return due.length;
     });
   }
@@ -104,17 +108,18 @@ export class NotificationDispatcher {
     }
   }
 
-  /** Marks a row SENT, or schedules a retry with backoff, or marks it FAILED for good. */
-  async #record(tx: Transaction, row: NotificationRow, error: unknown): Promise<void> {
+  async #markSent(tx: Transaction, rows: NotificationRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await tx.execute(sql`
+      UPDATE ${notifications}
+      SET delivery_status = 'SENT', delivery_attempts = delivery_attempts + 1, delivered_at = now(), last_error = NULL
+      WHERE id = ANY(${sql.param(rows.map((r) => r.id))}::uuid[])`);
+    this.#options.onResult?.('sent', rows.length);
+  }
+
+  /** Schedules a retry with backoff, or marks the row FAILED for good. */
+  async #recordFailure(tx: Transaction, row: NotificationRow, error: unknown): Promise<void> {
     const attempts = row.deliveryAttempts + 1;
-    if (error === undefined) {
-      await tx
-        .update(notifications)
-        .set({ deliveryStatus: 'SENT', deliveryAttempts: attempts, deliveredAt: sql`now()`, lastError: null })
-        .where(eq(notifications.id, row.id));
-      this.#options.onResult?.('sent');
-      return;
-    }
     const retryable = !(error instanceof SendError) || error.retryable;
     const final = !retryable || attempts >= this.#options.maxAttempts;
     const delayMs = backoffDelay(attempts, { initialMs: 500, maxMs: 60_000 });
@@ -127,7 +132,7 @@ export class NotificationDispatcher {
         nextAttemptAt: sql`now() + (${delayMs} * interval '1 millisecond')`,
       })
       .where(eq(notifications.id, row.id));
-    this.#options.onResult?.(final ? 'failed' : 'retry');
+    this.#options.onResult?.(final ? 'failed' : 'retry', 1);
   }
 
   async #idle(): Promise<void> {
