@@ -67,7 +67,7 @@ export interface ConsumerSpec {
  * The parts every service is made of, wired once: logger, metrics, readiness, DB pool + Drizzle,
  * Kafka producer and admin, outbox relays, consumers and the HTTP server. Start order: HTTP (so
  * health answers at once), DB (wait + migrate), Kafka (wait + topics), producer, relays, consumers.
- * Stop order: consumers, relays, producer, HTTP, admin, DB pool.
+ * Stop order: HTTP, consumers, workers, relays, producer, admin, DB pool, tracing.
  */
 export class ServiceRuntime {
   readonly config: CommonConfig & { security?: HttpSecurityConfig };
@@ -252,6 +252,8 @@ export class ServiceRuntime {
     clearInterval(this.#lagTimer);
     await stopInOrder(
       [
+        // No new requests first, so nothing is written to the outbox after the relay's last drain.
+        { name: 'http', stop: () => this.#http?.close() ?? Promise.resolve() },
         ...this.#consumers.map(({ spec, runner }) => ({
           name: `consumer ${spec.groupId}`,
           stop: () => runner.stop(),
@@ -259,7 +261,6 @@ export class ServiceRuntime {
         ...this.#workers,
         ...this.#relays.map(({ table, relay }) => ({ name: `relay ${table}`, stop: () => relay.stop() })),
         { name: 'producer', stop: () => this.producer.stop() },
-        { name: 'http', stop: () => this.#http?.close() ?? Promise.resolve() },
         { name: 'admin', stop: () => this.admin.stop() },
         { name: 'db pool', stop: () => this.pool.end() },
         { name: 'tracing', stop: () => this.tracing.shutdown() },
