@@ -1,3 +1,4 @@
+import { type PoolSslConfig, pgConnectionConfig } from '@kafka-poc/db';
 import pg from 'pg';
 
 /**
@@ -13,8 +14,17 @@ export class RelayListener {
   #channel: string;
   #lockKey: string;
 
-  constructor(options: { url: string; channel: string; lockKey: string; onNotify: () => void }) {
+  #ssl: PoolSslConfig | undefined;
+
+  constructor(options: {
+    url: string;
+    ssl?: PoolSslConfig | undefined;
+    channel: string;
+    lockKey: string;
+    onNotify: () => void;
+  }) {
     this.#url = options.url;
+    this.#ssl = options.ssl;
     this.#channel = options.channel;
     this.#lockKey = options.lockKey;
     this.#onNotify = options.onNotify;
@@ -27,7 +37,7 @@ export class RelayListener {
   /** Connects, tries the lock, and LISTENs when it got it. Returns whether this relay is the active one. */
   async acquire(): Promise<boolean> {
     const client = new pg.Client({
-      connectionString: this.#url,
+      ...pgConnectionConfig(this.#url, this.#ssl),
       application_name: 'outbox-relay',
       keepAlive: true,
     });

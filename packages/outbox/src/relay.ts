@@ -1,4 +1,4 @@
-import { backoffDelay, type Pool, sleep } from '@kafka-poc/db';
+import { backoffDelay, type Pool, type PoolSslConfig, sleep } from '@kafka-poc/db';
 import type { KafkaProducer } from '@kafka-poc/kafka';
 import { RelayListener } from './relay-listener.ts';
 import { outboxChannel } from './tables.ts';
@@ -7,6 +7,8 @@ export interface OutboxRelayOptions {
   pool: Pool;
   /** Connection string for the relay's dedicated LISTEN/lock connection. */
   databaseUrl: string;
+  /** TLS for that connection (the pool's own setting). */
+  databaseSsl?: PoolSslConfig;
   producer: KafkaProducer;
   /** Outbox table name (trusted identifier from code, not input). */
   table: string;
@@ -43,7 +45,7 @@ interface Row {
  * consumers' inboxes absorb the duplicate. Never loses a row: a row is only marked after its ack.
  */
 export class OutboxRelay {
-  #options: Required<Omit<OutboxRelayOptions, 'hooks'>> & { hooks: OutboxRelayHooks };
+  #options: Required<Omit<OutboxRelayOptions, 'hooks' | 'databaseSsl'>> & { hooks: OutboxRelayHooks };
   #listener: RelayListener;
   #state: RelayState = 'stopped';
   #stopping = new AbortController();
@@ -55,16 +57,18 @@ export class OutboxRelay {
   constructor(options: OutboxRelayOptions) {
     if (!/^[a-z_][a-z0-9_]*$/.test(options.table))
       throw new Error(`invalid outbox table name ${options.table}`);
+    const { databaseSsl, ...rest } = options;
     this.#options = {
       batchSize: 500,
       pollIntervalMs: 1000,
       standbyRetryMs: 2000,
       retentionMs: 3_600_000,
       hooks: {},
-      ...options,
+      ...rest,
     };
     this.#listener = new RelayListener({
       url: options.databaseUrl,
+      ssl: databaseSsl,
       channel: outboxChannel(options.table),
       lockKey: `outbox-relay:${options.table}`,
       onNotify: () => this.notify(),

@@ -117,6 +117,7 @@ export class ServiceRuntime {
         connectionTimeoutMs: config.database.connectTimeoutMs,
         statementTimeoutMs: config.database.statementTimeoutMs,
         applicationName: config.instanceId,
+        ...(config.database.ssl ? { ssl: config.database.ssl } : {}),
       },
       (error) => this.logger.warn({ err: error }, 'idle database connection lost'),
     );
@@ -159,6 +160,7 @@ export class ServiceRuntime {
     const relay = new OutboxRelay({
       pool: this.pool,
       databaseUrl: this.config.database.url,
+      ...(this.config.database.ssl ? { databaseSsl: this.config.database.ssl } : {}),
       producer: this.producer,
       table,
       hooks: {

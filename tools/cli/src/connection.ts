@@ -1,17 +1,31 @@
+import { commonEnvShape, loadConfig, toCommonConfig } from '@kafka-poc/config';
+import type { PoolSslConfig } from '@kafka-poc/db';
 import type { KafkaConnectionConfig } from '@kafka-poc/kafka';
-import { parseBrokers } from '@kafka-poc/kafka';
 import { dataRoot, findRunningInfra } from '@kafka-poc/local-stack';
+import { z } from 'zod';
 
 /**
- * Where the CLI connects: KAFKA_BROKERS / DATABASE_URL when set, else the running `npm run infra`
- * (found through .data/infra.json), else the local defaults.
+ * Where the CLI connects: the environment (KAFKA_BROKERS, DATABASE_URL and the same KAFKA_SASL_*,
+ * KAFKA_TLS*, DATABASE_SSL* variables the services read), filled in from the running `npm run infra`
+ * (.data/infra.json, including its client security variables), else the local defaults.
  */
 export async function resolveTargets(env: NodeJS.ProcessEnv = process.env): Promise<{
   kafka: KafkaConnectionConfig;
   databaseUrl: string;
+  databaseSsl: PoolSslConfig | undefined;
 }> {
   const infra = await findRunningInfra(dataRoot(env));
-  const brokers = env.KAFKA_BROKERS ?? infra?.bootstrapServers ?? '127.0.0.1:9092';
-  const databaseUrl = env.DATABASE_URL ?? infra?.databaseUrl ?? 'postgres://app:app@127.0.0.1:5432/appdb';
-  return { kafka: { brokers: parseBrokers(brokers), clientId: 'kafka-poc-cli' }, databaseUrl };
+  const merged: NodeJS.ProcessEnv = {
+    ...(infra?.clientEnv?.kafka ?? {}),
+    ...(infra?.clientEnv?.database ?? {}),
+    ...(infra ? { KAFKA_BROKERS: infra.bootstrapServers, DATABASE_URL: infra.databaseUrl } : {}),
+    ...env,
+  };
+  const config = toCommonConfig(loadConfig(z.object(commonEnvShape), merged), 'kafka-poc-cli', 0);
+  const { brokers, sasl, tls } = config.kafka;
+  return {
+    kafka: { brokers, clientId: 'kafka-poc-cli', ...(sasl ? { sasl } : {}), ...(tls ? { tls } : {}) },
+    databaseUrl: config.database.url,
+    databaseSsl: config.database.ssl,
+  };
 }

@@ -69,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
         return usageError('rebuild: use "rebuild notifications --from <time>"');
       return await rebuildNotificationsCommand(admin, {
         databaseUrl: targets.databaseUrl,
+        databaseSsl: targets.databaseSsl,
         group: values.group ?? 'notification-service',
         topic: values.topic?.[0] ?? 'inventory-events',
         from: values.from,

@@ -1,10 +1,11 @@
-import { createPool } from '@kafka-poc/db';
+import { createPool, type PoolSslConfig } from '@kafka-poc/db';
 import type { KafkaAdmin } from '@kafka-poc/kafka';
 import { forgetNotifications } from '@kafka-poc/notification-service/rebuild';
 import { printTable } from '../output.ts';
 
 export interface RebuildOptions {
   databaseUrl: string;
+  databaseSsl: PoolSslConfig | undefined;
   group: string;
   topic: string;
   from: string;
@@ -43,6 +44,7 @@ export async function rebuildNotificationsCommand(
       connectionTimeoutMs: 5000,
       statementTimeoutMs: 60_000,
       applicationName: 'kafka-poc-cli',
+      ...(options.databaseSsl ? { ssl: options.databaseSsl } : {}),
     },
     () => {},
   );
