@@ -1,3 +1,4 @@
+import type { KafkaAdmin } from '@kafka-poc/kafka';
 import pg from 'pg';
 
 export interface PipelineFacts {
@@ -65,6 +66,23 @@ export function checkInvariants(
     if (now === undefined || now < 0) problems.push(`stock of ${item} is ${now}`);
     else if (initial - reserved !== now)
       problems.push(`stock of ${item}: ${initial} - ${reserved} reserved != ${now}`);
+  }
+  return problems;
+}
+
+/**
+ * "No lag left": every partition of each group's topics is committed up to its end. A partition the
+ * group never committed counts as lagging by all its records (a consumer that never caught up).
+ */
+export async function lagProblems(
+  admin: KafkaAdmin,
+  groups: { groupId: string; topics: string[] }[],
+): Promise<string[]> {
+  const problems: string[] = [];
+  for (const { groupId, topics } of groups) {
+    for (const p of await admin.groupLag(groupId, topics)) {
+      if (p.lag > 0n) problems.push(`group ${groupId} lags ${p.lag} on ${p.topic}:${p.partition}`);
+    }
   }
   return problems;
 }

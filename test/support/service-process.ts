@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, createWriteStream, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { findService, isAlive, repoRoot, type Watchdog } from '@kafka-poc/local-stack';
 
@@ -22,6 +22,11 @@ export interface ServiceProcessOptions {
   /** Both output streams are appended here, across restarts, for failure diagnosis. */
   logFile: string;
   watchdog: Watchdog;
+  /**
+   * Output through pipes we read (as `npm start` runs services) instead of straight into the log file,
+   * so a test can close our end of them with dropOutput().
+   */
+  pipeOutput?: boolean;
 }
 
 const READY_TIMEOUT_MS = 60_000;
@@ -119,11 +124,18 @@ export class ServiceProcess {
     }
   }
 
+  /** Closes our end of the output pipes (pipeOutput only), as when a launcher is SIGKILLed. */
+  dropOutput(): void {
+    this.#child?.stdout?.destroy();
+    this.#child?.stderr?.destroy();
+  }
+
   #spawn(): void {
     const definition = findService(this.service);
     if (!definition) throw new Error(`unknown service ${this.service}`);
     const root = repoRoot();
-    const out = openSync(this.logFile, 'a');
+    const pipe = this.#options.pipeOutput === true;
+    const out = pipe ? 'pipe' : openSync(this.logFile, 'a');
     const startedAt = Date.now();
     // Detached: a Ctrl-C aimed at vitest does not reach the services before the harness stops them.
     const child = spawn(process.execPath, [join(root, definition.entry)], {
@@ -132,7 +144,13 @@ export class ServiceProcess {
       stdio: ['ignore', out, out],
       detached: true,
     });
-    closeSync(out);
+    if (typeof out === 'number') closeSync(out);
+    else {
+      const log = createWriteStream(this.logFile, { flags: 'a' });
+      child.stdout?.pipe(log, { end: false });
+      child.stderr?.pipe(log, { end: false });
+      child.once('close', () => log.end());
+    }
     this.#child = child;
     this.#signalledAt = undefined;
     const pid = child.pid;

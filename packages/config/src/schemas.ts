@@ -1,5 +1,21 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import {
+  type DatabaseSslConfig,
+  type KafkaSecurityConfig,
+  toDatabaseSsl,
+  toKafkaSecurity,
+} from './kafka-db-security.ts';
+import { pemFile, secretFile } from './secret-files.ts';
+
+export {
+  type DatabaseSslConfig,
+  type DatabaseSslMode,
+  type KafkaSecurityConfig,
+  toDatabaseSsl,
+  toKafkaSecurity,
+} from './kafka-db-security.ts';
+export { pemFile, secretFile } from './secret-files.ts';
 
 // Environment variables every service reads. Parsed once in each service's main.ts and passed down.
 
@@ -7,6 +23,11 @@ const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
 const positiveInt = z.coerce.number().int().positive();
+/** Like bool, but unset (or empty) stays undefined, so a default can depend on other variables. */
+const optionalBool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+  .optional()
+  .transform((v) => (v === undefined || v === '' ? undefined : v === '1' || v === 'true' || v === 'yes'));
 
 export const commonEnvShape = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -19,6 +40,10 @@ export const commonEnvShape = {
   DB_POOL_MAX: positiveInt.default(10),
   DB_CONNECT_TIMEOUT_MS: positiveInt.default(2000),
   DB_STATEMENT_TIMEOUT_MS: positiveInt.default(10_000),
+  /** TLS to PostgreSQL (libpq's sslmode); default: `sslmode` of DATABASE_URL, else none. */
+  DATABASE_SSL: z.enum(['disable', 'require', 'verify-ca', 'verify-full']).optional(),
+  /** CA (PEM) the server certificate must chain to; implies verify-full unless DATABASE_SSL says otherwise. */
+  DATABASE_SSL_CA_FILE: pemFile('DATABASE_SSL_CA_FILE', 'CERTIFICATE').optional(),
 
   KAFKA_BROKERS: z
     .string()
@@ -33,10 +58,18 @@ export const commonEnvShape = {
       (list) => list.length > 0 && list.every((b) => /^[^:\s]+:\d+$/.test(b)),
       'expected host:port[,host:port…]',
     ),
+  /** Default SCRAM-SHA-512 when KAFKA_SASL_USERNAME is set. */
   KAFKA_SASL_MECHANISM: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']).optional(),
   KAFKA_SASL_USERNAME: z.string().optional(),
+  /** The password itself, or (preferably) KAFKA_SASL_PASSWORD_FILE: a file holding it (a mounted secret). */
   KAFKA_SASL_PASSWORD: z.string().optional(),
-  KAFKA_TLS: bool.default(false),
+  KAFKA_SASL_PASSWORD_FILE: secretFile('KAFKA_SASL_PASSWORD_FILE').optional(),
+  /** TLS to the brokers; default: on when a KAFKA_TLS_*_FILE is set. Without a CA file: Node's default CAs. */
+  KAFKA_TLS: optionalBool,
+  KAFKA_TLS_CA_FILE: pemFile('KAFKA_TLS_CA_FILE', 'CERTIFICATE').optional(),
+  /** Client certificate and key (PEM) for brokers that require mutual TLS; set both or neither. */
+  KAFKA_TLS_CERT_FILE: pemFile('KAFKA_TLS_CERT_FILE', 'CERTIFICATE').optional(),
+  KAFKA_TLS_KEY_FILE: pemFile('KAFKA_TLS_KEY_FILE', 'PRIVATE KEY').optional(),
   KAFKA_TOPIC_PARTITIONS: positiveInt.default(3),
   KAFKA_REPLICATION_FACTOR: positiveInt.default(1),
   KAFKA_GROUP_PROTOCOL: z.enum(['consumer', 'classic']).default('consumer'),
@@ -59,12 +92,19 @@ export interface CommonConfig {
   env: CommonEnv['NODE_ENV'];
   http: { host: string; port: number };
   log: { level: string; pretty: boolean };
-  database: { url: string; poolMax: number; connectTimeoutMs: number; statementTimeoutMs: number };
+  database: {
+    url: string;
+    poolMax: number;
+    connectTimeoutMs: number;
+    statementTimeoutMs: number;
+    /** Absent: whatever DATABASE_URL says to node-postgres (nothing = no TLS). */
+    ssl?: DatabaseSslConfig;
+  };
   kafka: {
     brokers: string[];
     clientId: string;
-    sasl?: { mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; username: string; password: string };
-    tls?: boolean;
+    sasl?: KafkaSecurityConfig['sasl'];
+    tls?: KafkaSecurityConfig['tls'];
     partitions: number;
     replicationFactor: number;
     groupProtocol: 'consumer' | 'classic';
@@ -75,17 +115,14 @@ export interface CommonConfig {
   tracing: { otlpEndpoint: string | undefined };
 }
 
-/** Maps the parsed common variables to the nested config the libraries take. */
+/**
+ * Maps the parsed common variables to the nested config the libraries take. Throws ConfigError for
+ * security settings that contradict each other or are incomplete (e.g. a SASL user without a password).
+ */
 export function toCommonConfig(env: CommonEnv, service: string, port: number): CommonConfig {
   const instanceId = env.INSTANCE_ID ?? `${service}-${hostname()}-${process.pid}`;
-  const sasl =
-    env.KAFKA_SASL_MECHANISM && env.KAFKA_SASL_USERNAME
-      ? {
-          mechanism: env.KAFKA_SASL_MECHANISM,
-          username: env.KAFKA_SASL_USERNAME,
-          password: env.KAFKA_SASL_PASSWORD ?? '',
-        }
-      : undefined;
+  const { sasl, tls } = toKafkaSecurity(env);
+  const ssl = toDatabaseSsl(env);
   return {
     service,
     instanceId,
@@ -97,12 +134,13 @@ export function toCommonConfig(env: CommonEnv, service: string, port: number): C
       poolMax: env.DB_POOL_MAX,
       connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
       statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+      ...(ssl ? { ssl } : {}),
     },
     kafka: {
       brokers: env.KAFKA_BROKERS,
       clientId: instanceId,
       ...(sasl ? { sasl } : {}),
-      ...(env.KAFKA_TLS ? { tls: true } : {}),
+      ...(tls ? { tls } : {}),
       partitions: env.KAFKA_TOPIC_PARTITIONS,
       replicationFactor: env.KAFKA_REPLICATION_FACTOR,
       groupProtocol: env.KAFKA_GROUP_PROTOCOL,

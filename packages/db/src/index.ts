@@ -2,6 +2,15 @@ export { type BackoffOptions, backoffDelay, sleep } from './backoff.ts';
 export { createDatabase, type Database, type Transaction } from './database.ts';
 export { DbError, type DbErrorCode, isRetryableDbError, toDbError } from './errors.ts';
 export { type MigrationOptions, runMigrations } from './migrate.ts';
-export { createPool, type Pool, type PoolClient, type PoolConfig, poolStats } from './pool.ts';
+export {
+  createPool,
+  type Pool,
+  type PoolClient,
+  type PoolConfig,
+  type PoolSslConfig,
+  pgConnectionConfig,
+  pgSslOptions,
+  poolStats,
+} from './pool.ts';
 export { withTransaction } from './transaction.ts';
 export { waitForDatabase } from './wait-for-database.ts';

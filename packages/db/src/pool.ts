@@ -1,4 +1,18 @@
+import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
+
+/**
+ * TLS to PostgreSQL with libpq's meaning of sslmode: `require` encrypts without verifying the server,
+ * `verify-ca` checks the certificate chain, `verify-full` also the host name. PEM text; `ca` replaces
+ * Node's default CAs. (@kafka-poc/config builds it from DATABASE_SSL* or the sslmode of DATABASE_URL.)
+ */
+export interface PoolSslConfig {
+  mode: 'disable' | 'require' | 'verify-ca' | 'verify-full';
+  ca?: string;
+  /** Client certificate and key, for servers that require them. */
+  cert?: string;
+  key?: string;
+}
 
 export interface PoolConfig {
   url: string;
@@ -10,6 +24,49 @@ export interface PoolConfig {
   statementTimeoutMs: number;
   /** Shown in pg_stat_activity. */
   applicationName: string;
+  /** TLS; absent = whatever `url` says to node-postgres (no sslmode = no TLS), as before. */
+  ssl?: PoolSslConfig;
+}
+
+/** node-postgres `ssl` for a mode: false, or node:tls options. */
+export function pgSslOptions(ssl: PoolSslConfig): false | ConnectionOptions {
+  if (ssl.mode === 'disable') return false;
+  const material: ConnectionOptions = {
+    ...(ssl.ca ? { ca: ssl.ca } : {}),
+    ...(ssl.cert ? { cert: ssl.cert } : {}),
+    ...(ssl.key ? { key: ssl.key } : {}),
+  };
+  if (ssl.mode === 'require') return { ...material, rejectUnauthorized: false };
+  if (ssl.mode === 'verify-ca')
+    return { ...material, rejectUnauthorized: true, checkServerIdentity: () => undefined };
+  return { ...material, rejectUnauthorized: true };
+}
+
+/** URL parameters through which node-postgres would configure TLS on its own (with other meanings). */
+const SSL_URL_PARAMS = [
+  'ssl',
+  'sslmode',
+  'sslrootcert',
+  'sslcert',
+  'sslkey',
+  'sslpassword',
+  'uselibpqcompat',
+];
+
+/**
+ * `connectionString` and `ssl` for a pg.Client or pg.Pool. With `ssl`, the URL's own TLS parameters
+ * are removed: node-postgres would otherwise let them override `ssl` (and it reads sslmode=require
+ * as verify-full). Also for connections made outside the pool (the outbox relay's LISTEN client).
+ */
+export function pgConnectionConfig(
+  url: string,
+  ssl: PoolSslConfig | undefined,
+): { connectionString: string; ssl?: false | ConnectionOptions } {
+  if (!ssl) return { connectionString: url };
+  const parsed = new URL(url);
+  const present = SSL_URL_PARAMS.filter((name) => parsed.searchParams.has(name));
+  for (const name of present) parsed.searchParams.delete(name);
+  return { connectionString: present.length > 0 ? parsed.toString() : url, ssl: pgSslOptions(ssl) };
 }
 
 export type Pool = pg.Pool;
@@ -21,7 +78,7 @@ export type PoolClient = pg.PoolClient;
  */
 export function createPool(config: PoolConfig, onError: (error: Error) => void): Pool {
   const pool = new pg.Pool({
-    connectionString: config.url,
+    ...pgConnectionConfig(config.url, config.ssl),
     max: config.max,
     connectionTimeoutMillis: config.connectionTimeoutMs,
     statement_timeout: config.statementTimeoutMs,
@@ -30,8 +87,17 @@ export function createPool(config: PoolConfig, onError: (error: Error) => void):
     keepAlive: true,
   });
   pool.on('error', onError);
+  // pg-pool listens for errors on idle clients only. A checked-out client that loses its connection
+  // between two queries (e.g. inside a transaction when Postgres shuts down: the server sends 57P01
+  // while no query is active) emits 'error' with no listener, an uncaught exception that took down
+  // order- and inventory-service (fault test postgres-outage). The work holding the client fails
+  // anyway (its next query is refused, and pg-pool discards the broken client on release), so this
+  // listener only keeps the process alive; the pool's own listener still reports idle-client errors.
+  pool.on('connect', (client) => client.on('error', ignoreCheckedOutClientError));
   return pool;
 }
+
+function ignoreCheckedOutClientError(): void {}
 
 /** A point-in-time view of the pool for metrics and readiness. */
 export function poolStats(pool: Pool): { total: number; idle: number; waiting: number } {

@@ -1,6 +1,19 @@
-import { MultipleErrors, NetworkError, ProtocolError, UserError } from '@platformatic/kafka';
+import {
+  AuthenticationError,
+  MultipleErrors,
+  NetworkError,
+  ProtocolError,
+  UserError,
+} from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
-import { hasApiError, isClientClosed, isRetryable, toKafkaError } from './error-mapping.ts';
+import {
+  hasApiError,
+  isAuthenticationFailure,
+  isClientClosed,
+  isRetryable,
+  isTlsFailure,
+  toKafkaError,
+} from './error-mapping.ts';
 import { KafkaError } from './errors.ts';
 
 describe('error mapping', () => {
@@ -52,5 +65,53 @@ describe('error mapping', () => {
     expect(outer.code).toBe('KAFKA_PRODUCE_FAILED');
     expect(outer.retryable).toBe(false);
     expect(outer.cause).toBe(inner);
+  });
+});
+
+describe('security failures', () => {
+  it('maps a refused SASL login to KAFKA_AUTH_FAILED, not retryable', () => {
+    const error = new MultipleErrors('metadata failed 4 times.', [
+      new NetworkError('Connection to 127.0.0.1:9092 failed.', {
+        cause: new AuthenticationError('SASL authentication failed.', {
+          cause: new ProtocolError('SASL_AUTHENTICATION_FAILED'),
+        }),
+      }),
+    ]);
+    expect(isAuthenticationFailure(error)).toBe(true);
+    expect(isRetryable(error)).toBe(false);
+    const mapped = toKafkaError('KAFKA_UNREACHABLE', 'Cannot reach Kafka', error);
+    expect(mapped).toMatchObject({ code: 'KAFKA_AUTH_FAILED', retryable: false });
+    expect(mapped.message).toMatch(/SASL authentication failed/);
+    expect(mapped.cause).toBe(error);
+  });
+
+  it('maps certificate and TLS handshake failures to KAFKA_TLS_FAILED, not retryable', () => {
+    const untrusted = Object.assign(new Error('self-signed certificate in certificate chain'), {
+      code: 'SELF_SIGNED_CERT_IN_CHAIN',
+    });
+    const rejected = Object.assign(new Error('tlsv13 alert certificate required'), {
+      code: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+    });
+    for (const cause of [untrusted, rejected, new UserError('Broker requires TLS.')]) {
+      const error = new MultipleErrors('x', [new NetworkError('Connection failed.', { cause })]);
+      expect(isTlsFailure(error)).toBe(true);
+      expect(isRetryable(error)).toBe(false);
+      expect(toKafkaError('KAFKA_UNREACHABLE', 'Cannot reach Kafka', error)).toMatchObject({
+        code: 'KAFKA_TLS_FAILED',
+        retryable: false,
+      });
+    }
+  });
+
+  it('leaves plain network trouble alone', () => {
+    const error = new NetworkError('Connection to 127.0.0.1:9092 failed.', {
+      cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+    });
+    expect(isAuthenticationFailure(error)).toBe(false);
+    expect(isTlsFailure(error)).toBe(false);
+    expect(toKafkaError('KAFKA_UNREACHABLE', 'Cannot reach Kafka', error)).toMatchObject({
+      code: 'KAFKA_UNREACHABLE',
+      retryable: true,
+    });
   });
 });

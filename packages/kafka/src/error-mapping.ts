@@ -15,9 +15,56 @@ export function hasApiError(error: unknown, apiId: string): boolean {
   return errorChain(error).some((e) => e.apiId === apiId);
 }
 
+const SASL_FAILURES = new Set([
+  'SASL_AUTHENTICATION_FAILED',
+  'UNSUPPORTED_SASL_MECHANISM',
+  'ILLEGAL_SASL_STATE',
+]);
+
+/** The broker refused our SASL credentials or mechanism: the same configuration will never succeed. */
+export function isAuthenticationFailure(error: unknown): boolean {
+  return errorChain(error).some(
+    (e) =>
+      (e as Error & { code?: unknown }).code === 'PLT_KFK_AUTHENTICATION' ||
+      (e.apiId !== undefined && SASL_FAILURES.has(e.apiId)),
+  );
+}
+
+/** Node's certificate verification failures (tls.connect with rejectUnauthorized). */
+const CERTIFICATE_FAILURES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_REVOKED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/**
+ * TLS could not be established for a reason the same configuration will meet again: the broker's
+ * certificate is not trusted or does not match, the broker rejected ours (TLS alerts), or one side
+ * speaks TLS and the other does not.
+ */
+export function isTlsFailure(error: unknown): boolean {
+  return errorChain(error).some((e) => {
+    const code = (e as Error & { code?: unknown }).code;
+    if (typeof code === 'string' && (CERTIFICATE_FAILURES.has(code) || code.startsWith('ERR_SSL_'))) {
+      return true;
+    }
+    return /^(Broker requires TLS|TLS handshake failed)/.test(e.message);
+  });
+}
+
 /** Whether trying the same operation again later can succeed. */
 export function isRetryable(error: unknown): boolean {
   if (error instanceof KafkaError) return error.retryable;
+  if (isAuthenticationFailure(error) || isTlsFailure(error)) return false;
   const chain = errorChain(error);
   // A client closed under an operation (our own stop()) says nothing about the request: retry later.
   if (isClientClosed(error)) return true;
@@ -45,10 +92,38 @@ export function toKafkaError(code: KafkaErrorCode, message: string, error: unkno
   if (error instanceof KafkaError) {
     return new KafkaError(code, `${message}: ${error.message}`, { cause: error, retryable: error.retryable });
   }
+  // A security failure says more than the operation's code: the fix is configuration, not patience.
+  // TLS first: a TLS mismatch also breaks the SASL handshake that follows it.
+  if (isTlsFailure(error)) {
+    const hint = 'check the trusted CA, the client certificate and that the listener speaks TLS';
+    return new KafkaError('KAFKA_TLS_FAILED', `${message}: ${describe(error)} (${hint})`, {
+      cause: error,
+      retryable: false,
+    });
+  }
+  if (isAuthenticationFailure(error)) {
+    const hint = closedDuringHandshake(error)
+      ? 'the broker closed the connection during the SASL handshake: does the listener expect TLS?'
+      : 'check the SASL mechanism, user name and password';
+    return new KafkaError('KAFKA_AUTH_FAILED', `${message}: ${describe(error)} (${hint})`, {
+      cause: error,
+      retryable: false,
+    });
+  }
   return new KafkaError(code, `${message}: ${describe(error)}`, {
     cause: error,
     retryable: isRetryable(error),
   });
+}
+
+/** A broker speaking TLS drops a plaintext SASL handshake without an answer. */
+function closedDuringHandshake(error: unknown): boolean {
+  const chain = errorChain(error);
+  return (
+    chain.some((e) => e.message.startsWith('Cannot find a suitable SASL mechanism')) &&
+    chain.some((e) => e.message === 'Connection closed') &&
+    !chain.some((e) => e.apiId === 'UNSUPPORTED_SASL_MECHANISM')
+  );
 }
 
 /** The innermost messages say what went wrong; the outer ones only say "failed N times". */

@@ -1,5 +1,9 @@
 export type KafkaErrorCode =
   | 'KAFKA_UNREACHABLE'
+  /** SASL authentication failed (wrong user or password, mechanism not enabled): not retryable. */
+  | 'KAFKA_AUTH_FAILED'
+  /** TLS could not be set up (untrusted or rejected certificate, TLS vs plaintext mismatch): not retryable. */
+  | 'KAFKA_TLS_FAILED'
   | 'KAFKA_PRODUCE_FAILED'
   | 'KAFKA_COMMIT_FAILED'
   | 'KAFKA_ADMIN_FAILED'

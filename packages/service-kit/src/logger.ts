@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type { Logger };
@@ -55,16 +56,25 @@ export function createLogger(options: LoggerOptions): Logger {
   };
   if (options.destination) return pino(config, options.destination);
   if (!options.pretty) return pino(config);
-  return pino({
-    ...config,
-    transport: {
-      target: 'pino-pretty',
-      options: {
-        colorize: true,
-        singleLine: true,
-        translateTime: 'HH:MM:ss.l',
-        ignore: 'pid,hostname,service,instance',
-      },
-    },
+  return pino(config, prettyStream());
+}
+
+/**
+ * pino-pretty as a synchronous stream in this thread, not as a worker-thread transport. With the
+ * transport, a service whose stdout pipe was gone (`npm start` SIGKILLed) did not exit on SIGTERM:
+ * after a clean stop, pino's exit hook waited 2 × 10 s in flushSync for a worker that no longer
+ * drained, then the process exited with 1 (or was SIGKILLed by the launcher's watchdog first). A
+ * synchronous stream drops output on EPIPE and exits at once. Pretty output is for local
+ * development only, where formatting on the main thread costs nothing that matters. Loaded lazily:
+ * pino-pretty is a dev dependency, absent where LOG_PRETTY is off.
+ */
+function prettyStream(): DestinationStream {
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty').build;
+  return pretty({
+    colorize: true,
+    singleLine: true,
+    translateTime: 'HH:MM:ss.l',
+    ignore: 'pid,hostname,service,instance',
+    sync: true,
   });
 }

@@ -16,6 +16,7 @@ export type LocalStackErrorCode =
   | 'PORT_IN_USE'
   | 'INFRA_NOT_RUNNING'
   | 'INFRA_ALREADY_RUNNING'
+  | 'TLS_SETUP_FAILED'
   | 'INVALID_ARGUMENT';
 
 /** Every error the local stack throws: a code, the cause, whether retrying can help, and a hint for humans. */

@@ -3,11 +3,18 @@ export { findRunningInfra, type InfraInfo, type RunningInfra, redact, startInfra
 export { checkJava, parseJavaMajor } from './java.ts';
 export { type KafkaCluster, type KafkaNode, type StartKafkaOptions, startKafka } from './kafka-broker.ts';
 export { ensureKafkaDist, type KafkaDistOptions, kafkaDistLocation } from './kafka-dist.ts';
-export { probeBrokers, warmUpGroupCoordinator } from './kafka-readiness.ts';
+export { type ProbeSecurity, probeBrokers, warmUpGroupCoordinator } from './kafka-readiness.ts';
+export type {
+  KafkaClientSecurity,
+  KafkaSecurityOptions,
+  KafkaSecurityProtocol,
+  ScramMechanism,
+} from './kafka-security.ts';
 export { dataRoot, infraFile, repoRoot } from './paths.ts';
 export { freePort, freePorts, isPortFree } from './ports.ts';
 export { type PostgresServer, type StartPostgresOptions, startPostgres } from './postgres.ts';
 export { isAlive, waitForPidExit } from './processes.ts';
 export { type OnProgress, printProgress } from './progress.ts';
 export { findService, SERVICES, type ServiceDefinition } from './services.ts';
+export { ensureTlsMaterial, type TlsMaterial } from './tls-certs.ts';
 export { startWatchdog, type Watchdog, type WatchdogOptions, type WatchOptions } from './watchdog.ts';

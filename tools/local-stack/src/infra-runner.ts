@@ -2,6 +2,14 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { LocalStackError } from './errors.ts';
+import {
+  databaseClientEnv,
+  type InfraClientEnv,
+  type InfraKafkaSecurity,
+  kafkaClientEnv,
+  type LocalKafkaSecurity,
+  localKafkaSecurity,
+} from './infra-security.ts';
 import { type KafkaCluster, startKafka } from './kafka-broker.ts';
 import { probeBrokers } from './kafka-readiness.ts';
 import { infraFile } from './paths.ts';
@@ -18,6 +26,12 @@ export interface InfraInfo {
   startedAt: string;
   dataDir: string;
   logs: string[];
+  /** Set when the local broker was started with --kafka-security. */
+  kafkaSecurityProtocol?: string;
+  /** Variables clients need for a secured Kafka / Postgres (file paths, never secrets). */
+  clientEnv?: InfraClientEnv;
+  /** Where credentials come from, for humans. */
+  notes?: string[];
 }
 
 export interface RunningInfra {
@@ -36,6 +50,10 @@ export interface StartInfraOptions {
   onProgress: OnProgress;
   /** Share the launcher's watchdog (so it can stop services before infra); default: one of its own. */
   watchdog?: Watchdog;
+  /** SASL/SCRAM and/or TLS on the local broker (own data dir, see kafkaDataDir); default none. */
+  kafkaSecurity?: InfraKafkaSecurity;
+  /** ssl=on for the local Postgres, with a throwaway CA; plaintext stays accepted. */
+  postgresTls?: boolean;
 }
 
 /** infra.json of a launcher that is still alive, else undefined (a stale file is ignored). */
@@ -66,10 +84,16 @@ export async function startInfra(options: StartInfraOptions): Promise<RunningInf
     });
   }
   await mkdir(dataRoot, { recursive: true });
+  refuseSecurityForExisting(options, env);
+  const kafkaSecurity = options.kafkaSecurity
+    ? await localKafkaSecurity(options.kafkaSecurity, kafkaDataDir(options), env)
+    : undefined;
   const ownWatchdog = options.watchdog === undefined;
   const watchdog = options.watchdog ?? startWatchdog({ logFile: join(dataRoot, 'watchdog.log') });
   const [kafkaResult, postgresResult] = await Promise.allSettled([
-    env.KAFKA_BROKERS ? useExistingKafka(env.KAFKA_BROKERS, onProgress) : startOwnKafka(options, watchdog),
+    env.KAFKA_BROKERS
+      ? useExistingKafka(env.KAFKA_BROKERS, onProgress)
+      : startOwnKafka(options, watchdog, kafkaSecurity),
     env.DATABASE_URL
       ? useExistingPostgres(env.DATABASE_URL, onProgress)
       : startOwnPostgres(options, watchdog),
@@ -91,6 +115,12 @@ export async function startInfra(options: StartInfraOptions): Promise<RunningInf
 
   const bootstrapServers = typeof kafka === 'object' ? kafka.bootstrapServers : (env.KAFKA_BROKERS ?? '');
   const databaseUrl = typeof postgres === 'object' ? postgres.databaseUrl : (env.DATABASE_URL ?? '');
+  const clientEnv: InfraClientEnv = {
+    ...(typeof kafka === 'object' && kafkaSecurity
+      ? { kafka: kafkaClientEnv(kafka, kafkaSecurity.clientEnv) }
+      : {}),
+    ...(typeof postgres === 'object' && postgres.caFile ? { database: databaseClientEnv(postgres) } : {}),
+  };
   const info: InfraInfo = {
     bootstrapServers,
     databaseUrl,
@@ -101,6 +131,9 @@ export async function startInfra(options: StartInfraOptions): Promise<RunningInf
       ...(typeof kafka === 'object' ? kafka.nodes.map((n) => n.logFile) : []),
       ...(typeof postgres === 'object' ? [postgres.logFile] : []),
     ],
+    ...(typeof kafka === 'object' && kafkaSecurity ? { kafkaSecurityProtocol: kafka.securityProtocol } : {}),
+    ...(clientEnv.kafka || clientEnv.database ? { clientEnv } : {}),
+    ...(kafkaSecurity && kafkaSecurity.notes.length > 0 ? { notes: kafkaSecurity.notes } : {}),
   };
   await writeFile(infraFile(dataRoot), `${JSON.stringify(info, null, 2)}\n`);
   return {
@@ -115,14 +148,26 @@ export async function startInfra(options: StartInfraOptions): Promise<RunningInf
   };
 }
 
-function startOwnKafka(options: StartInfraOptions, watchdog: Watchdog) {
+/**
+ * The local broker's data dir. A SCRAM broker gets its own (kafka-scram, for scram and scram+tls):
+ * KRaft takes SCRAM users only when the storage is formatted, so a dir formatted without them cannot
+ * be switched over. TLS alone is listener configuration, but gets its own dir too (kafka-tls), so
+ * switching modes never meets a storage formatted for another one.
+ */
+function kafkaDataDir(options: StartInfraOptions): string {
   const dir = options.brokers === 1 ? 'kafka' : 'kafka-3';
+  if (!options.kafkaSecurity) return join(options.dataRoot, dir);
+  return join(options.dataRoot, `${dir}-${options.kafkaSecurity === 'tls' ? 'tls' : 'scram'}`);
+}
+
+function startOwnKafka(options: StartInfraOptions, watchdog: Watchdog, secure?: LocalKafkaSecurity) {
   return startKafka({
-    dataDir: join(options.dataRoot, dir),
+    dataDir: kafkaDataDir(options),
     brokers: options.brokers,
     ports: 'default',
     onProgress: (m) => options.onProgress(`kafka: ${m}`),
     watchdog,
+    ...(secure ? { security: secure.security } : {}),
   });
 }
 
@@ -132,7 +177,29 @@ function startOwnPostgres(options: StartInfraOptions, watchdog: Watchdog) {
     port: 5432,
     onProgress: (m) => options.onProgress(`postgres: ${m}`),
     watchdog,
+    ...(options.postgresTls ? { tls: true } : {}),
   });
+}
+
+/** Security options configure servers we start; for existing ones the client variables say it all. */
+function refuseSecurityForExisting(options: StartInfraOptions, env: NodeJS.ProcessEnv): void {
+  if (options.kafkaSecurity && env.KAFKA_BROKERS) {
+    throw new LocalStackError(
+      'INVALID_ARGUMENT',
+      '--kafka-security secures the local broker, but KAFKA_BROKERS points at an existing cluster.',
+      {
+        retryable: false,
+        hint: 'unset KAFKA_BROKERS, or drop --kafka-security (see docs/security-kafka.md)',
+      },
+    );
+  }
+  if (options.postgresTls && env.DATABASE_URL) {
+    throw new LocalStackError(
+      'INVALID_ARGUMENT',
+      '--postgres-tls secures the local Postgres, but DATABASE_URL points at an existing server.',
+      { retryable: false, hint: 'unset DATABASE_URL, or drop --postgres-tls' },
+    );
+  }
 }
 
 async function useExistingKafka(brokers: string, onProgress: OnProgress): Promise<string> {

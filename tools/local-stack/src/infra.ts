@@ -1,11 +1,13 @@
 /**
- * `npm run infra [-- --brokers 3] [--reset [--yes]]`: Kafka + Postgres in the foreground, data in .data/.
+ * `npm run infra [-- --brokers 3] [--kafka-security scram|tls|scram+tls] [--postgres-tls] [--reset [--yes]]`:
+ * Kafka + Postgres in the foreground, data in .data/.
  */
 import { rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { confirm } from './confirm.ts';
 import { formatCliError, LocalStackError } from './errors.ts';
 import { findRunningInfra, type RunningInfra, startInfra } from './infra-runner.ts';
+import { envLines, type InfraKafkaSecurity, parseInfraKafkaSecurity } from './infra-security.ts';
 import { dataRoot, infraFile } from './paths.ts';
 import { printProgress } from './progress.ts';
 import { onShutdownSignal } from './shutdown.ts';
@@ -16,6 +18,11 @@ Starts a local Apache Kafka (KRaft) and PostgreSQL 18 in the foreground. Ctrl-C 
 
 Options:
   --brokers 1|3   Kafka nodes (default 1: port 9092; 3: 9092, 9192, 9292)
+  --kafka-security scram|tls|scram+tls
+                  secure the broker's client port: SASL/SCRAM-SHA-512 (SASL_PLAINTEXT), TLS with a
+                  throwaway CA (SSL), or both (SASL_SSL); own data dir (.data/kafka-scram or -tls);
+                  inter-broker and controller traffic stay PLAINTEXT on 127.0.0.1 (port 9094)
+  --postgres-tls  ssl=on for Postgres with a throwaway CA (plaintext still accepted)
   --reset         wipe the data dir (asks first; refuses while infra runs)
   --yes           with --reset: do not ask (needed without a terminal)
   -h, --help      this text
@@ -24,6 +31,9 @@ Environment:
   KAFKA_POC_DATA_DIR  data dir (default <repo>/.data)
   KAFKA_BROKERS       use this existing Kafka (h:p,…) and start no broker
   DATABASE_URL        use this existing Postgres and start none
+  KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD(_FILE), KAFKA_SASL_MECHANISM
+                      with --kafka-security scram*: the SCRAM user (default svc, SCRAM-SHA-512, a
+                      password generated once into the data dir)
   KAFKA_POC_CACHE     Kafka jar cache root (default ~/.cache/kafka-poc)
 `;
 
@@ -31,6 +41,8 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       brokers: { type: 'string', default: '1' },
+      'kafka-security': { type: 'string' },
+      'postgres-tls': { type: 'boolean', default: false },
       reset: { type: 'boolean', default: false },
       yes: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -47,10 +59,16 @@ async function main(): Promise<void> {
       retryable: false,
     });
   }
-  await run(root, values.brokers === '3' ? 3 : 1);
+  const kafkaSecurity = parseInfraKafkaSecurity(values['kafka-security']);
+  await run(root, values.brokers === '3' ? 3 : 1, kafkaSecurity, values['postgres-tls']);
 }
 
-async function run(root: string, brokers: 1 | 3): Promise<void> {
+async function run(
+  root: string,
+  brokers: 1 | 3,
+  kafkaSecurity: InfraKafkaSecurity | undefined,
+  postgresTls: boolean,
+): Promise<void> {
   const log = printProgress('infra');
   const kafka = process.env.KAFKA_BROKERS
     ? 'existing Kafka'
@@ -58,8 +76,15 @@ async function run(root: string, brokers: 1 | 3): Promise<void> {
       ? '1 Kafka node'
       : '3 Kafka nodes';
   const postgres = process.env.DATABASE_URL ? 'existing Postgres' : 'Postgres';
-  log(`starting ${kafka} + ${postgres} (data: ${root})`);
-  const infra = await startInfra({ dataRoot: root, brokers, onProgress: log });
+  const secured = kafkaSecurity && !process.env.KAFKA_BROKERS ? ` (${kafkaSecurity})` : '';
+  log(`starting ${kafka}${secured} + ${postgres}${postgresTls ? ' (TLS)' : ''} (data: ${root})`);
+  const infra = await startInfra({
+    dataRoot: root,
+    brokers,
+    onProgress: log,
+    ...(kafkaSecurity ? { kafkaSecurity } : {}),
+    ...(postgresTls ? { postgresTls } : {}),
+  });
   // Nothing else keeps the event loop alive: the JVM and postgres are detached.
   const keepAlive = setInterval(() => {}, 1 << 30);
   onShutdownSignal(async () => {
@@ -74,8 +99,13 @@ function printSummary(infra: RunningInfra, root: string): void {
   const lines = [
     '',
     `  Infra ready in ${(infra.readyInMs / 1000).toFixed(1)} s`,
-    `  KAFKA_BROKERS=${infra.info.bootstrapServers}`,
+    `  KAFKA_BROKERS=${infra.info.bootstrapServers}${
+      infra.info.kafkaSecurityProtocol ? `   (${infra.info.kafkaSecurityProtocol})` : ''
+    }`,
+    ...envLines(infra.info.clientEnv?.kafka).map((l) => `  ${l}`),
     `  DATABASE_URL=${infra.info.databaseUrl}`,
+    ...envLines(infra.info.clientEnv?.database).map((l) => `  ${l}`),
+    ...(infra.info.notes ?? []).map((n) => `  ${n}`),
     `  data:   ${root}`,
     ...infra.info.logs.map((l) => `  log:    ${l}`),
     `  state:  ${infraFile(root)} (pid ${process.pid})`,

@@ -14,18 +14,36 @@ import {
   toPropertiesFile,
 } from './kafka-config.ts';
 import { ensureKafkaDist } from './kafka-dist.ts';
-import { probeBrokers } from './kafka-readiness.ts';
+import { type ProbeSecurity, probeBrokers } from './kafka-readiness.ts';
+import {
+  type KafkaClientSecurity,
+  type KafkaSecurityOptions,
+  type KafkaSecurityProtocol,
+  missingScramUsers,
+  type ScramUserRecord,
+  scramFormatArgs,
+  scramUserRecords,
+  secureListenerProperties,
+  securityProtocol,
+  validateSecurity,
+  wantsClientAuth,
+  withOverrides,
+} from './kafka-security.ts';
 import { freePorts, isPortFree } from './ports.ts';
 import { childExited, isAlive, readIfExists, sleep, stopChild, tailFile } from './processes.ts';
 import { elapsed, type OnProgress, silentProgress } from './progress.ts';
+import { ensureTlsMaterial, type TlsMaterial } from './tls-certs.ts';
 import { type Watchdog, watchdogHandle } from './watchdog.ts';
 
 export interface StartKafkaOptions {
   /** Holds cluster.json and one node-<id>/ dir per node (data, config, logs). Kept across restarts. */
   dataDir: string;
   brokers?: 1 | 3;
-  /** Default 9092/9093 (+100 per node); 'random' = free ports (reused from a previous start when free). */
-  ports?: 'default' | 'random' | { brokerPort: number; controllerPort: number }[];
+  /**
+   * Default 9092/9093 (+100 per node; with `security` also 9094 for the internal listener); 'random' =
+   * free ports (reused from a previous start when free).
+   */
+  ports?: 'default' | 'random' | { brokerPort: number; controllerPort: number; internalPort?: number }[];
   heapMb?: number;
   onProgress?: OnProgress;
   /** How long to wait for every broker to answer a metadata request. */
@@ -34,12 +52,16 @@ export interface StartKafkaOptions {
   libsDir?: string;
   /** Kills the JVMs if this process dies; default: a watchdog of its own, ended by stop(). */
   watchdog?: Watchdog;
+  /** SASL/SCRAM and/or TLS on the client port; absent = PLAINTEXT, as before. See KafkaSecurityOptions. */
+  security?: KafkaSecurityOptions;
 }
 
 export interface KafkaNode {
   readonly nodeId: number;
   readonly brokerPort: number;
   readonly controllerPort: number;
+  /** PLAINTEXT inter-broker listener on 127.0.0.1; only when started with `security`. */
+  readonly internalPort: number | undefined;
   readonly dataDir: string;
   /** The broker's log4j output; JVM stdout/stderr go to stdout.log next to it. */
   readonly logFile: string;
@@ -52,6 +74,23 @@ export interface KafkaCluster {
   readonly bootstrapServers: string;
   readonly clusterId: string;
   readonly nodes: readonly KafkaNode[];
+  /** How clients connect to bootstrapServers: PLAINTEXT unless started with `security`. */
+  readonly securityProtocol: KafkaSecurityProtocol;
+  /** The throwaway CA (PEM) that signed the broker certificate: what clients trust. TLS only. */
+  readonly caFile: string | undefined;
+  /** A client certificate and key (PEM) signed by that CA, for `tls: { clientAuth: true }`. TLS only. */
+  readonly clientCertFile: string | undefined;
+  readonly clientKeyFile: string | undefined;
+  /**
+   * The unauthenticated PLAINTEXT inter-broker listeners ("127.0.0.1:9094,…"), only with `security`.
+   * Loopback only; for diagnostics — clients should use bootstrapServers.
+   */
+  readonly internalBootstrapServers: string | undefined;
+  /**
+   * SASL and TLS options for a client of this cluster, as user `user` (default: the first SCRAM user),
+   * with the CA (and, with clientAuth, the client certificate) as PEM text. Empty without `security`.
+   */
+  clientSecurity(user?: string): KafkaClientSecurity;
   stopNode(nodeId: number, options?: { signal?: 'SIGTERM' | 'SIGKILL'; timeoutMs?: number }): Promise<void>;
   /** Starts a stopped node again and waits until it serves metadata. */
   startNode(nodeId: number): Promise<void>;
@@ -59,16 +98,22 @@ export interface KafkaCluster {
   stop(): Promise<void>;
 }
 
+/** Node ports; internalPort only for a secured cluster. */
+type StoredPorts = NodePorts & { internalPort?: number };
+
 interface ClusterFile {
   clusterId: string;
   brokers: number;
-  ports: NodePorts[];
+  ports: StoredPorts[];
+  /** SCRAM users written into the storage when it was formatted (names and salted hashes only). */
+  scram?: ScramUserRecord[];
 }
 
 interface NodeState {
   nodeId: number;
   brokerPort: number;
   controllerPort: number;
+  internalPort: number | undefined;
   dataDir: string;
   logFile: string;
   pid: number | undefined;
@@ -87,6 +132,8 @@ interface ClusterContext {
   nodes: NodeState[];
   watchdog: ReturnType<typeof watchdogHandle>;
   onProgress: OnProgress;
+  /** How readiness probes reach the secured client listener (undefined: PLAINTEXT). */
+  probeSecurity: ProbeSecurity | undefined;
 }
 
 const STOP_GRACE_MS = 30_000;
@@ -114,6 +161,8 @@ export async function startKafka(options: StartKafkaOptions): Promise<KafkaClust
   const onProgress = options.onProgress ?? silentProgress;
   const brokers = options.brokers ?? 1;
   const dataDir = resolve(options.dataDir);
+  const security = securityProtocol(options.security) === 'PLAINTEXT' ? undefined : options.security;
+  validateSecurity(security);
   const [{ java }, libsDir] = await Promise.all([
     checkJava(),
     options.libsDir ? Promise.resolve(options.libsDir) : ensureKafkaDist({ onProgress }),
@@ -121,17 +170,34 @@ export async function startKafka(options: StartKafkaOptions): Promise<KafkaClust
   await mkdir(dataDir, { recursive: true });
   await claimDataDir(dataDir);
   const stored = await readClusterFile(dataDir, brokers);
-  const ports = await resolvePorts(options.ports ?? 'default', brokers, stored?.ports);
+  const basePorts = await resolvePorts(options.ports ?? 'default', brokers, stored?.ports);
+  const ports = security
+    ? await resolveInternalPorts(options.ports ?? 'default', basePorts, stored?.ports)
+    : basePorts;
   const clusterId = stored?.clusterId ?? newClusterId(randomBytes);
+  const scram = await checkScramUsers(dataDir, ports, clusterId, stored, security);
   await writeFile(
     join(dataDir, 'cluster.json'),
-    `${JSON.stringify({ clusterId, brokers, ports }, null, 2)}\n`,
+    `${JSON.stringify({ clusterId, brokers, ports, ...(scram.length > 0 ? { scram } : {}) }, null, 2)}\n`,
   );
+  const tls = security?.tls ? await prepareTls(dataDir) : undefined;
 
-  const nodes = await Promise.all(ports.map((p) => prepareNode(dataDir, p, ports)));
-  const formatted = await Promise.all(nodes.map((n) => formatIfNeeded(java, libsDir, clusterId, n)));
+  const nodes = await Promise.all(ports.map((p) => prepareNode(dataDir, p, ports, security, tls)));
+  const formatted = await Promise.all(
+    nodes.map((n) =>
+      formatIfNeeded(
+        java,
+        libsDir,
+        clusterId,
+        n,
+        scramFormatArgs(security),
+        security?.scram?.users.map((u) => u.password) ?? [],
+      ),
+    ),
+  );
   if (formatted.some(Boolean))
     onProgress(`formatted new KRaft storage (cluster id ${clusterId}) in ${dataDir}`);
+  const clientSecurity = await clientSecurityFor(security, tls);
 
   const watchdog = watchdogHandle(options.watchdog);
   const ctx: ClusterContext = {
@@ -142,26 +208,44 @@ export async function startKafka(options: StartKafkaOptions): Promise<KafkaClust
     nodes,
     watchdog,
     onProgress,
+    probeSecurity: security ? clientSecurity() : undefined,
   };
   for (const node of nodes) launchNode(ctx, node);
   const bootstrapServers = nodes.map((n) => `127.0.0.1:${n.brokerPort}`).join(',');
-  const cluster = makeCluster(ctx, clusterId, bootstrapServers);
+  const cluster = makeCluster(ctx, clusterId, bootstrapServers, {
+    securityProtocol: securityProtocol(security),
+    tls,
+    clientSecurity,
+  });
   try {
     await waitForBrokers(
       nodes,
       nodes,
       options.readyTimeoutMs ?? (brokers === 1 ? 60_000 : 120_000),
       onProgress,
+      ctx.probeSecurity,
     );
   } catch (error) {
     await cluster.stop();
     throw error;
   }
-  onProgress(`Kafka ready at ${bootstrapServers} in ${elapsed(startedAt)} (logs: ${nodes[0]?.logFile})`);
+  const secured = security ? ` (${cluster.securityProtocol})` : '';
+  onProgress(
+    `Kafka ready at ${bootstrapServers}${secured} in ${elapsed(startedAt)} (logs: ${nodes[0]?.logFile})`,
+  );
   return cluster;
 }
 
-function makeCluster(ctx: ClusterContext, clusterId: string, bootstrapServers: string) {
+function makeCluster(
+  ctx: ClusterContext,
+  clusterId: string,
+  bootstrapServers: string,
+  secure: {
+    securityProtocol: KafkaSecurityProtocol;
+    tls: TlsMaterial | undefined;
+    clientSecurity: (user?: string) => KafkaClientSecurity;
+  },
+) {
   const find = (nodeId: number): NodeState => {
     const node = ctx.nodes.find((n) => n.nodeId === nodeId);
     if (!node) {
@@ -175,13 +259,22 @@ function makeCluster(ctx: ClusterContext, clusterId: string, bootstrapServers: s
     bootstrapServers,
     clusterId,
     nodes: ctx.nodes,
+    securityProtocol: secure.securityProtocol,
+    caFile: secure.tls?.caFile,
+    clientCertFile: secure.tls?.clientCertFile,
+    clientKeyFile: secure.tls?.clientKeyFile,
+    internalBootstrapServers:
+      secure.securityProtocol === 'PLAINTEXT'
+        ? undefined
+        : ctx.nodes.map((n) => `127.0.0.1:${n.internalPort}`).join(','),
+    clientSecurity: secure.clientSecurity,
     stopNode: (nodeId, opts = {}) => stopNode(ctx, find(nodeId), opts.signal ?? 'SIGTERM', opts.timeoutMs),
     startNode: async (nodeId) => {
       const node = find(nodeId);
       if (node.process) return;
       const startedAt = performance.now();
       launchNode(ctx, node);
-      await waitForBrokers([node], ctx.nodes, 60_000, ctx.onProgress);
+      await waitForBrokers([node], ctx.nodes, 60_000, ctx.onProgress, ctx.probeSecurity);
       ctx.onProgress(`node ${nodeId} back in ${elapsed(startedAt)}`);
     },
     stop: async () => {
@@ -255,6 +348,117 @@ async function resolvePorts(
   return ports;
 }
 
+/** The internal (inter-broker) port of each node, for a secured cluster. */
+async function resolveInternalPorts(
+  requested: NonNullable<StartKafkaOptions['ports']>,
+  base: NodePorts[],
+  stored: StoredPorts[] | undefined,
+): Promise<StoredPorts[]> {
+  const taken = new Set(base.flatMap((p) => [p.brokerPort, p.controllerPort]));
+  const chosen: (number | undefined)[] = base.map((p, i) => {
+    if (Array.isArray(requested)) return requested[i]?.internalPort;
+    if (requested === 'default') return p.brokerPort + 2;
+    const previous = stored?.find((s) => s.nodeId === p.nodeId);
+    const sameNode = previous?.brokerPort === p.brokerPort && previous.controllerPort === p.controllerPort;
+    return sameNode ? previous.internalPort : undefined;
+  });
+  const pinned = requested !== 'random';
+  for (const [i, port] of chosen.entries()) {
+    if (port === undefined) continue;
+    if (!taken.has(port) && (await isPortFree(port))) {
+      taken.add(port);
+      continue;
+    }
+    if (pinned) {
+      throw new LocalStackError(
+        'PORT_IN_USE',
+        `Port ${port} (internal listener of Kafka node ${base[i]?.nodeId}) is already in use.`,
+        { retryable: true, hint: `is another broker running? (ss -ltnp | grep ${port})` },
+      );
+    }
+    chosen[i] = undefined;
+  }
+  const needed = chosen.filter((p) => p === undefined).length;
+  const free = (await freePorts(needed + taken.size)).filter((p) => !taken.has(p));
+  return base.map((p, i) => ({ ...p, internalPort: chosen[i] ?? free.shift() ?? 0 }));
+}
+
+/**
+ * SCRAM users live in the metadata log, written once when the storage is formatted. On a formatted data
+ * dir the requested users must be the ones it was formatted with; returns the users to record.
+ */
+async function checkScramUsers(
+  dataDir: string,
+  ports: NodePorts[],
+  clusterId: string,
+  stored: ClusterFile | undefined,
+  security: KafkaSecurityOptions | undefined,
+): Promise<ScramUserRecord[]> {
+  const requested = scramUserRecords(clusterId, security);
+  const formatted = await Promise.all(
+    ports.map((p) => readIfExists(join(dataDir, `node-${p.nodeId}`, 'data', 'meta.properties'))),
+  );
+  if (!formatted.some((text) => text !== undefined)) return requested;
+  const held = stored?.scram ?? [];
+  const missing = missingScramUsers(held, requested);
+  if (missing.length > 0) {
+    throw new LocalStackError(
+      'KAFKA_DATA_DIR_MISMATCH',
+      `${dataDir} was formatted without the SCRAM user(s) ${missing.join(', ')} (or with another password); ` +
+        'KRaft only takes SCRAM users when the storage is formatted.',
+      {
+        retryable: false,
+        hint: 'use the same users and passwords as before, another data dir, or wipe it (npm run infra -- --reset)',
+      },
+    );
+  }
+  return held;
+}
+
+/** The throwaway CA and broker certificate in <dataDir>/tls, and the PEM keystore Kafka reads. */
+async function prepareTls(dataDir: string): Promise<TlsMaterial> {
+  const tls = await ensureTlsMaterial(join(dataDir, 'tls'));
+  const [key, chain] = await Promise.all([
+    readFile(tls.serverKeyFile, 'utf8'),
+    readFile(tls.serverCertFile, 'utf8'),
+  ]);
+  await writeFile(kafkaKeystoreFile(tls), `${key}${chain}`, { mode: 0o600 });
+  return tls;
+}
+
+function kafkaKeystoreFile(tls: TlsMaterial): string {
+  return join(tls.dir, 'kafka-keystore.pem');
+}
+
+/** Builds KafkaCluster.clientSecurity: the PEM files are read once, here. */
+async function clientSecurityFor(
+  security: KafkaSecurityOptions | undefined,
+  tls: TlsMaterial | undefined,
+): Promise<(user?: string) => KafkaClientSecurity> {
+  if (!security) return () => ({});
+  const clientAuth = wantsClientAuth(security);
+  const [ca, cert, key] = await Promise.all([
+    tls ? readFile(tls.caFile, 'utf8') : undefined,
+    tls && clientAuth ? readFile(tls.clientCertFile, 'utf8') : undefined,
+    tls && clientAuth ? readFile(tls.clientKeyFile, 'utf8') : undefined,
+  ]);
+  return (user) => {
+    const result: KafkaClientSecurity = {};
+    const scram = security.scram;
+    if (scram) {
+      const found = user === undefined ? scram.users[0] : scram.users.find((u) => u.name === user);
+      if (!found) {
+        throw new LocalStackError('INVALID_ARGUMENT', `No SCRAM user "${user}" in this cluster.`, {
+          retryable: false,
+        });
+      }
+      result.sasl = { mechanism: scram.mechanism, username: found.name, password: found.password };
+    }
+    if (ca) result.tls = { ca, ...(cert && key ? { cert, key } : {}) };
+    return result;
+  };
+}
+
 async function allFree(ports: NodePorts[]): Promise<boolean> {
   const checks = await Promise.all(
     ports.flatMap((p) => [isPortFree(p.brokerPort), isPortFree(p.controllerPort)]),
@@ -262,16 +466,40 @@ async function allFree(ports: NodePorts[]): Promise<boolean> {
   return checks.every(Boolean);
 }
 
-async function prepareNode(dataDir: string, ports: NodePorts, all: NodePorts[]): Promise<NodeState> {
+async function prepareNode(
+  dataDir: string,
+  ports: StoredPorts,
+  all: NodePorts[],
+  security: KafkaSecurityOptions | undefined,
+  tls: TlsMaterial | undefined,
+): Promise<NodeState> {
   const nodeDir = join(dataDir, `node-${ports.nodeId}`);
   const logsDir = join(nodeDir, 'logs');
   await mkdir(logsDir, { recursive: true });
   // Config is rewritten on every start so port or setting changes apply; the data under data/ is kept.
-  const props = brokerProperties({ node: ports, all, logDir: join(nodeDir, 'data') });
+  const plain = brokerProperties({
+    node: { nodeId: ports.nodeId, brokerPort: ports.brokerPort, controllerPort: ports.controllerPort },
+    all: all.map((p) => ({ nodeId: p.nodeId, brokerPort: p.brokerPort, controllerPort: p.controllerPort })),
+    logDir: join(nodeDir, 'data'),
+  });
+  const props =
+    security && ports.internalPort !== undefined
+      ? withOverrides(
+          plain,
+          secureListenerProperties({
+            node: { ...ports, internalPort: ports.internalPort },
+            security,
+            ...(tls ? { keystoreFile: kafkaKeystoreFile(tls), truststoreFile: tls.caFile } : {}),
+          }),
+        )
+      : plain;
   await writeFile(join(nodeDir, 'server.properties'), toPropertiesFile(props));
   await writeFile(join(nodeDir, 'log4j2.properties'), log4j2Properties(logsDir));
   return {
-    ...ports,
+    nodeId: ports.nodeId,
+    brokerPort: ports.brokerPort,
+    controllerPort: ports.controllerPort,
+    internalPort: security ? ports.internalPort : undefined,
     dataDir: nodeDir,
     logFile: join(logsDir, 'server.log'),
     pid: undefined,
@@ -287,6 +515,10 @@ async function formatIfNeeded(
   libsDir: string,
   clusterId: string,
   node: NodeState,
+  /** e.g. --add-scram 'SCRAM-SHA-512=[name="svc",password="…"]'. */
+  extraArgs: string[] = [],
+  /** Removed from any error output. */
+  secrets: string[] = [],
 ): Promise<boolean> {
   const metaFile = join(node.dataDir, 'data', 'meta.properties');
   if (await readIfExists(metaFile)) return false;
@@ -301,6 +533,7 @@ async function formatIfNeeded(
     clusterId,
     '-c',
     config,
+    ...extraArgs,
   ];
   const output = await new Promise<{ code: number | null; text: string }>((done) => {
     const child = spawn(java, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -311,7 +544,8 @@ async function formatIfNeeded(
     child.on('close', (code) => done({ code, text }));
   });
   if (output.code !== 0) {
-    throw new LocalStackError('KAFKA_FORMAT_FAILED', `Formatting ${node.dataDir} failed:\n${output.text}`, {
+    const text = secrets.reduce((t, secret) => t.replaceAll(secret, '***'), output.text);
+    throw new LocalStackError('KAFKA_FORMAT_FAILED', `Formatting ${node.dataDir} failed:\n${text}`, {
       retryable: false,
       hint: 'wipe the data dir (npm run infra -- --reset) if it holds a half-formatted cluster',
     });
@@ -380,6 +614,7 @@ async function waitForBrokers(
   all: NodeState[],
   timeoutMs: number,
   onProgress: OnProgress,
+  security?: ProbeSecurity,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const bootstrap = expect.map((n) => `127.0.0.1:${n.brokerPort}`);
@@ -391,7 +626,7 @@ async function waitForBrokers(
       throw new LocalStackError('KAFKA_START_FAILED', await deathReport(dead), { retryable: false });
     }
     try {
-      const ids = await probeBrokers(bootstrap);
+      const ids = await probeBrokers(bootstrap, 3000, security);
       // The full set, when starting the cluster; just this node, when restarting one.
       const want = expect.length === 1 && all.length > 1 ? [expect[0]?.nodeId] : all.map((n) => n.nodeId);
       if (want.every((id) => id !== undefined && ids.includes(id))) return;

@@ -58,6 +58,9 @@ export function brokerProperties(args: {
     ['group.consumer.heartbeat.interval.ms', '1000'],
     ['group.consumer.min.session.timeout.ms', '10000'],
     ['group.consumer.session.timeout.ms', '10000'],
+    // With the assignor offloaded (4.4 default) a new member's first heartbeat returns an empty
+    // assignment and partitions arrive one heartbeat later; computing it inline assigns at once.
+    ['group.consumer.assignor.offload.enable', 'false'],
     ['group.share.min.heartbeat.interval.ms', '1000'],
     ['group.share.heartbeat.interval.ms', '1000'],
     ['group.share.min.session.timeout.ms', '10000'],

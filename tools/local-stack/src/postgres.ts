@@ -8,6 +8,7 @@ import { LocalStackError } from './errors.ts';
 import { freePort, isPortFree } from './ports.ts';
 import { childExited, readIfExists, sleep, stopChild, tailFile } from './processes.ts';
 import { elapsed, type OnProgress, silentProgress } from './progress.ts';
+import { ensureTlsMaterial } from './tls-certs.ts';
 import { type Watchdog, watchdogHandle } from './watchdog.ts';
 
 export interface StartPostgresOptions {
@@ -26,6 +27,11 @@ export interface StartPostgresOptions {
   readyTimeoutMs?: number;
   /** Kills postgres if this process dies; default: a watchdog of its own, ended by stop(). */
   watchdog?: Watchdog;
+  /**
+   * ssl=on with a certificate (SAN localhost, 127.0.0.1) from a throwaway CA made in <dataDir>/tls
+   * (`caFile`). Plaintext connections are still accepted; clients choose TLS with DATABASE_SSL.
+   */
+  tls?: boolean;
 }
 
 export interface PostgresServer {
@@ -37,6 +43,8 @@ export interface PostgresServer {
   readonly dataDir: string;
   readonly pgData: string;
   readonly logFile: string;
+  /** With `tls`: the CA (PEM) that signed the server certificate, for DATABASE_SSL_CA_FILE. */
+  readonly caFile: string | undefined;
   /** The postmaster's pid; undefined while stopped. */
   readonly pid: number | undefined;
   /** Fast shutdown (SIGINT), SIGKILL after 30 s. Safe to call repeatedly. */
@@ -80,6 +88,7 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
   if (!(await readIfExists(join(pgData, 'PG_VERSION')))) {
     await initialise({ pgData, user, password, fsync: options.fsync ?? true, onProgress, logFile });
   }
+  const tls = options.tls ? await ensureTlsMaterial(join(dataDir, 'tls'), { owner }) : undefined;
 
   const url = (db: string) =>
     `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`;
@@ -87,7 +96,7 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
     pgData,
     logFile,
     port,
-    settings: serverSettings(options.fsync ?? true, options.maxConnections ?? 200),
+    settings: serverSettings(options.fsync ?? true, options.maxConnections ?? 200, tls),
     owner,
     process: undefined,
     stopping: false,
@@ -104,6 +113,7 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
     dataDir,
     pgData,
     logFile,
+    caFile: tls?.caFile,
     get pid() {
       return state.process?.pid;
     },
@@ -140,7 +150,11 @@ async function choosePort(requested: number): Promise<number> {
   return requested;
 }
 
-function serverSettings(fsync: boolean, maxConnections: number): string[] {
+function serverSettings(
+  fsync: boolean,
+  maxConnections: number,
+  tls?: { serverCertFile: string; serverKeyFile: string },
+): string[] {
   const settings: Record<string, string> = {
     listen_addresses: '127.0.0.1',
     // TCP only: no socket file in /tmp or /var/run to collide with other servers or need permissions.
@@ -149,6 +163,11 @@ function serverSettings(fsync: boolean, maxConnections: number): string[] {
     shared_buffers: '128MB',
     fsync: fsync ? 'on' : 'off',
   };
+  if (tls) {
+    settings.ssl = 'on';
+    settings.ssl_cert_file = tls.serverCertFile;
+    settings.ssl_key_file = tls.serverKeyFile;
+  }
   if (!fsync) {
     // A throwaway test instance: durability is irrelevant, speed is not.
     settings.synchronous_commit = 'off';

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { InfraClientEnv } from './infra-security.ts';
 import { sleep, stopChild } from './processes.ts';
 import type { OnProgress } from './progress.ts';
 import { instanceId, instancePort, type ServiceDefinition, serviceEnv } from './services.ts';
@@ -26,6 +27,8 @@ export interface RunInstanceOptions {
   repoRoot: string;
   kafkaBrokers: string;
   databaseUrl: string;
+  /** Client variables of a secured infra. */
+  clientEnv?: InfraClientEnv;
   watchdog: Watchdog;
   onProgress: OnProgress;
   /** Port override for this instance (npm run service -- --port). */
@@ -61,6 +64,7 @@ export function runInstance(options: RunInstanceOptions): ServiceInstance {
         instanceId: id,
         kafkaBrokers: options.kafkaBrokers,
         databaseUrl: options.databaseUrl,
+        ...(options.clientEnv ? { clientEnv: options.clientEnv } : {}),
       }),
       // Detached: Ctrl-C reaches only the launcher, which stops services before infra.
       detached: true,

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatCliError, LocalStackError } from './errors.ts';
 import { findRunningInfra } from './infra-runner.ts';
+import type { InfraClientEnv } from './infra-security.ts';
 import { dataRoot, infraFile, repoRoot } from './paths.ts';
 import { findService, instanceId, instancePort, SERVICES, serviceEnv } from './services.ts';
 import { startWatchdog } from './watchdog.ts';
@@ -71,7 +72,11 @@ async function main(): Promise<void> {
   });
 }
 
-async function findEndpoints(): Promise<{ kafkaBrokers: string; databaseUrl: string }> {
+async function findEndpoints(): Promise<{
+  kafkaBrokers: string;
+  databaseUrl: string;
+  clientEnv?: InfraClientEnv;
+}> {
   const { KAFKA_BROKERS, DATABASE_URL } = process.env;
   if (KAFKA_BROKERS && DATABASE_URL) return { kafkaBrokers: KAFKA_BROKERS, databaseUrl: DATABASE_URL };
   const running = await findRunningInfra(dataRoot());
@@ -81,9 +86,15 @@ async function findEndpoints(): Promise<{ kafkaBrokers: string; databaseUrl: str
       hint: 'start it with `npm run infra` in another terminal, or set KAFKA_BROKERS and DATABASE_URL',
     });
   }
+  // The infra's client variables apply to the parts taken from it, not to a KAFKA_BROKERS/DATABASE_URL of ours.
+  const clientEnv: InfraClientEnv = {
+    ...(KAFKA_BROKERS || !running.clientEnv?.kafka ? {} : { kafka: running.clientEnv.kafka }),
+    ...(DATABASE_URL || !running.clientEnv?.database ? {} : { database: running.clientEnv.database }),
+  };
   return {
     kafkaBrokers: KAFKA_BROKERS ?? running.bootstrapServers,
     databaseUrl: DATABASE_URL ?? running.databaseUrl,
+    clientEnv,
   };
 }
 

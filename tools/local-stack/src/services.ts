@@ -1,3 +1,5 @@
+import { applyClientEnv, type InfraClientEnv } from './infra-security.ts';
+
 /** What `npm start` runs. Add a service here and it gets ports, env, readiness waiting and restarts. */
 export interface ServiceDefinition {
   name: string;
@@ -61,16 +63,20 @@ export function instanceId(service: ServiceDefinition, index: number): string {
   return `${service.name}-${index + 1}`;
 }
 
-/** The environment every service instance gets (on top of the inherited one). */
+/**
+ * The environment every service instance gets (on top of the inherited one), including the client
+ * variables of a secured infra (KAFKA_SASL_*, KAFKA_TLS*, DATABASE_SSL*; file paths only).
+ */
 export function serviceEnv(args: {
   port: number;
   instanceId: string;
   kafkaBrokers: string;
   databaseUrl: string;
   env?: NodeJS.ProcessEnv;
+  clientEnv?: InfraClientEnv;
 }): NodeJS.ProcessEnv {
   return {
-    ...(args.env ?? process.env),
+    ...applyClientEnv(args.env ?? process.env, args.clientEnv),
     PORT: String(args.port),
     KAFKA_BROKERS: args.kafkaBrokers,
     DATABASE_URL: args.databaseUrl,

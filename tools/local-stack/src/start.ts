@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { formatApiKeyRecord, generateApiKey } from '@kafka-poc/service-kit';
 import { formatCliError, LocalStackError } from './errors.ts';
 import { findRunningInfra, type RunningInfra, startInfra } from './infra-runner.ts';
+import { type InfraClientEnv, parseInfraKafkaSecurity } from './infra-security.ts';
 import { dataRoot, repoRoot } from './paths.ts';
 import { printProgress } from './progress.ts';
 import { runInstance, type ServiceInstance } from './service-instance.ts';
@@ -22,6 +23,10 @@ Starts Kafka + Postgres (or reuses \`npm run infra\` if it runs) and every servi
 Options:
   --scale <name>=N   run N instances of a service (repeatable); instance i listens on base port + 100*i
   --brokers 1|3      Kafka nodes when infra is started here (default 1)
+  --kafka-security scram|tls|scram+tls
+                     secure the broker started here (see npm run infra -- --help); services get
+                     the client variables. A running \`npm run infra\` brings its own.
+  --postgres-tls     TLS for the Postgres started here; services connect with verify-full
   -h, --help         this text
 
 Services: ${SERVICES.map((s) => `${s.name} (${s.defaultPort}, ${s.portEnv})`).join(', ')}
@@ -34,6 +39,8 @@ async function main(): Promise<void> {
     options: {
       scale: { type: 'string', multiple: true, default: [] },
       brokers: { type: 'string', default: '1' },
+      'kafka-security': { type: 'string' },
+      'postgres-tls': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -42,6 +49,7 @@ async function main(): Promise<void> {
     return;
   }
   const scale = parseScale(values.scale);
+  const kafkaSecurity = parseInfraKafkaSecurity(values['kafka-security']);
   const log = printProgress('start');
   const root = dataRoot();
   const startedAt = performance.now();
@@ -51,18 +59,32 @@ async function main(): Promise<void> {
   const watchdog = startWatchdog({ logFile: join(root, 'watchdog.log') });
   const running = await findRunningInfra(root);
   let infra: RunningInfra | undefined;
-  let endpoints: { kafkaBrokers: string; databaseUrl: string };
+  let endpoints: Endpoints;
   if (running) {
     log(`using running infra (pid ${running.pid}): Kafka ${running.bootstrapServers}`);
-    endpoints = { kafkaBrokers: running.bootstrapServers, databaseUrl: running.databaseUrl };
+    if (kafkaSecurity || values['postgres-tls']) {
+      log('--kafka-security/--postgres-tls ignored: the running infra keeps its own settings');
+    }
+    endpoints = {
+      kafkaBrokers: running.bootstrapServers,
+      databaseUrl: running.databaseUrl,
+      ...(running.clientEnv ? { clientEnv: running.clientEnv } : {}),
+    };
   } else {
     infra = await startInfra({
       dataRoot: root,
       brokers: values.brokers === '3' ? 3 : 1,
       onProgress: log,
       watchdog,
+      ...(kafkaSecurity ? { kafkaSecurity } : {}),
+      ...(values['postgres-tls'] ? { postgresTls: true } : {}),
     });
-    endpoints = { kafkaBrokers: infra.info.bootstrapServers, databaseUrl: infra.info.databaseUrl };
+    endpoints = {
+      kafkaBrokers: infra.info.bootstrapServers,
+      databaseUrl: infra.info.databaseUrl,
+      ...(infra.info.clientEnv ? { clientEnv: infra.info.clientEnv } : {}),
+    };
+    for (const note of infra.info.notes ?? []) log(note);
   }
 
   // A fresh admin API key for this run. Auth is optional in development, but the key lets people try
@@ -119,9 +141,15 @@ function parseScale(entries: string[]): Map<string, number> {
   return scale;
 }
 
+interface Endpoints {
+  kafkaBrokers: string;
+  databaseUrl: string;
+  clientEnv?: InfraClientEnv;
+}
+
 function launchAll(
   scale: Map<string, number>,
-  endpoints: { kafkaBrokers: string; databaseUrl: string },
+  endpoints: Endpoints,
   watchdog: ReturnType<typeof startWatchdog>,
   log: (m: string) => void,
 ): ServiceInstance[] {
@@ -146,7 +174,7 @@ function launchAll(
 function printTable(
   instances: ServiceInstance[],
   results: ('ready' | 'exited')[],
-  endpoints: { kafkaBrokers: string; databaseUrl: string },
+  endpoints: Endpoints,
   seconds: number,
 ): void {
   const rows = instances.map((instance, i) => {

@@ -1,0 +1,51 @@
+# syntax=docker/dockerfile:1.20
+#
+# One image per app of the monorepo, selected by the APP build argument:
+#   docker build --build-arg APP=order-service -t kafka-poc/order-service .
+#   APP = order-service | inventory-service | notification-service | console
+# docker-compose.yml builds all four. Checked without a Docker engine by `npm run check:deploy`
+# (tools/deploy-check), which parses this file with BuildKit's parser and runs its build stages.
+
+ARG NODE_IMAGE=node:24-slim
+
+FROM ${NODE_IMAGE} AS base
+WORKDIR /app
+ENV npm_config_update_notifier=false \
+    npm_config_fund=false \
+    npm_config_audit=false
+
+# The lockfile and every workspace manifest: the only inputs of the two installs below, so a source
+# change does not invalidate them.
+FROM base AS manifests
+COPY --parents package.json package-lock.json packages/*/package.json services/*/package.json apps/*/package.json tools/*/package.json ./
+
+# Production dependencies of the selected app and of the workspaces it uses, nothing else: the
+# manifests of the other workspaces go first (npm would install their dev-only workspaces too).
+FROM manifests AS deps
+ARG APP=order-service
+COPY tools/deploy-check/src/workspaces.ts tools/deploy-check/src/prune-manifests.ts tools/deploy-check/src/
+RUN --mount=type=cache,target=/root/.npm \
+    node tools/deploy-check/src/prune-manifests.ts "${APP}" \
+    && rm -r tools/deploy-check \
+    && npm ci --omit=dev --workspace "@kafka-poc/${APP}"
+
+# TypeScript → JavaScript for every app (shared by the four images): `npm run build` writes dist/ per
+# workspace; image-tree.ts lays out .image/<app>/ with package.json "exports" pointing at dist/.
+FROM manifests AS build
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci
+COPY . .
+RUN npm run build && node tools/deploy-check/src/image-tree.ts .image
+
+FROM base AS runtime
+ARG APP=order-service
+ENV APP=${APP} \
+    NODE_ENV=production \
+    HOST=0.0.0.0
+COPY --from=deps /app/ ./
+COPY --from=build /app/.image/${APP}/ ./
+USER node
+# PORT when set, else the app's default port (order 8000, inventory 8001, notification 8002, console 8080).
+HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "const p=process.env.PORT||{'order-service':8000,'inventory-service':8001,'notification-service':8002,console:8080}[process.env.APP];fetch('http://127.0.0.1:'+p+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "main.mjs"]

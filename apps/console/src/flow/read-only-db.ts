@@ -1,0 +1,34 @@
+import { createPool, type Pool } from '@kafka-poc/db';
+
+export type ReadOnlyDb = Pool;
+
+/**
+ * A small pool whose sessions are read-only (Postgres refuses any write in them) with a short
+ * statement timeout: the console only looks at the services' tables, for the order timeline and the
+ * flow stats. TLS follows DATABASE_URL (sslmode), as for the services.
+ */
+export function createReadOnlyDb(url: string, onError: (error: Error) => void): ReadOnlyDb {
+  return createPool(
+    {
+      url: readOnlyUrl(url),
+      max: 4,
+      connectionTimeoutMs: 2000,
+      statementTimeoutMs: 5000,
+      applicationName: 'console',
+    },
+    onError,
+  );
+}
+
+/** The URL with `options=-c default_transaction_read_only=on` (kept beside any options it has). */
+export function readOnlyUrl(url: string): string {
+  const parsed = new URL(url);
+  const options = [parsed.searchParams.get('options'), '-c default_transaction_read_only=on'].filter(Boolean);
+  parsed.searchParams.set('options', options.join(' '));
+  return parsed.toString();
+}
+
+/** Postgres says a table does not exist yet (the services have not migrated). */
+export function isUndefinedTable(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '42P01';
+}

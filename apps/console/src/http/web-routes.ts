@@ -1,0 +1,50 @@
+import type { HttpServer } from '@kafka-poc/service-kit';
+import type { FastifyReply } from 'fastify';
+import type { WebAsset } from './web-assets.ts';
+
+/** Scripts, styles and data come from this origin only; no inline script, no framing. */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Serves the browser app (public: it holds no data; every /api call checks the session). */
+export function registerWebRoutes(app: HttpServer, assets: Map<string, WebAsset>): void {
+  // Runs after the shared server's own header hook, so the app's policy is the one that counts.
+  app.addHook('onSend', async (request, reply, payload) => {
+    void reply.header('x-content-type-options', 'nosniff');
+    void reply.header('referrer-policy', 'no-referrer');
+    void reply.header('x-frame-options', 'DENY');
+    const path = request.url.split('?')[0] ?? '';
+    if (path === '/' || path.startsWith('/app/')) {
+      void reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+      void reply.header('cache-control', 'no-cache');
+    }
+    return payload;
+  });
+
+  const send = (asset: WebAsset, ifNoneMatch: string | undefined, reply: FastifyReply) => {
+    void reply.header('content-type', asset.contentType).header('etag', asset.etag);
+    if (ifNoneMatch === asset.etag) return reply.status(304).send();
+    return reply.send(asset.body);
+  };
+
+  app.get('/', { schema: { hide: true } }, async (request, reply) => {
+    const asset = assets.get('/');
+    if (!asset) return reply.callNotFound();
+    return send(asset, request.headers['if-none-match'], reply);
+  });
+
+  app.get('/app/*', { schema: { hide: true } }, async (request, reply) => {
+    const asset = assets.get(request.url.split('?')[0] ?? '');
+    if (!asset) return reply.callNotFound();
+    return send(asset, request.headers['if-none-match'], reply);
+  });
+}

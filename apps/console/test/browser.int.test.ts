@@ -1,0 +1,340 @@
+import { createAdmin, createConsumerRunner, type IncomingMessage, type KafkaAdmin } from '@kafka-poc/kafka';
+import { testKafkaBrokers, uniqueName, waitFor } from '@kafka-poc/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Browser, launchBrowser } from './support/browser.ts';
+import { type RunningConsole, startConsole, TestPipeline } from './support/console-harness.ts';
+import { saveScreenshot } from './support/screenshots.ts';
+
+// Every page of the console in Debian's Chromium, against the three services and the real broker,
+// with every write action: stock change, create topic, produce, redrive one and all, offset reset.
+
+let pipeline: TestPipeline;
+let consoleApp: RunningConsole;
+let browser: Browser;
+let admin: KafkaAdmin;
+const startedAt = Date.now();
+const orders: { confirmed?: string; rejected?: string } = {};
+
+beforeAll(async () => {
+  pipeline = await TestPipeline.create({ seed: 'Laptop=50,Phone=100,Monitor=3' });
+  await pipeline.startAll();
+  consoleApp = await startConsole({ pipeline });
+  admin = createAdmin({ brokers: testKafkaBrokers(), clientId: uniqueName('console_browser_test') });
+  await admin.start();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await consoleApp?.stop();
+  await admin?.stop();
+  await pipeline?.stop();
+});
+
+async function placeOrder(item: string, quantity: number): Promise<string> {
+  const response = await fetch(`${pipeline.url('order')}/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ item, quantity }),
+  });
+  expect(response.status).toBe(201);
+  return ((await response.json()) as { id: string }).id;
+}
+
+async function readAll(topic: string): Promise<IncomingMessage[]> {
+  const [description] = await admin.describeTopics([topic]);
+  const all: IncomingMessage[] = [];
+  for (const p of description?.partitions ?? []) {
+    all.push(...(await admin.readMessages(topic, { partition: p.partition, limit: 1000 })));
+  }
+  return all;
+}
+
+async function countMessages(topic: string): Promise<number> {
+  const [description] = await admin.describeTopics([topic]);
+  return (description?.partitions ?? []).reduce((n, p) => n + Number(p.latestOffset - p.earliestOffset), 0);
+}
+
+describe('console in a real browser', () => {
+  it('order flow: orders move live, the timeline times every hop, stock can be changed', async () => {
+    const { page } = browser;
+    await page.goto(`${consoleApp.url}/#/flow`);
+    await page.getByRole('heading', { name: 'Order flow' }).waitFor();
+    orders.confirmed = await placeOrder('Laptop', 2);
+    orders.rejected = await placeOrder('Unicorn', 1);
+
+    // The list refreshes by itself: the orders show up and reach their final status.
+    await page.locator(`tr[data-order="${orders.confirmed}"][data-status="CONFIRMED"]`).waitFor();
+    const rejected = page.locator(`tr[data-order="${orders.rejected}"][data-status="REJECTED"]`);
+    await rejected.waitFor();
+    expect(await rejected.textContent()).toContain('unknown item "Unicorn"');
+
+    // One order's way through the services, hop by hop, each with its time.
+    await page.locator(`tr[data-order="${orders.confirmed}"] a`).click();
+    const timeline = page.getByRole('region', { name: 'Order timeline' });
+    await timeline.locator('li.done').nth(6).waitFor();
+    expect(await timeline.locator('li.done').count()).toBe(7);
+    const text = await timeline.textContent();
+    expect(text).toContain('PENDING → CONFIRMED');
+    expect(text).toContain('order.created published');
+    expect(text).toContain('inventory.reserved published');
+    expect(text).toMatch(/\+\d+ ms/);
+    expect(text).toContain(`Order ${orders.confirmed} is CONFIRMED`);
+
+    // Throughput and latency come from the services' own timestamps.
+    await waitFor(async () => /\d+ ms/.test((await page.locator('.cards').textContent()) ?? ''), {
+      message: 'latency cards',
+    });
+    expect(await page.locator('figure.chart-box svg path.line').count()).toBeGreaterThanOrEqual(2);
+
+    // Stock change through the inventory-service API.
+    const laptop = page.locator('tr[data-item="Laptop"]');
+    await laptop.getByRole('spinbutton').fill('123');
+    await laptop.getByRole('button', { name: 'Set' }).click();
+    await page.getByText('Stock of Laptop set to 123').waitFor();
+    const stock = (await (await fetch(`${pipeline.url('inventory')}/inventory/Laptop`)).json()) as {
+      stock: number;
+    };
+    expect(stock.stock).toBe(123);
+    await waitFor(async () => (await laptop.getByTestId('stock').textContent()) === '123', {
+      message: 'stock table shows 123',
+    });
+    await saveScreenshot(page, 'order-flow');
+  });
+
+  it('cluster: brokers, topics with partition details, create a topic', async () => {
+    const { page } = browser;
+    const topic = pipeline.topics.orderEvents;
+    await page.goto(`${consoleApp.url}/#/cluster`);
+    await page.getByRole('table', { name: 'Brokers' }).getByText('controller').waitFor();
+    await page.getByPlaceholder('Filter topics').fill(topic);
+    const row = page.locator(`tr[data-topic="${topic}"]`);
+    await row.getByRole('button').click();
+    const partitions = page.getByRole('table', { name: `Partitions of ${topic}` });
+    await partitions.waitFor();
+    expect(await partitions.locator('tbody tr').count()).toBe(3);
+    expect(await partitions.locator('thead').textContent()).toMatch(
+      /Leader.*Replicas.*ISR.*Earliest.*Latest/,
+    );
+
+    const created = uniqueName('console_created');
+    const form = page.getByRole('form', { name: 'Create topic' });
+    await form.getByLabel('Name').fill(created);
+    await form.getByLabel('Partitions').fill('2');
+    await form.getByLabel('Replication factor').fill('1');
+    await form.getByLabel('Cleanup policy').selectOption('compact');
+    await form.getByRole('button', { name: 'Create topic' }).click();
+    await page.getByText(`Topic ${created} created with 2 partition(s)`).waitFor();
+    const [description] = await admin.describeTopics([created]);
+    expect(description?.partitions).toHaveLength(2);
+    await page.getByPlaceholder('Filter topics').fill(created);
+    await page.locator(`tr[data-topic="${created}"]`).waitFor();
+
+    // The same name again is refused with the server's reason.
+    await form.getByLabel('Name').fill(created);
+    await form.getByRole('button', { name: 'Create topic' }).click();
+    await page.getByText(`topic ${created} already exists`).waitFor();
+    await page.getByPlaceholder('Filter topics').fill('');
+    await saveScreenshot(page, 'cluster');
+  });
+
+  it('messages: newest first, filter by key, offset and time, pretty JSON, live tail, produce', async () => {
+    const { page } = browser;
+    const topic = pipeline.topics.orderEvents;
+    await page.goto(`${consoleApp.url}/#/messages?topic=${encodeURIComponent(topic)}`);
+    const results = page.getByRole('table', { name: 'Messages' });
+    await results.locator('tbody tr.message').nth(1).waitFor();
+
+    // Filter by key: the confirmed order's event only; its value as pretty JSON.
+    const controls = page.getByRole('form', { name: 'Browse messages' });
+    await controls.getByLabel('Key filter').fill(orders.confirmed ?? '');
+    await controls.getByRole('button', { name: 'Load' }).click();
+    await waitFor(async () => (await results.locator('tbody tr.message').count()) === 1, {
+      message: 'one row',
+    });
+    const row = results.locator('tbody tr.message').first();
+    const partition = (await row.getAttribute('data-partition')) ?? '';
+    const offset = (await row.getAttribute('data-offset')) ?? '';
+    await row.click();
+    const value = await page.locator('pre.value').textContent();
+    expect(value).toContain('"type": "order.created"');
+    expect(value).toContain(`"orderId": "${orders.confirmed}"`);
+    expect(await page.locator('table.headers').textContent()).toContain('event-type');
+
+    // Text filter, then from an offset in one partition.
+    await controls.getByLabel('Key filter').fill('');
+    await controls.getByLabel('Text filter').fill('Unicorn');
+    await controls.getByRole('button', { name: 'Load' }).click();
+    await waitFor(async () => (await results.locator('tbody tr.message').count()) === 1, {
+      message: 'Unicorn',
+    });
+    await controls.getByLabel('Text filter').fill('');
+    await controls.getByLabel('Partition').selectOption(partition);
+    await controls.getByLabel('Start').selectOption('offset');
+    await controls.getByLabel('Offset').fill(offset);
+    await controls.getByRole('button', { name: 'Load' }).click();
+    await waitFor(
+      async () => (await results.locator('tbody tr.message').first().getAttribute('data-offset')) === offset,
+      {
+        message: `first row at offset ${offset}`,
+      },
+    );
+
+    // From a time: before the test everything, after it nothing.
+    await controls.getByLabel('Partition').selectOption('');
+    await controls.getByLabel('Start').selectOption('time');
+    await controls.getByLabel('From time').fill(localInput(startedAt - 60_000));
+    await controls.getByRole('button', { name: 'Load' }).click();
+    await waitFor(async () => (await results.locator('tbody tr.message').count()) >= 2, {
+      message: 'from time',
+    });
+    await controls.getByLabel('From time').fill(localInput(Date.now() + 3_600_000));
+    await controls.getByRole('button', { name: 'Load' }).click();
+    await page.getByText('No messages.').waitFor();
+
+    // Live tail, then produce a message (not valid JSON: inventory-service will dead-letter it).
+    await controls.getByLabel('Start').selectOption('newest');
+    await controls.getByRole('button', { name: 'Load' }).click();
+    await page.getByRole('button', { name: 'Live tail' }).click();
+    await page.getByText(`Live: new messages of ${topic} appear at the top.`).waitFor();
+    const key = uniqueName('poison');
+    const produce = page.getByRole('form', { name: 'Produce a message' });
+    await produce.getByLabel('Message key').fill(key);
+    await produce.getByLabel('Message headers').fill('x-console-test: yes\nevent-type: order.created');
+    await produce.getByLabel('Message value').fill('{"not": json');
+    await produce.getByRole('button', { name: 'Produce' }).click();
+    await page.getByText(new RegExp(`Produced to ${topic} partition \\d+ at offset \\d+`)).waitFor();
+    const tailed = results.locator('tbody tr.message.fresh', { hasText: key });
+    await tailed.waitFor();
+    const produced = (await readAll(topic)).find((m) => m.key === key);
+    expect(produced?.headers['x-console-test']).toBe('yes');
+    expect(produced?.value.toString()).toBe('{"not": json');
+    await saveScreenshot(page, 'messages');
+    await page.getByRole('button', { name: '● Live' }).click();
+  });
+
+  it('dead letters: error headers, redrive one, redrive all after confirming', async () => {
+    const { page } = browser;
+    const topic = pipeline.topics.orderEvents;
+    const dlt = `${topic}.DLT`;
+    await waitFor(() => countMessages(dlt), {
+      until: (n) => n >= 1,
+      message: 'a dead letter',
+      timeoutMs: 20_000,
+    });
+    await page.goto(`${consoleApp.url}/#/dead-letters/${encodeURIComponent(dlt)}`);
+    const letters = page.getByRole('table', { name: 'Dead letters' });
+    const letter = letters.locator('tbody tr.message').first();
+    await letter.waitFor();
+    const text = await letter.textContent();
+    expect(text).toContain('invalid JSON');
+    expect(text).toContain(pipeline.groups.inventory);
+    expect(text).toContain(topic);
+    await letter.click();
+    expect(await page.locator('table.headers').textContent()).toContain('dlq-original-offset');
+
+    // Redrive one: back on the original topic with dlq-redriven-from; still poison, so dead-lettered again.
+    await letter.getByRole('button', { name: 'Redrive' }).click();
+    await page.getByText(/Redriven .*: 1 message\(s\) to/).waitFor();
+    const redriven = await waitFor(
+      async () => (await readAll(topic)).find((m) => m.headers['dlq-redriven-from']?.startsWith(dlt)),
+      { message: 'redriven message on the original topic' },
+    );
+    expect(redriven?.headers['x-console-test']).toBe('yes');
+    expect(
+      Object.keys(redriven?.headers ?? {}).filter((h) => h.startsWith('dlq-') && h !== 'dlq-redriven-from'),
+    ).toEqual([]);
+    await waitFor(() => countMessages(dlt), {
+      until: (n) => n === 2,
+      message: 'letter back in the DLT',
+      timeoutMs: 20_000,
+    });
+
+    // Redrive all needs a confirmation.
+    await page.getByRole('button', { name: 'Redrive all…' }).click();
+    await page.getByRole('button', { name: /Confirm: redrive all \d+/ }).click();
+    await page.getByText(/Redriven all: 2 message\(s\)/).waitFor();
+    await waitFor(() => countMessages(dlt), {
+      until: (n) => n === 4,
+      message: 'both back in the DLT',
+      timeoutMs: 20_000,
+    });
+    await page.locator(`tr[data-topic="${dlt}"] td.num`, { hasText: /^4$/ }).waitFor();
+    await saveScreenshot(page, 'dead-letters');
+  });
+
+  it('consumer groups: members, lag, lag chart; reset offsets of an empty group after a preview', async () => {
+    const { page } = browser;
+    await page.goto(`${consoleApp.url}/#/groups`);
+    const groups = page.getByRole('table', { name: 'Consumer groups' });
+    for (const group of Object.values(pipeline.groups)) {
+      await groups.locator(`tr[data-group="${group}"]`, { hasText: 'Stable' }).waitFor();
+    }
+    await saveScreenshot(page, 'consumer-groups');
+
+    // A running group: its members and lag; no reset while it has members.
+    await groups.locator(`tr[data-group="${pipeline.groups.inventory}"] a`).click();
+    await page.getByRole('table', { name: 'Members' }).waitFor();
+    const partitions = page.getByRole('table', { name: 'Partitions' });
+    expect(await partitions.locator('tbody tr').count()).toBe(3);
+    await page.getByTestId('reset-unavailable').waitFor();
+    await waitFor(
+      async () => ((await page.locator('svg.chart path.line').first().getAttribute('d')) ?? '').includes('L'),
+      {
+        message: 'lag chart with two samples',
+      },
+    );
+    await saveScreenshot(page, 'consumer-group');
+
+    // An empty group with committed offsets: consume the topic once, then leave.
+    const topic = pipeline.topics.orderEvents;
+    const groupId = uniqueName('console_replay');
+    const total = await countMessages(topic);
+    let seen = 0;
+    const runner = createConsumerRunner({
+      connection: { brokers: testKafkaBrokers(), clientId: groupId },
+      groupId,
+      topics: [topic],
+      handler: async (batch) => {
+        seen += batch.length;
+      },
+    });
+    await runner.start();
+    await waitFor(
+      async () => (await admin.groupLag(groupId, [topic])).every((p) => p.lag === 0n) && seen >= total,
+      {
+        message: 'replay group caught up',
+        timeoutMs: 30_000,
+      },
+    );
+    await runner.stop();
+
+    await page.goto(`${consoleApp.url}/#/groups/${encodeURIComponent(groupId)}`);
+    const reset = page.getByRole('region', { name: 'Reset offsets' });
+    await reset.getByLabel('Reset to', { exact: true }).selectOption('earliest');
+    await reset.getByRole('button', { name: 'Preview reset' }).click();
+    const plan = page.getByRole('table', { name: 'Reset plan' });
+    await plan.waitFor();
+    expect(await plan.locator('tbody tr').count()).toBe(3);
+    // The preview changed nothing.
+    expect((await admin.groupLag(groupId, [topic])).every((p) => p.lag === 0n)).toBe(true);
+    await saveScreenshot(page, 'reset-offsets');
+    await reset.getByRole('button', { name: 'Confirm reset' }).click();
+    await page.getByText(`Offsets of ${groupId} reset on 3 partition(s)`).waitFor();
+    const lag = await admin.groupLag(groupId, [topic]);
+    expect(lag.reduce((sum, p) => sum + Number(p.lag), 0)).toBe(await countMessages(topic));
+    await waitFor(async () => (await page.getByTestId('total-lag').textContent()) !== '0', {
+      message: 'lag shown after the reset',
+    });
+  });
+
+  it('reported no page errors', () => {
+    expect(browser.errors).toEqual([]);
+  });
+});
+
+/** The value a datetime-local input takes, in the browser's (= this machine's) time zone. */
+function localInput(ms: number): string {
+  const date = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
+  return date.toISOString().slice(0, 19);
+}

@@ -1,0 +1,49 @@
+import { testKafkaBrokers } from '@kafka-poc/testing';
+import { TestPipeline } from '../../../../test/support/pipeline.ts';
+import { type ConsoleApp, createConsole } from '../../src/app.ts';
+import { loadConsoleConfig } from '../../src/config.ts';
+
+export { TestPipeline };
+
+export interface RunningConsole {
+  app: ConsoleApp;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A console in this process, on a random port, pointed at a pipeline's namespaced topics, groups,
+ * database and service URLs (or at closed ports when there is no pipeline).
+ */
+export async function startConsole(
+  options: { pipeline?: TestPipeline; databaseUrl?: string; env?: Record<string, string> } = {},
+): Promise<RunningConsole> {
+  const { pipeline } = options;
+  const unreachable = 'http://127.0.0.1:9';
+  const env: Record<string, string> = {
+    KAFKA_BROKERS: testKafkaBrokers().join(','),
+    DATABASE_URL: pipeline?.env.DATABASE_URL ?? options.databaseUrl ?? 'postgres://nobody:x@127.0.0.1:9/none',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ORDER_SERVICE_URL: pipeline ? pipeline.url('order') : unreachable,
+    INVENTORY_SERVICE_URL: pipeline ? pipeline.url('inventory') : unreachable,
+    NOTIFICATION_SERVICE_URL: pipeline ? pipeline.url('notification') : unreachable,
+    ...(pipeline
+      ? {
+          TOPIC_ORDER_EVENTS: pipeline.topics.orderEvents,
+          TOPIC_INVENTORY_EVENTS: pipeline.topics.inventoryEvents,
+          ORDER_SERVICE_GROUP: pipeline.groups.order,
+          INVENTORY_SERVICE_GROUP: pipeline.groups.inventory,
+          NOTIFICATION_SERVICE_GROUP: pipeline.groups.notification,
+        }
+      : {}),
+    CONSOLE_LAG_SAMPLE_MS: '1000',
+    CONSOLE_TAIL_POLL_MS: '250',
+    SHUTDOWN_TIMEOUT_MS: '5000',
+    ...options.env,
+  };
+  const app = await createConsole(loadConsoleConfig(env));
+  await app.start();
+  return { app, url: `http://127.0.0.1:${app.port()}`, stop: () => app.stop() };
+}

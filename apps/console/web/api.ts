@@ -1,0 +1,59 @@
+// Calls to the console's own /api (same origin; the session cookie goes along by itself).
+
+export interface Problem {
+  type?: string;
+  title?: string;
+  status: number;
+  code?: string;
+  detail?: string;
+  errors?: { field: string; message: string }[];
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly problem: Problem;
+
+  constructor(problem: Problem) {
+    const fields = problem.errors?.map((e) => `${e.field}: ${e.message}`).join('; ');
+    super([problem.detail ?? problem.title ?? `HTTP ${problem.status}`, fields].filter(Boolean).join(' — '));
+    this.status = problem.status;
+    this.problem = problem;
+  }
+}
+
+export interface Api {
+  get<T>(path: string): Promise<T>;
+  send<T>(method: 'POST' | 'PUT', path: string, body?: unknown): Promise<T>;
+}
+
+/** `onUnauthorized` runs when the session is gone (401), e.g. to show the login page. */
+export function createApi(onUnauthorized: () => void): Api {
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const response = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!response.ok) {
+      if (response.status === 401 && !path.startsWith('/api/login')) onUnauthorized();
+      const problem =
+        parsed && typeof parsed === 'object'
+          ? (parsed as Problem)
+          : { status: response.status, detail: text };
+      throw new ApiError({ ...problem, status: response.status });
+    }
+    return parsed as T;
+  };
+  return {
+    get: (path) => call('GET', path),
+    send: (method, path, body) => call(method, path, body),
+  };
+}

@@ -1,0 +1,442 @@
+import {
+  formatAge,
+  formatCount,
+  formatDuration,
+  formatRate,
+  formatTimestamp,
+} from '../../src/shared/format.ts';
+import { routeHref } from '../../src/shared/route.ts';
+import { lineChart } from '../chart.ts';
+import type { Page, PageContext } from '../context.ts';
+import { badge, every, h, replace, table } from '../dom.ts';
+
+interface Order {
+  id: string;
+  item: string;
+  quantity: number;
+  status: 'PENDING' | 'CONFIRMED' | 'REJECTED';
+  reason: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface Timeline {
+  order: {
+    id: string;
+    item: string;
+    quantity: number;
+    status: string;
+    reason: string | null;
+    createdAt: string;
+  };
+  hops: {
+    step: string;
+    service: string;
+    at: string | null;
+    sinceAcceptedMs: number | null;
+    sincePreviousMs: number | null;
+    detail: string;
+  }[];
+  elapsedMs: number;
+  complete: boolean;
+}
+
+interface FlowStats {
+  bucketMs: number;
+  series: { t: number; accepted: number; decided: number; p50Ms: number | null; p95Ms: number | null }[];
+  lastMinute: {
+    acceptedPerSecond: number;
+    decidedPerSecond: number;
+    decisionP50Ms: number | null;
+    decisionP95Ms: number | null;
+    notificationP50Ms: number | null;
+    notificationP95Ms: number | null;
+  };
+  pending: number;
+}
+
+interface Notification {
+  id: string;
+  orderId: string;
+  status: string;
+  message: string;
+  deliveryStatus: string;
+  createdAt: string;
+}
+
+export function statusBadge(status: string): HTMLElement {
+  return badge(status, status === 'CONFIRMED' ? 'ok' : status === 'REJECTED' ? 'bad' : 'warn');
+}
+
+/** Orders moving live, one order's timeline across the services, stock, notifications, throughput, latency. */
+export function orderFlowPage(
+  ctx: PageContext,
+  orderId: string | undefined,
+  query: Record<string, string>,
+): Page {
+  const cards = h('section', { class: 'cards' });
+  const charts = h('section', { class: 'charts' });
+  const ordersBox = h('div');
+  const timelineBox = h('section', { class: 'panel timeline-panel', 'aria-label': 'Order timeline' });
+  const inventoryBox = h('section', { class: 'panel' });
+  const notificationsBox = h('section', { class: 'panel' });
+  const statusFilter = h(
+    'select',
+    { 'aria-label': 'Status filter' },
+    h('option', { value: '' }, 'all statuses'),
+    h('option', { value: 'PENDING' }, 'PENDING'),
+    h('option', { value: 'CONFIRMED' }, 'CONFIRMED'),
+    h('option', { value: 'REJECTED' }, 'REJECTED'),
+  );
+  statusFilter.value = query.status ?? '';
+  const seen = new Map<string, string>();
+
+  const loadOrders = async () => {
+    const q = new URLSearchParams({ limit: '25' });
+    if (statusFilter.value) q.set('status', statusFilter.value);
+    const { items } = await ctx.api.get<{ items: Order[] }>(`/api/orders?${q}`);
+    const now = Date.now();
+    replace(
+      ordersBox,
+      items.length === 0
+        ? h(
+            'p',
+            { class: 'empty' },
+            'No orders yet. POST some to order-service: curl -X POST localhost:8000/orders …',
+          )
+        : table(
+            ['Order', 'Item', ['Qty', 'num'], 'Status', 'Created', ['Decided in', 'num']],
+            items.map((o) => {
+              const changed = seen.has(o.id) && seen.get(o.id) !== o.status;
+              seen.set(o.id, o.status);
+              return h(
+                'tr',
+                {
+                  class: `order${o.id === orderId ? ' selected' : ''}${changed ? ' fresh' : ''}`,
+                  'data-order': o.id,
+                  'data-status': o.status,
+                },
+                h(
+                  'td',
+                  { class: 'mono' },
+                  h('a', { href: routeHref('flow', o.id, query) }, o.id.slice(0, 8)),
+                ),
+                h('td', null, o.item),
+                h('td', { class: 'num' }, o.quantity),
+                h('td', null, statusBadge(o.status), o.reason && h('span', { class: 'reason' }, o.reason)),
+                h(
+                  'td',
+                  { class: 'nowrap', title: formatTimestamp(o.createdAt) },
+                  formatAge(o.createdAt, now),
+                ),
+                h(
+                  'td',
+                  { class: 'num' },
+                  o.status === 'PENDING'
+                    ? '…'
+                    : formatDuration(Date.parse(o.updatedAt) - Date.parse(o.createdAt)),
+                ),
+              );
+            }),
+            { 'aria-label': 'Orders' },
+          ),
+    );
+  };
+
+  const loadStats = async () => {
+    const stats = await ctx.api.get<FlowStats>('/api/flow/stats');
+    const m = stats.lastMinute;
+    replace(
+      cards,
+      card('Accepted (last min)', formatRate(m.acceptedPerSecond)),
+      card('Decided (last min)', formatRate(m.decidedPerSecond)),
+      card(
+        'Order → decision p50 / p95',
+        `${formatDuration(m.decisionP50Ms)} / ${formatDuration(m.decisionP95Ms)}`,
+      ),
+      card(
+        'Order → notification p50 / p95',
+        `${formatDuration(m.notificationP50Ms)} / ${formatDuration(m.notificationP95Ms)}`,
+      ),
+      card('Pending now', formatCount(stats.pending)),
+    );
+    replace(
+      charts,
+      lineChart({
+        label: `Throughput (orders/s, ${stats.bucketMs / 1000} s buckets)`,
+        series: [
+          { name: 'accepted', points: stats.series.map((p) => ({ x: p.t, y: p.accepted })) },
+          { name: 'decided', points: stats.series.map((p) => ({ x: p.t, y: p.decided })) },
+        ],
+        yFormat: (v) => String(v),
+        width: Math.max(400, charts.clientWidth / 2 - 40),
+        height: 200,
+      }),
+      lineChart({
+        label: 'End-to-end latency: accepted → decided (ms)',
+        series: [
+          { name: 'p50', points: stats.series.map((p) => ({ x: p.t, y: p.p50Ms })) },
+          { name: 'p95', points: stats.series.map((p) => ({ x: p.t, y: p.p95Ms })) },
+        ],
+        yFormat: (v) => String(v),
+        width: Math.max(400, charts.clientWidth / 2 - 40),
+        height: 200,
+      }),
+    );
+  };
+
+  const loadTimeline = async () => {
+    if (!orderId) {
+      replace(
+        timelineBox,
+        h('h2', null, 'Timeline'),
+        h(
+          'p',
+          { class: 'muted' },
+          'Pick an order to see its way through the services, with the time of each hop.',
+        ),
+      );
+      return;
+    }
+    const [timeline, notes] = await Promise.all([
+      ctx.api.get<Timeline>(`/api/orders/${encodeURIComponent(orderId)}/timeline`),
+      ctx.api.get<{ items: Notification[] }>(`/api/notifications?orderId=${encodeURIComponent(orderId)}`),
+    ]);
+    const total = Math.max(1, timeline.elapsedMs);
+    replace(
+      timelineBox,
+      h(
+        'div',
+        { class: 'panel-head' },
+        h('h2', null, 'Timeline of ', h('span', { class: 'mono' }, timeline.order.id)),
+        h(
+          'a',
+          { href: routeHref('flow', undefined, query), class: 'close', 'aria-label': 'Close timeline' },
+          '×',
+        ),
+      ),
+      h(
+        'p',
+        null,
+        `${timeline.order.quantity} × ${timeline.order.item} `,
+        statusBadge(timeline.order.status),
+        ' ',
+        timeline.complete
+          ? `done in ${formatDuration(timeline.elapsedMs)}`
+          : `in progress, ${formatDuration(timeline.elapsedMs)} so far`,
+      ),
+      h(
+        'ol',
+        { class: 'timeline' },
+        timeline.hops.map((hop) =>
+          h(
+            'li',
+            { class: hop.at ? 'done' : 'waiting', 'data-step': hop.step },
+            h(
+              'div',
+              { class: 'hop-head' },
+              h('strong', null, hop.step),
+              h('span', { class: 'muted' }, hop.service),
+            ),
+            h(
+              'div',
+              { class: 'hop-time' },
+              hop.at
+                ? [
+                    h('span', { class: 'mono' }, formatTimestamp(hop.at)),
+                    h('span', { class: 'delta' }, `+${formatDuration(hop.sinceAcceptedMs)}`),
+                    hop.sincePreviousMs !== null && hop.step !== 'accepted'
+                      ? h(
+                          'span',
+                          { class: 'muted' },
+                          `(${formatDuration(hop.sincePreviousMs)} after the previous hop)`,
+                        )
+                      : null,
+                  ]
+                : h('span', { class: 'muted' }, 'not yet'),
+            ),
+            h(
+              'div',
+              { class: 'bar' },
+              hop.at &&
+                h('span', {
+                  class: 'bar-fill',
+                  'data-width': Math.round(((hop.sinceAcceptedMs ?? 0) / total) * 100),
+                }),
+            ),
+            h('div', { class: 'hop-detail' }, hop.detail),
+          ),
+        ),
+      ),
+      h('h3', null, 'Notifications'),
+      notes.items.length === 0
+        ? h('p', { class: 'muted' }, 'none yet')
+        : h(
+            'ul',
+            { class: 'plain' },
+            notes.items.map((n) =>
+              h(
+                'li',
+                null,
+                statusBadge(n.status),
+                ' ',
+                n.message,
+                ' — ',
+                badge(n.deliveryStatus, n.deliveryStatus === 'SENT' ? 'ok' : 'warn'),
+              ),
+            ),
+          ),
+    );
+    // Widths through CSSOM (allowed by the page's CSP, unlike inline style attributes).
+    for (const bar of timelineBox.querySelectorAll<HTMLElement>('.bar-fill')) {
+      bar.style.width = `${bar.dataset.width ?? 0}%`;
+    }
+  };
+
+  const loadInventory = async () => {
+    // Do not rebuild the table under someone typing a new stock value.
+    if (inventoryBox.querySelector('input.dirty, input:focus')) return;
+    const { items } = await ctx.api.get<{ items: { item: string; stock: number; updatedAt: string }[] }>(
+      '/api/inventory',
+    );
+    replace(
+      inventoryBox,
+      h('h2', null, 'Stock'),
+      table(
+        ['Item', ['Stock', 'num'], 'Updated', ''],
+        items.map((i) => {
+          const input = h('input', {
+            type: 'number',
+            min: 0,
+            value: i.stock,
+            class: 'stock-input',
+            'aria-label': `New stock for ${i.item}`,
+          });
+          input.addEventListener('input', () => input.classList.add('dirty'));
+          const save = h('button', { type: 'submit' }, 'Set');
+          const form = h('form', { class: 'inline', 'data-write': true }, input, save);
+          form.addEventListener('submit', (event) => {
+            event.preventDefault();
+            save.disabled = true;
+            ctx.api
+              .send<{ item: string; stock: number }>('PUT', `/api/inventory/${encodeURIComponent(i.item)}`, {
+                stock: Number(input.value),
+              })
+              .then((updated) => {
+                ctx.toasts.ok(`Stock of ${updated.item} set to ${updated.stock}`);
+                input.classList.remove('dirty');
+                input.blur();
+                return loadInventory();
+              })
+              .catch(ctx.toasts.error)
+              .finally(() => {
+                save.disabled = false;
+              });
+          });
+          return h(
+            'tr',
+            { 'data-item': i.item },
+            h('td', null, i.item),
+            h(
+              'td',
+              { class: `num${i.stock === 0 ? ' bad' : ''}`, 'data-testid': 'stock' },
+              formatCount(i.stock),
+            ),
+            h('td', { class: 'nowrap' }, formatAge(i.updatedAt, Date.now())),
+            h('td', null, form),
+          );
+        }),
+        { 'aria-label': 'Stock' },
+      ),
+    );
+  };
+
+  const loadNotifications = async () => {
+    const { items } = await ctx.api.get<{ items: Notification[] }>('/api/notifications?limit=8');
+    replace(
+      notificationsBox,
+      h('h2', null, 'Latest notifications'),
+      items.length === 0
+        ? h('p', { class: 'muted' }, 'none yet')
+        : table(
+            ['Order', 'Outcome', 'Delivery', 'When'],
+            items.map((n) =>
+              h(
+                'tr',
+                null,
+                h(
+                  'td',
+                  { class: 'mono' },
+                  h('a', { href: routeHref('flow', n.orderId, query) }, n.orderId.slice(0, 8)),
+                ),
+                h('td', null, statusBadge(n.status)),
+                h(
+                  'td',
+                  null,
+                  badge(
+                    n.deliveryStatus,
+                    n.deliveryStatus === 'SENT' ? 'ok' : n.deliveryStatus === 'FAILED' ? 'bad' : 'warn',
+                  ),
+                ),
+                h('td', { class: 'nowrap' }, formatAge(n.createdAt, Date.now())),
+              ),
+            ),
+            { 'aria-label': 'Notifications' },
+          ),
+    );
+  };
+
+  statusFilter.addEventListener('change', () => {
+    history.replaceState(null, '', routeHref('flow', orderId, { ...query, status: statusFilter.value }));
+    query.status = statusFilter.value;
+    void loadOrders().catch(ctx.toasts.error);
+  });
+
+  const stops = [
+    every(2000, () => loadOrders().catch(ctx.toasts.error)),
+    every(1000, () => loadTimeline().catch(ctx.toasts.error)),
+    every(5000, () => loadStats().catch(ctx.toasts.error)),
+    every(5000, () => loadInventory().catch(ctx.toasts.error)),
+    every(5000, () => loadNotifications().catch(ctx.toasts.error)),
+  ];
+
+  const element = h(
+    'div',
+    { class: 'page page-flow' },
+    h('h1', null, 'Order flow'),
+    cards,
+    charts,
+    h(
+      'div',
+      { class: 'split' },
+      h(
+        'section',
+        { class: 'panel' },
+        h(
+          'div',
+          { class: 'panel-head' },
+          h('h2', null, 'Orders ', h('span', { class: 'live-dot', title: 'live' }, '●')),
+          h('div', { class: 'tools' }, statusFilter),
+        ),
+        ordersBox,
+      ),
+      timelineBox,
+    ),
+    h('div', { class: 'split' }, inventoryBox, notificationsBox),
+  );
+  return {
+    element,
+    dispose: () => {
+      for (const stop of stops) stop();
+    },
+  };
+}
+
+function card(label: string, value: string): HTMLElement {
+  return h(
+    'div',
+    { class: 'card' },
+    h('div', { class: 'card-label' }, label),
+    h('div', { class: 'card-value' }, value),
+  );
+}

@@ -1,0 +1,222 @@
+/**
+ * After a phase: wait until the pipeline has finished every order of the run (bulk counts, twice a
+ * second), then read what the services stored for those orders, in chunks of ids.
+ */
+import pg from 'pg';
+import type { NotificationFact, OrderFact, ReservationFact, RunFacts } from './exactly-once.ts';
+
+const CHUNK = 5000;
+
+export interface DrainResult {
+  drained: boolean;
+  waitedMs: number;
+  /** Why it stopped waiting, when not drained. */
+  reason?: string;
+}
+
+/**
+ * Waits until no order created since `sinceEpochMs` is PENDING and at least `expected` notifications
+ * were stored since then. Gives up after `timeoutMs`, or when nothing moved for `stallMs` (a lost
+ * order never completes; waiting longer would not help).
+ */
+export async function waitForDrain(args: {
+  databaseUrl: string;
+  sinceEpochMs: number;
+  expected: number;
+  timeoutMs: number;
+  stallMs?: number;
+  onProgress?: (pending: number, notified: number) => void;
+}): Promise<DrainResult> {
+  const client = new pg.Client({ connectionString: args.databaseUrl, application_name: 'bench-drain' });
+  await client.connect();
+  const started = Date.now();
+  const since = new Date(args.sinceEpochMs);
+  let last = '';
+  let lastChange = Date.now();
+  let nextNote = Date.now() + 5000;
+  try {
+    for (;;) {
+      const pending = Number(
+        (
+          await client.query<{ n: string }>(
+            `SELECT count(*) AS n FROM orders WHERE status = 'PENDING' AND created_at >= $1`,
+            [since],
+          )
+        ).rows[0]?.n ?? 0,
+      );
+      let notified = -1;
+      if (pending === 0) {
+        notified = Number(
+          (
+            await client.query<{ n: string }>(
+              `SELECT count(*) AS n FROM notifications WHERE created_at >= $1`,
+              [since],
+            )
+          ).rows[0]?.n ?? 0,
+        );
+        if (notified >= args.expected) return { drained: true, waitedMs: Date.now() - started };
+      }
+      const state = `${pending}/${notified}`;
+      if (state !== last) {
+        last = state;
+        lastChange = Date.now();
+      }
+      if (Date.now() > nextNote) {
+        args.onProgress?.(pending, notified);
+        nextNote = Date.now() + 5000;
+      }
+      if (Date.now() - started > args.timeoutMs) {
+        return {
+          drained: false,
+          waitedMs: Date.now() - started,
+          reason: `not done after ${args.timeoutMs} ms`,
+        };
+      }
+      if (Date.now() - lastChange > (args.stallMs ?? 30_000)) {
+        return {
+          drained: false,
+          waitedMs: Date.now() - started,
+          reason: `no progress for ${(args.stallMs ?? 30_000) / 1000} s (${pending} pending)`,
+        };
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+export async function readStock(databaseUrl: string): Promise<Map<string, number>> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ item: string; stock: number }>('SELECT item, stock FROM inventory');
+    return new Map(rows.map((r) => [r.item, r.stock]));
+  } finally {
+    await client.end();
+  }
+}
+
+/** What the services stored for `ids`, plus stock now and what was reserved since the bench began. */
+export async function readRunFacts(args: {
+  databaseUrl: string;
+  ids: string[];
+  stockBefore: Map<string, number>;
+  sinceEpochMs: number;
+}): Promise<RunFacts> {
+  const client = new pg.Client({ connectionString: args.databaseUrl, application_name: 'bench-collect' });
+  await client.connect();
+  try {
+    const orders: OrderFact[] = [];
+    const reservations: ReservationFact[] = [];
+    const notifications: NotificationFact[] = [];
+    for (let start = 0; start < args.ids.length; start += CHUNK) {
+      const chunk = args.ids.slice(start, start + CHUNK);
+      const o = await client.query<{
+        id: string;
+        item: string;
+        quantity: number;
+        status: string;
+        created_at: Date;
+        updated_at: Date;
+      }>('SELECT id, item, quantity, status, created_at, updated_at FROM orders WHERE id = ANY($1::uuid[])', [
+        chunk,
+      ]);
+      for (const r of o.rows) {
+        orders.push({
+          id: r.id,
+          item: r.item,
+          quantity: r.quantity,
+          status: r.status,
+          createdAt: r.created_at.getTime(),
+          updatedAt: r.updated_at.getTime(),
+        });
+      }
+      const res = await client.query<{ order_id: string; item: string; quantity: number; status: string }>(
+        'SELECT order_id, item, quantity, status FROM reservations WHERE order_id = ANY($1::uuid[])',
+        [chunk],
+      );
+      for (const r of res.rows) {
+        reservations.push({ orderId: r.order_id, item: r.item, quantity: r.quantity, status: r.status });
+      }
+      const n = await client.query<{
+        order_id: string;
+        status: string;
+        created_at: Date;
+        delivered_at: Date | null;
+        delivery_status: string;
+      }>(
+        `SELECT order_id, status, created_at, delivered_at, delivery_status
+           FROM notifications WHERE order_id = ANY($1::uuid[])`,
+        [chunk],
+      );
+      for (const r of n.rows) {
+        notifications.push({
+          orderId: r.order_id,
+          status: r.status,
+          createdAt: r.created_at.getTime(),
+          deliveredAt: r.delivered_at?.getTime(),
+          deliveryStatus: r.delivery_status,
+        });
+      }
+    }
+    const stock = await client.query<{ item: string; stock: number }>('SELECT item, stock FROM inventory');
+    const reserved = await client.query<{ item: string; total: string }>(
+      `SELECT item, sum(quantity) AS total FROM reservations
+        WHERE status = 'RESERVED' AND created_at >= $1 GROUP BY item`,
+      [new Date(args.sinceEpochMs)],
+    );
+    return {
+      orders,
+      reservations,
+      notifications,
+      stockBefore: args.stockBefore,
+      stockAfter: new Map(stock.rows.map((r) => [r.item, r.stock])),
+      reservedSince: new Map(reserved.rows.map((r) => [r.item, Number(r.total)])),
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Before the final check: requests our side gave up on may still be processed by the server (and
+ * move stock) after the last drain. Waits until no order since `sinceEpochMs` is PENDING and their
+ * count is unchanged over 2 s (at most `timeoutMs`).
+ */
+export async function waitForQuiescence(databaseUrl: string, sinceEpochMs: number, timeoutMs = 60_000) {
+  const client = new pg.Client({ connectionString: databaseUrl, application_name: 'bench-settle' });
+  await client.connect();
+  const deadline = Date.now() + timeoutMs;
+  let last = -1;
+  try {
+    for (;;) {
+      const { rows } = await client.query<{ n: string; pending: string }>(
+        `SELECT count(*) AS n, count(*) FILTER (WHERE status = 'PENDING') AS pending FROM orders WHERE created_at >= $1`,
+        [new Date(sinceEpochMs)],
+      );
+      const n = Number(rows[0]?.n ?? 0);
+      if (Number(rows[0]?.pending ?? 0) === 0 && n === last) return true;
+      last = n;
+      if (Date.now() > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** Orders stored since the bench began (includes requests that timed out on our side but committed). */
+export async function countOrdersSince(databaseUrl: string, sinceEpochMs: number): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string }>(
+      'SELECT count(*) AS n FROM orders WHERE created_at >= $1',
+      [new Date(sinceEpochMs)],
+    );
+    return Number(rows[0]?.n ?? 0);
+  } finally {
+    await client.end();
+  }
+}

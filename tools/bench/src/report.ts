@@ -1,0 +1,415 @@
+/** Renders a result as the markdown report (report.md, and bench/results/latest.md with a link prefix). */
+import type { Summary } from './histogram.ts';
+import type { BenchResult, PhaseResult } from './result.ts';
+
+export interface ChartRef {
+  file: string;
+  title: string;
+}
+
+const f0 = (v: number | undefined) =>
+  v === undefined || !Number.isFinite(v) ? '–' : Math.round(v).toLocaleString('en-US');
+const f1 = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(1));
+const pct = (v: number | undefined) =>
+  v === undefined || !Number.isFinite(v) ? '–' : `${(v * 100).toFixed(0)} %`;
+
+function table(header: string[], rows: string[][]): string {
+  const clean = (cell: string) => cell.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return [
+    `| ${header.map(clean).join(' | ')} |`,
+    `| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`,
+    ...rows.map((r) => `| ${r.map(clean).join(' | ')} |`),
+  ].join('\n');
+}
+
+function latencyRow(name: string, s: Summary): string[] {
+  return [name, f0(s.count), f1(s.p50), f1(s.p90), f1(s.p99), f1(s.p999), f1(s.max)];
+}
+
+const LATENCY_HEADER = ['ms', 'count', 'p50', 'p90', 'p99', 'p99.9', 'max'];
+
+function image(chart: ChartRef | undefined, prefix: string): string {
+  return chart ? `![${chart.title}](${prefix}${chart.file})` : '';
+}
+
+/** Sustained throughput the run demonstrated: the find-max result, else the fixed run's end-to-end rate. */
+export function sustainedRate(result: BenchResult): number | undefined {
+  if (result.findMax?.maxSustained !== undefined) {
+    const step = result.phases.find((p) => p.kind === 'step' && p.rate === result.findMax?.maxSustained);
+    return step?.throughput.endToEnd ?? result.findMax.maxSustained;
+  }
+  return result.phases.find((p) => p.kind === 'fixed')?.throughput.endToEnd;
+}
+
+function phaseSection(p: PhaseResult, charts: ChartRef[], prefix: string): string[] {
+  const l = p.latencyMs;
+  const out = [
+    `## Fixed rate: ${p.rate} orders/s for ${p.durationMs / 1000} s`,
+    '',
+    table(
+      ['throughput', 'orders/s'],
+      [
+        ['offered (scheduled)', f1(p.throughput.offered)],
+        ['answered 201', f1(p.throughput.accepted)],
+        ['end to end (notified, first arrival → last notification)', f1(p.throughput.endToEnd)],
+      ],
+    ),
+    '',
+    `Outcomes: ${Object.entries(p.outcomes)
+      .map(([k, v]) => `${k} × ${v}`)
+      .join(', ')}. Pipeline drained ${f1((p.drain.waitedMs ?? 0) / 1000)} s after the last request` +
+      `${p.drain.drained ? '' : ` — **not drained: ${p.drain.reason}**`}. Backlog during the load: max ${f0(p.backlog.max)}, ` +
+      `at the end ${f0(p.backlog.end)}, trend over the second half ${f1(p.backlog.growthPerSec)} orders/s.`,
+    '',
+    table(LATENCY_HEADER, [
+      latencyRow('HTTP: intended send → 201', l.http),
+      latencyRow('HTTP: sent → 201 (service time)', l.service),
+      latencyRow('201 → CONFIRMED/REJECTED (orders.updated_at)', l.decided),
+      latencyRow('201 → notification stored (notifications.created_at)', l.notified),
+      latencyRow('201 → notification delivered (delivered_at)', l.delivered),
+      latencyRow('orders.created_at → notifications.created_at (DB clock only)', l.db),
+      latencyRow('load generator send lag (sent − intended)', l.sendLag),
+    ]),
+    '',
+  ];
+  if (p.negative.decided + p.negative.notified > 0 || p.incomplete > 0) {
+    out.push(
+      `Clamped to 0: ${p.negative.decided} decided and ${p.negative.notified} notified values below zero ` +
+        `(the client read its 201 after the next transaction had started). Incomplete after the drain: ${p.incomplete}.`,
+      '',
+    );
+  }
+  if (p.pg) {
+    out.push(
+      `Postgres during the phase (load + drain): ${f0(p.pg.commits)} commits = ${f1(p.pg.commitsPerOrder)} per order, ` +
+        `${f0(p.pg.walBytes / 1024 / 1024)} MB WAL = ${f0(p.pg.walBytesPerOrder)} bytes per order.`,
+      '',
+    );
+  }
+  out.push(
+    `Machine CPU during the load: ${f0(p.machineCpuMean)} % of one core on average, of which other processes (not this bench) ${f0(p.othersCpuMean)} %.`,
+    '',
+    ...cpuPerOrder(p),
+    image(
+      charts.find((c) => c.file === 'latency-over-time.svg'),
+      prefix,
+    ),
+    '',
+    image(
+      charts.find((c) => c.file === 'latency-distribution.svg'),
+      prefix,
+    ),
+    '',
+  );
+  return out;
+}
+
+/** CPU per order per process, and the capacity it implies: robust to other load on the machine. */
+function cpuPerOrder(p: PhaseResult): string[] {
+  const entries = Object.entries(p.cpuMsPerOrder).sort((a, b) => b[1] - a[1]);
+  if (entries.length === 0) return [];
+  const total = entries.reduce((sum, [, v]) => sum + v, 0);
+  return [
+    table(
+      ['CPU per order (ms of one core, load + drain)', ...entries.map(([name]) => name), 'total'],
+      [['', ...entries.map(([, v]) => v.toFixed(2)), total.toFixed(2)]],
+    ),
+    '',
+    `If the pipeline had the machine to itself and scaled linearly, this CPU cost would allow about ` +
+      `**${f0(p.cpuCapacityEstimate)} orders/s** (cores × 1000 / total) — an estimate that ignores locks, fsync waits and batching effects, but not other load.`,
+    '',
+  ];
+}
+
+export function renderReport(result: BenchResult, charts: ChartRef[], prefix = ''): string {
+  const out: string[] = [];
+  const chart = (file: string) =>
+    image(
+      charts.find((c) => c.file === file),
+      prefix,
+    );
+  const eo = result.exactlyOnce;
+  const sustained = sustainedRate(result);
+  const bound = result.bound?.ordersPerSec.combined;
+  const fixed = result.phases.find((p) => p.kind === 'fixed');
+
+  out.push(
+    `# Benchmark ${result.startedAt.slice(0, 19).replace('T', ' ')} UTC${result.label ? ` — ${result.label}` : ''}`,
+    '',
+    eo.ok
+      ? `**Exactly-once: OK** — ${f0(eo.checkedOrders)} orders answered 201, each stored, final, decided once and notified once; stock conserved.`
+      : `**Exactly-once: FAILED** — ${eo.lost} lost, ${eo.duplicated} duplicated, ${eo.inconsistent} inconsistent (see below).`,
+    '',
+    `Command: \`${result.command}\`  `,
+    `Code: commit \`${result.git.commit}\`${result.git.dirtyFiles ? ` with ${result.git.dirtyFiles} modified tracked file(s) in the working tree` : ''}.  `,
+    `Run: ${result.startedAt} → ${result.finishedAt}.`,
+    '',
+    '## Summary',
+    '',
+    table(
+      ['', 'value'],
+      [
+        [
+          'sustained end to end',
+          sustained === undefined
+            ? '–'
+            : `${f0(sustained)} orders/s${result.findMax ? ` (find-max: highest sustained step ${f0(result.findMax.maxSustained)}/s)` : ' (fixed-rate run)'}`,
+        ],
+        [
+          'machine bound (min of Kafka produce/consume, Postgres intake)',
+          bound === undefined ? 'not measured' : `${f0(bound)} orders/s`,
+        ],
+        ['system as a fraction of the bound', bound && sustained ? pct(sustained / bound) : '–'],
+        ...(fixed
+          ? [
+              [
+                `at ${fixed.rate}/s: HTTP p50 / p99`,
+                `${f1(fixed.latencyMs.http.p50)} / ${f1(fixed.latencyMs.http.p99)} ms`,
+              ],
+              [
+                `at ${fixed.rate}/s: 201 → notified p50 / p99 / p99.9 / max`,
+                `${f1(fixed.latencyMs.notified.p50)} / ${f1(fixed.latencyMs.notified.p99)} / ${f1(fixed.latencyMs.notified.p999)} / ${f1(fixed.latencyMs.notified.max)} ms`,
+              ],
+            ]
+          : []),
+        [
+          'other processes on the machine (noise)',
+          `${f0(result.machine.busyBeforeStartPct)} % of one core before the start; see per phase below`,
+        ],
+      ],
+    ),
+    '',
+    '## Targets (reported, not asserted)',
+    '',
+    table(
+      ['target', 'goal', 'measured', 'met'],
+      result.targets.map((t) => [
+        t.name,
+        t.target,
+        t.measured,
+        t.met === undefined ? 'n/a' : t.met ? 'yes' : '**no**',
+      ]),
+    ),
+    '',
+    '## Machine',
+    '',
+    table(
+      ['', ''],
+      [
+        ['CPU', `${result.machine.cpuModel}, ${result.machine.cores} cores`],
+        ['memory', `${result.machine.memoryGb} GB`],
+        [
+          'kernel / Node / Java',
+          `${result.machine.kernel} / ${result.machine.node} / ${result.machine.java}`,
+        ],
+        ['load average at start', f1(result.machine.load1AtStart)],
+        [
+          'CPU used by other processes before start',
+          `${f0(result.machine.busyBeforeStartPct)} % of one core`,
+        ],
+      ],
+    ),
+    '',
+    'Everything runs on this one machine: broker, Postgres, the three services and the load generator.',
+    '',
+    '## System under test',
+    '',
+    table(
+      ['', ''],
+      Object.entries(result.stack).map(([k, v]) => [k, v]),
+    ),
+    '',
+  );
+
+  if (result.bound) {
+    const b = result.bound;
+    out.push("## The machine's bound (same run, before the load)", '');
+    const rows: string[][] = [];
+    if (b.kafka) {
+      rows.push(
+        [
+          `Kafka ProducerPerformance (${f0(b.kafka.producer.records)} × ${b.kafka.recordSize} B, ${b.kafka.producerProps.join(' ')})`,
+          `${f0(b.kafka.producer.recordsPerSec)} records/s (${f1(b.kafka.producer.mbPerSec)} MB/s)`,
+          `${f0(b.ordersPerSec.kafkaProduce)} (2 records produced per order)`,
+        ],
+        [
+          'Kafka ConsumerPerformance (same topic, fetch rate)',
+          `${f0(b.kafka.consumer.fetchRecordsPerSec)} records/s (${f1(b.kafka.consumer.mbPerSec)} MB/s incl. join)`,
+          `${f0(b.ordersPerSec.kafkaConsume)} (3 records consumed per order)`,
+        ],
+      );
+    }
+    for (const r of b.postgres?.runs ?? []) {
+      rows.push([
+        `Postgres ${r.tool}, ${r.clients} clients, ${f1(r.seconds)} s: insert order + outbox row per tx`,
+        `${f0(r.tps)} tx/s`,
+        f0(r.tps),
+      ]);
+    }
+    out.push(table(['measurement', 'rate', 'orders/s it allows'], rows), '');
+    out.push(
+      `Bound = ${f0(b.ordersPerSec.combined)} orders/s (the smallest). Each number is the resource alone on the whole ` +
+        "machine; the pipeline needs all of them at once plus the services' CPU, so it is an upper bound. " +
+        `Other processes used ${f0(b.othersCpuMean)} % of one core on average meanwhile.`,
+      '',
+    );
+    if (b.kafka) out.push('Commands:', '', ...b.kafka.commands.map((c) => `    ${c}`), '');
+    if (b.postgres) out.push('Statements:', '', ...b.postgres.statements.map((s) => `    ${s}`), '');
+    if (b.errors.length) out.push(`Errors: ${b.errors.join('; ')}`, '');
+  }
+
+  if (fixed) out.push(...phaseSection(fixed, charts, prefix));
+
+  if (result.findMax) {
+    const steps = result.phases.filter((p) => p.kind === 'step');
+    const plan = result.findMax.plan;
+    out.push(
+      '## Find the maximum',
+      '',
+      `Steps of ${plan.stepDurationMs / 1000} s from ${plan.start}/s by ${plan.step}/s (up to ${plan.max}/s), then ${plan.refine} bisection step(s); ` +
+        'the pipeline drains between steps. A step is sustained when ≥ 99 % answer 201, HTTP p99 ≤ 1 s, ' +
+        '201→notified p99 ≤ 5 s, the backlog grows by less than 5 % of the rate per second over the second half, ' +
+        'the generator keeps its schedule (send lag p99 ≤ 200 ms) and the pipeline drains.',
+      '',
+      `**Highest sustained rate: ${result.findMax.maxSustained === undefined ? 'none' : `${result.findMax.maxSustained} orders/s`}.**`,
+      '',
+      table(
+        [
+          'offered/s',
+          '201/s',
+          'end to end/s',
+          'HTTP p99 ms',
+          '201→notified p50 / p99 ms',
+          'backlog max / trend',
+          'drain s',
+          'others CPU %',
+          'verdict',
+        ],
+        steps.map((s) => [
+          f0(s.rate),
+          f0(s.throughput.accepted),
+          f0(s.throughput.endToEnd),
+          f1(s.latencyMs.http.p99),
+          `${f1(s.latencyMs.notified.p50)} / ${f1(s.latencyMs.notified.p99)}`,
+          `${f0(s.backlog.max)} / ${f1(s.backlog.growthPerSec)}/s`,
+          f1((s.drain.waitedMs ?? 0) / 1000),
+          Object.values(s.cpuMsPerOrder)
+            .reduce((a, b) => a + b, 0)
+            .toFixed(2),
+          f0(s.othersCpuMean),
+          s.verdict?.sustained ? 'sustained' : `not: ${s.verdict?.reasons.join('; ') ?? ''}`,
+        ]),
+      ),
+      '',
+      chart('find-max.svg'),
+      '',
+      chart('find-max-latency.svg'),
+      '',
+    );
+  }
+
+  out.push('## Over the whole run', '', chart('throughput.svg'), '');
+  if (result.resources.points.length > 0) {
+    out.push(
+      '### CPU and memory per process',
+      '',
+      table(
+        [
+          'process',
+          'CPU mean %',
+          'CPU max %',
+          'RSS first MB',
+          'RSS last MB',
+          'RSS max MB',
+          'RSS trend MB/min',
+        ],
+        result.resources.summary.map((r) => [
+          r.name,
+          f0(r.cpuMean),
+          f0(r.cpuMax),
+          f0(r.rssFirst),
+          f0(r.rssLast),
+          f0(r.rssMax),
+          f1(r.rssSlopeMbPerMin),
+        ]),
+      ),
+      '',
+      '(CPU in % of one core; postgres = postmaster + backends; RSS of postgres is the postmaster only.)',
+      '',
+      chart('cpu.svg'),
+      '',
+      chart('memory.svg'),
+      '',
+    );
+  }
+
+  if (result.statements?.length) {
+    const orders = fixed?.throughput ? fixed.latencyMs.http.count || 1 : 1;
+    out.push(
+      `## Statements by total time (pg_stat_statements, ${fixed ? 'fixed-rate phase' : 'whole run'})`,
+      '',
+      table(
+        ['statement', 'calls', 'calls/order', 'total ms', 'mean ms', 'rows'],
+        result.statements.map((s) => [
+          `\`${s.query.slice(0, 140)}${s.query.length > 140 ? '…' : ''}\``,
+          f0(s.calls),
+          (s.calls / orders).toFixed(2),
+          f0(s.totalMs),
+          s.meanMs.toFixed(3),
+          f0(s.rows),
+        ]),
+      ),
+      '',
+    );
+  }
+
+  if (result.profiles?.length) {
+    out.push(
+      '## CPU profiles (node --cpu-prof, measured phases only)',
+      '',
+      'Self time of natives and node internals is charged to the nearest caller from a package or our code ("by caller").',
+      '',
+    );
+    for (const p of result.profiles) {
+      out.push(
+        `### ${p.service}: ${f0(p.summary.busyMs / 1000)} s busy of ${f0(p.summary.totalMs / 1000)} s`,
+        '',
+        table(
+          ['by caller (self time)', 'ms', '% of busy'],
+          p.summary.byCaller.map((e) => [e.name, f0(e.ms), f1(e.pct)]),
+        ),
+        '',
+        table(
+          ['function (inclusive)', 'ms', '% of busy'],
+          p.summary.topInclusive.slice(0, 15).map((e) => [`\`${e.name}\``, f0(e.ms), f1(e.pct)]),
+        ),
+        '',
+      );
+    }
+  }
+
+  out.push(
+    '## Exactly-once check',
+    '',
+    `${eo.ok ? 'OK' : '**FAILED**'}: ${f0(eo.checkedOrders)} orders checked (${f0(eo.accepted)} answers 201; ${f0(eo.storedSinceStart)} orders stored since the start, ` +
+      'the difference being requests that timed out on the client after the order committed). ' +
+      `Lost ${eo.lost}, duplicated ${eo.duplicated}, inconsistent ${eo.inconsistent}.`,
+    '',
+  );
+  if (eo.problems.length) out.push(...eo.problems.map((p) => `- ${p}`), '');
+  if (eo.kafkaLagAtEnd.length) out.push(`Kafka lag left at the end: ${eo.kafkaLagAtEnd.join('; ')}`, '');
+  if (result.serviceExits.length)
+    out.push(`**Service exits during the run:** ${result.serviceExits.join('; ')}`, '');
+
+  out.push(
+    '## How it was measured',
+    '',
+    '- Open loop: request *i* is sent at start + *i*/rate by the wall clock whatever the answers; HTTP latency counts from that intended time, so waiting for a connection or a late timer counts too (no coordinated omission). Keep-alive connections: see options.',
+    "- End-to-end times come from what the services stored: `orders.updated_at`, `notifications.created_at` and `delivered_at`, read in bulk after the pipeline drained, for every order (no per-order polling during the load). Postgres `now()` is the *start* of the writing transaction, so these are early by that transaction's duration; timestamps have millisecond precision; client and server share one clock.",
+    "- The backlog is sampled once a second from outbox rows not yet sent and the consumer groups' Kafka lag.",
+    '- CPU and RSS come from /proc once a second; "other processes" is machine CPU not used by the processes of this bench — noise from whatever else runs on the machine.',
+    '- Percentiles come from an HDR-style histogram (≤ 0.4 % relative error, never optimistic).',
+    '',
+  );
+  return `${out.join('\n').replace(/\n{3,}/g, '\n\n')}\n`;
+}

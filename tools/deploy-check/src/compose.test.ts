@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { COMPOSE_VARIANTS, type ComposeProject, checkCompose, isValidClusterId } from './compose.ts';
+
+describe('isValidClusterId', () => {
+  it('wants 16 bytes in canonical base64url', () => {
+    expect(isValidClusterId('XRGqHW_mrlPMp92wtisGOA')).toBe(true);
+    expect(isValidClusterId('kafka-poc-cluster-0001')).toBe(false); // 22 chars, but not canonical
+    expect(isValidClusterId('short')).toBe(false);
+  });
+});
+
+describe('checkCompose', () => {
+  const variant = COMPOSE_VARIANTS[0] as (typeof COMPOSE_VARIANTS)[number];
+
+  it('reports container_name, fixed host ports on scalable services, missing healthchecks and unhealthy dependencies', async () => {
+    const project: ComposeProject = {
+      name: 'x',
+      services: {
+        zookeeper: { image: 'zookeeper:3.9', restart: 'always' },
+        'notification-service': {
+          container_name: 'notifications',
+          restart: 'unless-stopped',
+          ports: [{ target: 8002, published: '8002' }],
+          depends_on: { zookeeper: { condition: 'service_started' } },
+          healthcheck: { test: ['CMD', 'true'] },
+        },
+      },
+    };
+    const problems = await checkCompose(project, variant, []);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'zookeeper: ZooKeeper has no place here: Kafka runs in KRaft mode',
+        'zookeeper: restart is always, expected unless-stopped',
+        'zookeeper: no healthcheck',
+        'notification-service: container_name prevents scaling and parallel projects',
+        'notification-service: depends_on zookeeper without condition: service_healthy',
+        'notification-service: publishes fixed host port 8002: --scale notification-service=N would fail',
+        'inventory-service: missing',
+        'expected 1 apache/kafka services, found 0',
+      ]),
+    );
+  });
+});
