@@ -23,10 +23,10 @@ COPY --parents package.json package-lock.json packages/*/package.json services/*
 # manifests of the other workspaces go first (npm would install their dev-only workspaces too).
 FROM manifests AS deps
 ARG APP=order-service
-COPY tools/deploy-check/src/workspaces.ts tools/deploy-check/src/prune-manifests.ts tools/deploy-check/src/
+COPY tools/deploy-check/src/workspaces.ts tools/deploy-check/src/prune-manifests.ts .deploy-check/
 RUN --mount=type=cache,target=/root/.npm \
-    node tools/deploy-check/src/prune-manifests.ts "${APP}" \
-    && rm -r tools/deploy-check \
+    node .deploy-check/prune-manifests.ts "${APP}" \
+    && rm -r .deploy-check \
     && npm ci --omit=dev --workspace "@kafka-poc/${APP}"
 
 # TypeScript → JavaScript for every app (shared by the four images): `npm run build` writes dist/ per

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { query, verifyScenario, waitUntilSettled } from '../support/fault-checks.ts';
-import { startLoad } from '../support/load-generator.ts';
 import { ProcessStack } from '../support/process-stack.ts';
 import { monitorReadiness, wentDownAndBack } from '../support/readiness-monitor.ts';
 import { startSampler } from '../support/sampler.ts';
-import { summarizeLoad, Timeline, writeScenarioReport } from '../support/scenario-report.ts';
+import { summarizeLoad, Timeline, tail, writeScenarioReport } from '../support/scenario-report.ts';
 
 // Scenario 4: the (single) Kafka broker stopped and restarted while orders flow. POST /orders does
 // not need Kafka, so every order is accepted; the accepted orders wait in the outbox and all go
@@ -37,13 +36,13 @@ describe('Kafka broker outage', () => {
       return row?.n ?? 0;
     });
     const timeline = new Timeline();
-    const load = startLoad({ rate: 25, durationMs: 20_000, targets: () => scenario.orderUrls() });
+    const load = scenario.load({ rate: 25 });
     await timeline.runSteps([
       { at: 4000, name: 'stop the broker (SIGTERM)', run: () => stack.kafka.stopNode(1) },
       { at: 14_000, name: 'start the broker', run: () => stack.kafka.startNode(1) },
     ]);
     timeline.mark('broker serving metadata');
-    const result = await load.done;
+    const result = await tail(load);
     timeline.mark('load finished');
     const settleMs = await waitUntilSettled(scenario, 120_000);
     const peak = await backlog.stop();

@@ -2,10 +2,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { query, verifyScenario, waitUntilSettled } from '../support/fault-checks.ts';
 import { committedOffsets, waitForBalancedGroup } from '../support/group-assignment.ts';
-import { startLoad } from '../support/load-generator.ts';
 import { ProcessStack, type Scenario } from '../support/process-stack.ts';
 import { metricSum } from '../support/prometheus.ts';
-import { summarizeLoad, Timeline, writeScenarioReport } from '../support/scenario-report.ts';
+import { summarizeLoad, Timeline, tail, writeScenarioReport } from '../support/scenario-report.ts';
 import { inboxRowsAhead, repeatedRecordsFrom } from '../support/topic-scan.ts';
 
 // Scenario 5: inventory-service SIGKILLed in the middle of a batch, twice, at the two moments that
@@ -75,7 +74,7 @@ describe('consumer SIGKILLed mid-batch', () => {
     const inventory = scenario.instance(INSTANCE);
     const timeline = new Timeline();
     // Open-ended: the load lasts as long as the two kills and restarts do.
-    const load = startLoad({ rate: 20, durationMs: 300_000, targets: () => scenario.orderUrls() });
+    const load = scenario.load({ rate: 20 });
     await new Promise((resolve) => setTimeout(resolve, 3000));
 
     // Kill 1: inside the batch transaction.
@@ -130,8 +129,7 @@ describe('consumer SIGKILLed mid-batch', () => {
     await inventory.start();
     timeline.mark(`${INSTANCE} restarted`);
 
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    const result = await load.stop();
+    const result = await tail(load);
     timeline.mark('load finished');
     const settleMs = await waitUntilSettled(scenario, 120_000);
     const verification = await verifyScenario(scenario, result.accepted);

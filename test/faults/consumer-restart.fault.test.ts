@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { query, verifyScenario, waitUntilSettled } from '../support/fault-checks.ts';
 import { committedOffsets } from '../support/group-assignment.ts';
-import { startLoad } from '../support/load-generator.ts';
 import { ProcessStack, type Scenario } from '../support/process-stack.ts';
 import { metricSum } from '../support/prometheus.ts';
-import { summarizeLoad, Timeline, writeScenarioReport } from '../support/scenario-report.ts';
+import { summarizeLoad, Timeline, tail, writeScenarioReport } from '../support/scenario-report.ts';
 import type { ServiceName } from '../support/service-process.ts';
 import { inboxRowsAhead, repeatedRecordsFrom } from '../support/topic-scan.ts';
 
@@ -64,7 +63,7 @@ describe('consumer restarted with SIGTERM', () => {
     const scenario = await stack.scenario('consumer-restart');
     await scenario.startPipeline();
     const timeline = new Timeline();
-    const load = startLoad({ rate: 25, durationMs: 16_000, targets: () => scenario.orderUrls() });
+    const load = scenario.load({ rate: 25 });
     const restarts: Partial<Record<ServiceName, Restart>> = {};
     await timeline.runSteps([
       {
@@ -82,7 +81,7 @@ describe('consumer restarted with SIGTERM', () => {
         },
       },
     ]);
-    const result = await load.done;
+    const result = await tail(load);
     timeline.mark('load finished');
     const settleMs = await waitUntilSettled(scenario, 120_000);
     const verification = await verifyScenario(scenario, result.accepted);

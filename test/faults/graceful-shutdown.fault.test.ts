@@ -2,9 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { query, verifyScenario, waitUntilSettled } from '../support/fault-checks.ts';
 import { committedOffsets } from '../support/group-assignment.ts';
-import { startLoad } from '../support/load-generator.ts';
 import { ProcessStack } from '../support/process-stack.ts';
-import { summarizeLoad, Timeline, writeScenarioReport } from '../support/scenario-report.ts';
+import { summarizeLoad, Timeline, tail, writeScenarioReport } from '../support/scenario-report.ts';
 import type { ExitInfo, ServiceProcess } from '../support/service-process.ts';
 import { inboxRowsAhead } from '../support/topic-scan.ts';
 
@@ -42,7 +41,7 @@ describe('graceful shutdown', () => {
     const order = scenario.instance('order-service-1');
     const inventory = scenario.instance('inventory-service-1');
     const timeline = new Timeline();
-    const load = startLoad({ rate: 25, durationMs: 12_000, targets: () => scenario.orderUrls() });
+    const load = scenario.load({ rate: 25 });
     const observed: Record<string, unknown> = {};
     const checks: Record<string, boolean> = {};
     await timeline.runSteps([
@@ -87,7 +86,7 @@ describe('graceful shutdown', () => {
         },
       },
     ]);
-    const result = await load.done;
+    const result = await tail(load);
     timeline.mark('load finished');
     const settleMs = await waitUntilSettled(scenario, 120_000);
     const verification = await verifyScenario(scenario, result.accepted);
@@ -126,7 +125,7 @@ describe('graceful shutdown', () => {
         .map((i) => i.url);
     const timeline = new Timeline();
     // Open-ended: the load lasts as long as the rolling restart does, on a fast or a slow machine.
-    const load = startLoad({ rate: 25, durationMs: 300_000, targets });
+    const load = scenario.load({ rate: 25, targets });
     const exits: Record<string, ExitInfo> = {};
     const clean: Record<string, boolean> = {};
     await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -140,8 +139,7 @@ describe('graceful shutdown', () => {
       draining.delete(instance.id);
       timeline.mark(`${instance.id} ready again`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    const result = await load.stop();
+    const result = await tail(load);
     timeline.mark('load finished');
     const settleMs = await waitUntilSettled(scenario, 120_000);
     const verification = await verifyScenario(scenario, result.accepted);
@@ -178,7 +176,7 @@ describe('graceful shutdown', () => {
     if (!order) throw new Error('order-service not started');
     // Our end of its stdout closes, as when the launcher that read it was SIGKILLed.
     order.dropOutput();
-    const answers = await startLoad({ rate: 20, durationMs: 1000, targets: () => [order.url] }).done;
+    const answers = await scenario.load({ rate: 20, durationMs: 1000, targets: () => [order.url] }).done;
     const exit = await order.stop(30_000);
     expect(answers.accepted.length).toBe(answers.sent);
     expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 0, signal: null });

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { verifyScenario, waitUntilSettled } from '../support/fault-checks.ts';
-import { startLoad } from '../support/load-generator.ts';
 import { ProcessStack } from '../support/process-stack.ts';
 import { monitorReadiness, wentDownAndBack } from '../support/readiness-monitor.ts';
-import { summarizeLoad, Timeline, writeScenarioReport } from '../support/scenario-report.ts';
+import { summarizeLoad, Timeline, tail, writeScenarioReport } from '../support/scenario-report.ts';
 
 // Scenario 3: PostgreSQL stopped for ~10 s while orders flow. Every service keeps running and
 // retries; readiness goes 503 and back to 200; POST /orders answers 503 quickly (never hangs, never
@@ -29,13 +28,13 @@ describe('PostgreSQL outage', () => {
     const pids = scenario.instances.map((i) => i.pid);
     const readiness = monitorReadiness(scenario.instances);
     const timeline = new Timeline();
-    const load = startLoad({ rate: 25, durationMs: 20_000, targets: () => scenario.orderUrls() });
+    const load = scenario.load({ rate: 25 });
     await timeline.runSteps([
       { at: 4000, name: 'stop PostgreSQL (fast shutdown)', run: () => stack.postgres.stop() },
       { at: 14_000, name: 'start PostgreSQL', run: () => stack.postgres.start() },
     ]);
     timeline.mark('PostgreSQL accepting connections');
-    const result = await load.done;
+    const result = await tail(load);
     timeline.mark('load finished');
     await Promise.all(scenario.instances.map((i) => i.waitReady(60_000)));
     timeline.mark('every instance ready again');

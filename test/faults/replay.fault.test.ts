@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { runCli } from '../support/cli.ts';
 import { effectsFingerprint, query, verifyScenario, waitUntilSettled } from '../support/fault-checks.ts';
 import { committedOffsets, totalLag, waitForEmptyGroup } from '../support/group-assignment.ts';
-import { combineLoads, startLoad } from '../support/load-generator.ts';
+import { combineLoads } from '../support/load-generator.ts';
 import { ProcessStack, type Scenario } from '../support/process-stack.ts';
 import { metricSum } from '../support/prometheus.ts';
 import { summarizeLoad, Timeline, writeScenarioReport } from '../support/scenario-report.ts';
@@ -57,14 +57,13 @@ describe('replay', () => {
     const inventory = scenario.consumerGroup('inventory-service');
     const brokers = stack.kafka.bootstrapServers;
     const timeline = new Timeline();
-    const warmup = await startLoad({ rate: 25, durationMs: 4000, targets: () => scenario.orderUrls() }).done;
+    const warmup = await scenario.load({ rate: 25, durationMs: 4000 }).done;
     await waitUntilSettled(scenario);
 
     // 1. Catch-up: orders decided while notification-service is down wait in its partitions.
     timeline.mark('SIGTERM notification-service-1');
     await scenario.instance('notification-service-1').stop();
-    const whileDown = await startLoad({ rate: 25, durationMs: 8000, targets: () => scenario.orderUrls() })
-      .done;
+    const whileDown = await scenario.load({ rate: 25, durationMs: 8000 }).done;
     await waitForOrdersDecided(scenario);
     const backlog = await totalLag(stack.admin, notifications);
     timeline.mark(`start notification-service-1 (backlog ${backlog})`);

@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { runCli } from '../support/cli.ts';
 import { verifyScenario, waitUntilSettled } from '../support/fault-checks.ts';
 import { assignmentOf, waitForBalancedGroup } from '../support/group-assignment.ts';
-import { startLoad } from '../support/load-generator.ts';
 import { ProcessStack } from '../support/process-stack.ts';
-import { summarizeLoad, Timeline, writeScenarioReport } from '../support/scenario-report.ts';
+import { summarizeLoad, Timeline, tail, writeScenarioReport } from '../support/scenario-report.ts';
 
 // Scenario 1, scaling: N consumer instances share the partitions one each, and instances joining
 // and leaving while orders flow lose nothing and duplicate nothing.
@@ -32,7 +31,7 @@ describe('scaling consumers', () => {
     const cli = await runCli(['group', group], stack.kafka.bootstrapServers);
 
     const timeline = new Timeline();
-    const load = startLoad({ rate: 25, durationMs: 16_000, targets: () => scenario.orderUrls() });
+    const load = scenario.load({ rate: 25 });
     await timeline.runSteps([
       { at: 2500, name: 'start notification-service-4', run: () => scenario.add('notification-service') },
       { at: 5000, name: 'start inventory-service-2', run: () => scenario.add('inventory-service') },
@@ -52,13 +51,14 @@ describe('scaling consumers', () => {
         run: () => scenario.instance('notification-service-2').stop(),
       },
     ]);
-    const result = await load.done;
+    const result = await tail(load);
     timeline.mark('load finished');
     const settleMs = await waitUntilSettled(scenario);
     const verification = await verifyScenario(scenario, result.accepted);
     const finalGroup = await waitForBalancedGroup(stack.admin, group, { members: 2, partitions: 3 });
 
     const checks = {
+      'the group uses the KIP-848 consumer protocol': balanced.protocol === 'consumer',
       'three members, one partition each': Object.values(initialAssignment).every((p) => p.length === 1),
       'CLI shows each instance with its partition': ['1', '2', '3'].every((n) =>
         new RegExp(`notification-service-${n}\\s.*:\\d`).test(cli.stdout),

@@ -1,9 +1,8 @@
 import { Admin, ConfigResourceTypes } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { verifyScenario, waitUntilSettled } from '../support/fault-checks.ts';
-import { startLoad } from '../support/load-generator.ts';
 import { ProcessStack, type Scenario } from '../support/process-stack.ts';
-import { summarizeLoad, Timeline, writeScenarioReport } from '../support/scenario-report.ts';
+import { summarizeLoad, Timeline, tail, writeScenarioReport } from '../support/scenario-report.ts';
 
 // Scenario 8: a 3-node KRaft cluster; the services create their topics with replication factor 3
 // and min.insync.replicas 2 and produce with acks=all. One broker (the leader of order-events
@@ -64,7 +63,7 @@ describe('three brokers', () => {
     const minIsr = await minInsyncReplicas(scenario);
     const victim = before.leaderOfOrderEvents0;
     const timeline = new Timeline();
-    const load = startLoad({ rate: 25, durationMs: 20_000, targets: () => scenario.orderUrls() });
+    const load = scenario.load({ rate: 25 });
     await timeline.runSteps([
       {
         at: 5000,
@@ -74,7 +73,7 @@ describe('three brokers', () => {
       { at: 13_000, name: `start broker ${victim}`, run: () => stack.kafka.startNode(victim) },
     ]);
     timeline.mark(`broker ${victim} serving metadata`);
-    const result = await load.done;
+    const result = await tail(load);
     timeline.mark('load finished');
     const settleMs = await waitUntilSettled(scenario, 120_000);
     const verification = await verifyScenario(scenario, result.accepted);

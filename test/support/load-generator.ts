@@ -7,7 +7,8 @@
 export interface LoadOptions {
   /** Orders per second. */
   rate: number;
-  durationMs: number;
+  /** How long to send; by default until stop(), at most 5 minutes (a load never runs unbounded). */
+  durationMs?: number;
   /** Order-service base URLs to spread requests over; read per request (instances may come and go). */
   targets: () => string[];
   /** Per-request timeout (default 10 s). */
@@ -43,6 +44,8 @@ export interface RunningLoad {
 
 /** Items in a fixed rotation; Laptop and Monitor have little stock, so both decisions occur. */
 export const LOAD_ITEMS = ['Laptop', 'Phone', 'Headphones', 'Monitor', 'Keyboard'] as const;
+const MAX_DURATION_MS = 300_000;
+
 export const LOAD_SEED = 'Laptop=40,Phone=100000,Headphones=100000,Monitor=25,Keyboard=100000';
 
 export function startLoad(options: LoadOptions): RunningLoad {
@@ -58,7 +61,8 @@ export function startLoad(options: LoadOptions): RunningLoad {
 }
 
 async function runLoad(options: LoadOptions, stopping: AbortSignal): Promise<LoadResult> {
-  const total = Math.round((options.rate * options.durationMs) / 1000);
+  const plannedMs = options.durationMs ?? MAX_DURATION_MS;
+  const total = Math.round((options.rate * plannedMs) / 1000);
   const interval = 1000 / options.rate;
   const startedAt = performance.now();
   const pending: Promise<{ sample: RequestSample; id?: string }>[] = [];
@@ -73,7 +77,7 @@ async function runLoad(options: LoadOptions, stopping: AbortSignal): Promise<Loa
     pending.push(postOrder(target, i, elapsed, options.timeoutMs ?? 10_000));
   }
   // The time requests were sent for (shorter than planned when stopped early).
-  const durationMs = Math.round(Math.min(options.durationMs, performance.now() - startedAt + interval));
+  const durationMs = Math.round(Math.min(plannedMs, performance.now() - startedAt + interval));
   const results = await Promise.all(pending);
   return summarize({ rate: options.rate, durationMs }, results);
 }
@@ -126,7 +130,7 @@ export function combineLoads(...loads: LoadResult[]): LoadResult {
 }
 
 function summarize(
-  options: Pick<LoadOptions, 'rate' | 'durationMs'>,
+  options: { rate: number; durationMs: number },
   results: { sample: RequestSample; id?: string }[],
 ): LoadResult {
   const accepted: string[] = [];

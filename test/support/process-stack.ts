@@ -15,7 +15,7 @@ import {
   type Watchdog,
   warmUpGroupCoordinator,
 } from '@kafka-poc/local-stack';
-import { LOAD_SEED } from './load-generator.ts';
+import { LOAD_SEED, type LoadOptions, type RunningLoad, startLoad } from './load-generator.ts';
 import { type ServiceName, ServiceProcess } from './service-process.ts';
 
 const DIR_PREFIX = 'kafka-poc-faults-';
@@ -141,10 +141,18 @@ export class ProcessStack {
     return scenario;
   }
 
-  /** Stops every service (SIGTERM, then SIGKILL), the admin, Kafka and Postgres; removes the temp dir. */
+  /**
+   * Stops the loads (a failed test may leave one running), every service (SIGTERM, then SIGKILL), the
+   * admin, Kafka and Postgres; removes the temp dir.
+   */
   async stop(): Promise<void> {
+    await Promise.allSettled(this.scenarios.flatMap((s) => s.loads.map((l) => l.stop())));
     await Promise.allSettled(this.scenarios.flatMap((s) => s.instances.map((i) => i.ensureStopped())));
     await this.admin.stop().catch(() => undefined);
+    // The data is thrown away: no controlled shutdown needed (it takes seconds per broker).
+    await Promise.allSettled(
+      this.kafka.nodes.map((n) => this.kafka.stopNode(n.nodeId, { signal: 'SIGKILL' })),
+    );
     await Promise.allSettled([this.kafka.stop(), this.postgres.stop()]);
     this.watchdog.stop();
     if (this.keepLogs) {
@@ -172,6 +180,7 @@ export class Scenario {
   readonly env: Record<string, string>;
   readonly initialStock: Map<string, number>;
   readonly instances: ServiceProcess[] = [];
+  readonly loads: RunningLoad[] = [];
 
   constructor(
     stack: ProcessStack,
@@ -260,6 +269,13 @@ export class Scenario {
   /** Running instances of a service (or every instance ever added, with all: true). */
   instancesOf(service: ServiceName, options: { all?: boolean } = {}): ServiceProcess[] {
     return this.instances.filter((i) => i.service === service && (options.all || i.running));
+  }
+
+  /** Open-loop POST /orders against the running order-service instances (or `targets`). */
+  load(options: Omit<LoadOptions, 'targets'> & Partial<Pick<LoadOptions, 'targets'>>): RunningLoad {
+    const load = startLoad({ targets: () => this.orderUrls(), ...options });
+    this.loads.push(load);
+    return load;
   }
 
   /** The instance with this id (e.g. 'inventory-service-1'), running or not. */

@@ -1,7 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Verification } from './fault-checks.ts';
-import type { LoadResult } from './load-generator.ts';
+import type { LoadResult, RunningLoad } from './load-generator.ts';
 import { RESULTS_DIR } from './process-stack.ts';
 
 /** What one fault scenario did and found, written as JSON for docs/faults.md. */
@@ -56,6 +57,12 @@ export class Timeline {
   }
 }
 
+/** Lets the load run a little after the last fault step, then stops it. */
+export async function tail(load: RunningLoad, ms = 3000): Promise<LoadResult> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return load.stop();
+}
+
 export interface FaultStep {
   at: number;
   name: string;
@@ -83,7 +90,9 @@ export function summarizeLoad(load: LoadResult): LoadSummary {
 export async function writeScenarioReport(report: ScenarioReport): Promise<void> {
   await mkdir(RESULTS_DIR, { recursive: true });
   const passed = report.verification.problems.length === 0 && Object.values(report.checks).every(Boolean);
-  const body = { ...report, passed, finishedAt: new Date().toISOString() };
+  // Timings depend on the machine and on what else runs on it: keep both next to them.
+  const machine = { cpus: cpus().length, loadAverage1m: Number(loadavg()[0]?.toFixed(1)) };
+  const body = { ...report, passed, finishedAt: new Date().toISOString(), machine };
   await writeFile(
     join(RESULTS_DIR, `${report.scenario}.json`),
     `${JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`,

@@ -16,15 +16,15 @@ import { registerAccess } from './auth/access.ts';
 import type { ConsoleConfig } from './config.ts';
 import { registerFlowRoutes } from './flow/flow-routes.ts';
 import { createReadOnlyDb } from './flow/read-only-db.ts';
-import { dependencyStatus } from './http/dependency-status.ts';
 import { ServiceClient } from './flow/service-client.ts';
+import { dependencyStatus } from './http/dependency-status.ts';
 import { sendUnavailable, toHttpError } from './http/problem.ts';
 import { SseStreams } from './http/sse.ts';
 import { loadWebAssets } from './http/web-assets.ts';
 import { registerWebRoutes } from './http/web-routes.ts';
 import { registerClusterRoutes } from './kafka/cluster-routes.ts';
-import { registerDeadLetterRoutes } from './kafka/dead-letter-routes.ts';
 import { connectKafka } from './kafka/connect-kafka.ts';
+import { registerDeadLetterRoutes } from './kafka/dead-letter-routes.ts';
 import { registerGroupRoutes } from './kafka/group-routes.ts';
 import type { KafkaDeps } from './kafka/kafka-deps.ts';
 import { LagHistory } from './kafka/lag-history.ts';
@@ -85,8 +85,10 @@ export async function createConsole(
     logger,
   });
   const streams = new SseStreams({ max: 50 });
-  const db = createReadOnlyDb(config.database.url, (error) =>
-    logger.warn({ err: error }, 'idle database connection lost'),
+  const db = createReadOnlyDb(
+    config.database.url,
+    (error) => logger.warn({ err: error }, 'idle database connection lost'),
+    config.database.ssl,
   );
   const apiKey = config.services.apiKey;
   const services = {

@@ -131,7 +131,7 @@ export async function startOwnStack(options: OwnStackOptions): Promise<Stack> {
       });
       services.push(service);
     });
-    for (const service of services) {
+    const envFor = (service: ServiceProcess): NodeJS.ProcessEnv => {
       const env: NodeJS.ProcessEnv = {
         ...process.env,
         PORT: String(service.port),
@@ -160,10 +160,18 @@ export async function startOwnStack(options: OwnStackOptions): Promise<Stack> {
           .join(' ')
           .trim();
       }
-      service.start(env);
-    }
+      return env;
+    };
     log(`services starting on ports ${ports.join(', ')} (logs in ${join(dir, 'logs')})`);
-    await Promise.all(services.map((s) => s.waitReady(120_000)));
+    // inventory-service first, alone: its seed must exist before orders arrive, and services migrating
+    // an empty database at the same moment race on drizzle's shared "drizzle" schema (see docs/performance.md).
+    const [order, inventory, notification] = services;
+    if (!order || !inventory || !notification) throw new Error('missing service');
+    inventory.start(envFor(inventory));
+    await inventory.waitReady(120_000);
+    order.start(envFor(order));
+    notification.start(envFor(notification));
+    await Promise.all([order.waitReady(120_000), notification.waitReady(120_000)]);
     const started = admin;
     return {
       kind: 'own',

@@ -60,6 +60,13 @@ export const COMPOSE_VARIANTS: ComposeVariant[] = [
     brokers: 3,
   },
   {
+    label: 'docker-compose.yml --profile observability',
+    files: ['docker-compose.yml'],
+    profiles: ['observability'],
+    scalable: ['inventory-service', 'notification-service'],
+    brokers: 1,
+  },
+  {
     label: '+ docker-compose.scale.yml',
     files: ['docker-compose.yml', 'docker-compose.scale.yml'],
     profiles: [],
@@ -248,5 +255,26 @@ export async function checkCompose(
     if (bootstrap.length !== variant.brokers)
       say(name, `bootstrap servers ${bootstrap.join(',')} do not list every broker`);
   }
+  checkObservabilityProfile(services, variant, problems, say);
   return problems;
+}
+
+/** Prometheus and Grafana come only with --profile observability, with their config mounted. */
+function checkObservabilityProfile(
+  services: Record<string, ComposeService>,
+  variant: ComposeVariant,
+  problems: string[],
+  say: (name: string, problem: string) => void,
+): void {
+  const wanted = variant.profiles.includes('observability');
+  for (const name of ['prometheus', 'grafana']) {
+    const s = services[name];
+    if (wanted && !s) problems.push(`--profile observability should add ${name}`);
+    if (!wanted && s) problems.push(`${name} should only run with --profile observability`);
+    if (!s) continue;
+    for (const volume of s.volumes ?? []) {
+      if (volume.type === 'bind' && volume.source && !existsSync(volume.source))
+        say(name, `mounts ${volume.source}, which does not exist`);
+    }
+  }
 }

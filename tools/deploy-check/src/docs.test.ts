@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkDocCommands, extractCommands, words } from './docs.ts';
+import { checkDocCommands, checkDocumentedVariables, extractCommands, words } from './docs.ts';
 
 const facts = {
   files: (p: string) =>
@@ -78,6 +78,39 @@ describe('checkDocCommands', () => {
       '`npm run deploy`: npm script deploy does not exist',
       '`docker build --build-arg APP=gateway .`: APP=gateway is not an app',
       '`kubectl apply -k deploy/k8s/prod`: deploy/k8s/prod is not a kustomization',
+    ]);
+  });
+});
+
+describe('checkDocumentedVariables', () => {
+  /** `${NAME:-default}` (`${NAME-default}` with sep '-'), built so that no string literal holds one. */
+  const ref = (name: string, def: string, sep = ':-') => ['$', '{', name, sep, def, '}'].join('');
+  const markdown = [
+    '| variable | default | what |',
+    '| --- | --- | --- |',
+    '| `ORDER_SERVICE_PORT` | 8000 | host port |',
+    '| `A` / `B` | x / y | two |',
+    '| `CLUSTER_ID` | fixed id in the files | id |',
+  ].join('\n');
+
+  it('accepts variables documented with their defaults', () => {
+    expect(
+      checkDocumentedVariables(
+        [
+          `ports: ["${ref('ORDER_SERVICE_PORT', '8000')}:8000", "${ref('A', 'x')}", "${ref('B', 'y', '-')}", "${ref('CLUSTER_ID', 'abc')}"]`,
+        ],
+        markdown,
+      ),
+    ).toEqual({ problems: [], checked: 4 });
+  });
+
+  it('reports undocumented variables and defaults the docs do not show', () => {
+    expect(
+      checkDocumentedVariables([`${ref('ORDER_SERVICE_PORT', '8080')} ${ref('MISSING', '1')}`], markdown)
+        .problems,
+    ).toEqual([
+      'ORDER_SERVICE_PORT: the docs do not show its default 8080',
+      'MISSING (read by the compose files) is not in a table of docs/deployment.md',
     ]);
   });
 });

@@ -141,3 +141,35 @@ export function checkDocCommands(markdown: string, facts: DocFacts): { problems:
   }
   return { problems, checked };
 }
+
+/**
+ * Every `${NAME:-default}` the compose files read must be in a table row of the docs that names
+ * `NAME` and shows its default (a row saying the default is "in the files" shows it there instead).
+ */
+export function checkDocumentedVariables(
+  composeTexts: string[],
+  markdown: string,
+): { problems: string[]; checked: number } {
+  const rows = markdown.split('\n').filter((l) => l.startsWith('|'));
+  const seen = new Map<string, Set<string>>();
+  for (const text of composeTexts.map((t) => t.replace(/^\s*#.*$/gm, ''))) {
+    for (const m of text.matchAll(/\$\{([A-Z][A-Z0-9_]*)(?::?-([^}]*))?\}/g)) {
+      const defaults = seen.get(m[1] as string) ?? new Set<string>();
+      if (m[2] !== undefined) defaults.add(m[2]);
+      seen.set(m[1] as string, defaults);
+    }
+  }
+  const problems: string[] = [];
+  for (const [name, defaults] of seen) {
+    const row = rows.find((r) => r.includes(`\`${name}\``));
+    if (!row) {
+      problems.push(`${name} (read by the compose files) is not in a table of docs/deployment.md`);
+      continue;
+    }
+    for (const d of defaults) {
+      if (!row.includes(d) && !row.includes('in the files'))
+        problems.push(`${name}: the docs do not show its default ${d}`);
+    }
+  }
+  return { problems, checked: seen.size };
+}

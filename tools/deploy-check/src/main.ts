@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { SERVICES } from '../../local-stack/src/services.ts';
 import { COMPOSE_VARIANTS, checkCompose, loadCompose } from './compose.ts';
 import { checkCopySources, checkRuntimeStage, listContext, parseDockerfile } from './dockerfile.ts';
-import { checkDocCommands } from './docs.ts';
+import { checkDocCommands, checkDocumentedVariables } from './docs.ts';
 import { type EmulatedStage, StageEmulator, treeSize } from './emulate.ts';
 import { kubernetesCheck } from './kubernetes.ts';
 import { provisionTools } from './provision.ts';
@@ -110,7 +110,7 @@ function freePort(): Promise<number> {
   });
 }
 
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 async function main(): Promise<number> {
   const started = performance.now();
@@ -158,7 +158,7 @@ async function main(): Promise<number> {
     },
   );
 
-  await check('docs/deployment.md: commands match the files', () => {
+  await check('docs/deployment.md: commands and variables match the files', () => {
     const docs = join(REPO_ROOT, 'docs', 'deployment.md');
     if (!existsSync(docs)) throw new Error('docs/deployment.md is missing');
     const services = new Set<string>();
@@ -176,8 +176,13 @@ async function main(): Promise<number> {
       npmScripts: new Set(Object.keys(readPackageJson(join(REPO_ROOT, 'package.json')).scripts ?? {})),
       apps: new Set(apps.map(appName)),
     });
+    const composeTexts = ['docker-compose.yml', 'docker-compose.cluster.yml', 'docker-compose.scale.yml'].map(
+      (f) => readFileSync(join(REPO_ROOT, f), 'utf8'),
+    );
+    const variables = checkDocumentedVariables(composeTexts, readFileSync(docs, 'utf8'));
+    problems.push(...variables.problems);
     if (problems.length > 0) throw new Error(problems.join('\n'));
-    return `${checked} commands`;
+    return `${checked} commands, ${variables.checked} compose variables`;
   });
 
   if (args.has('--skip-images')) {
@@ -201,8 +206,9 @@ async function main(): Promise<number> {
             const problems = await smoke(image, appName(app));
             if (problems.length > 0) throw new Error(problems.join('\n'));
             const appDir = join(image.rootfs, image.workdir);
+            const total = treeSize(appDir);
             const modules = treeSize(join(appDir, 'node_modules'));
-            return `/app ${mb(treeSize(appDir))} of which node_modules ${mb(modules)}`;
+            return `/app ${mb(total)}: node_modules ${mb(modules)}, code and assets ${mb(total - modules)}`;
           },
         );
       }

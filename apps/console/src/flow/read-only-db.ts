@@ -1,13 +1,17 @@
-import { createPool, type Pool } from '@kafka-poc/db';
+import { createPool, type Pool, type PoolConfig } from '@kafka-poc/db';
 
 export type ReadOnlyDb = Pool;
 
 /**
  * A small pool whose sessions are read-only (Postgres refuses any write in them) with a short
  * statement timeout: the console only looks at the services' tables, for the order timeline and the
- * flow stats. TLS follows DATABASE_URL (sslmode), as for the services.
+ * flow stats. TLS as for the services (DATABASE_SSL* or the sslmode of DATABASE_URL).
  */
-export function createReadOnlyDb(url: string, onError: (error: Error) => void): ReadOnlyDb {
+export function createReadOnlyDb(
+  url: string,
+  onError: (error: Error) => void,
+  ssl?: PoolConfig['ssl'],
+): ReadOnlyDb {
   return createPool(
     {
       url: readOnlyUrl(url),
@@ -15,6 +19,7 @@ export function createReadOnlyDb(url: string, onError: (error: Error) => void): 
       connectionTimeoutMs: 2000,
       statementTimeoutMs: 5000,
       applicationName: 'console',
+      ...(ssl ? { ssl } : {}),
     },
     onError,
   );
