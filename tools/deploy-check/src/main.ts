@@ -158,7 +158,7 @@ async function main(): Promise<number> {
     },
   );
 
-  await check('docs/deployment.md: commands and variables match the files', () => {
+  await check('docs/deployment.md and README.md: commands and variables match the files', () => {
     const docs = join(REPO_ROOT, 'docs', 'deployment.md');
     if (!existsSync(docs)) throw new Error('docs/deployment.md is missing');
     const services = new Set<string>();
@@ -169,13 +169,21 @@ async function main(): Promise<number> {
         for (const p of s.profiles ?? []) profiles.add(p);
       }
     }
-    const { problems, checked } = checkDocCommands(readFileSync(docs, 'utf8'), {
-      files: (p) => existsSync(join(REPO_ROOT, p)),
+    const facts = {
+      files: (p: string) => existsSync(join(REPO_ROOT, p)),
       composeServices: services,
       composeProfiles: profiles,
       npmScripts: new Set(Object.keys(readPackageJson(join(REPO_ROOT, 'package.json')).scripts ?? {})),
       apps: new Set(apps.map(appName)),
-    });
+    };
+    // The README's Docker section and docs/deployment.md: every command must match the files.
+    const problems: string[] = [];
+    let checked = 0;
+    for (const file of [docs, join(REPO_ROOT, 'README.md')]) {
+      const result = checkDocCommands(readFileSync(file, 'utf8'), facts);
+      problems.push(...result.problems.map((p) => `${file.slice(REPO_ROOT.length + 1)}: ${p}`));
+      checked += result.checked;
+    }
     const composeTexts = ['docker-compose.yml', 'docker-compose.cluster.yml', 'docker-compose.scale.yml'].map(
       (f) => readFileSync(join(REPO_ROOT, f), 'utf8'),
     );
