@@ -217,6 +217,26 @@ describe('console API', () => {
     });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ name, partitionCount: 4 });
+    const config = await call('GET', `/api/topics/${name}/config`);
+    expect(config.status).toBe(200);
+    expect(config.body.name).toBe(name);
+    // The values set at creation come first, marked as not default; the broker's defaults follow.
+    expect(
+      config.body.configs
+        .slice(0, 2)
+        .map((c: { name: string }) => c.name)
+        .sort(),
+    ).toEqual(['cleanup.policy', 'retention.ms']);
+    expect(config.body.configs.find((c: { name: string }) => c.name === 'retention.ms')).toMatchObject({
+      value: '3600000',
+      isDefault: false,
+      source: 'DYNAMIC_TOPIC_CONFIG',
+    });
+    expect(config.body.configs.find((c: { name: string }) => c.name === 'segment.bytes')).toMatchObject({
+      isDefault: true,
+    });
+    expectProblem(await call('GET', `/api/topics/${uniqueName('missing')}/config`), 404, 'NOT_FOUND');
+    expectProblem(await call('GET', '/api/topics/bad%20name/config'), 422, 'VALIDATION_FAILED');
     expectProblem(
       await call('POST', '/api/topics', { name, partitions: 1, replicationFactor: 1 }),
       409,

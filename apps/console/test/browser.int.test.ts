@@ -130,6 +130,17 @@ describe('console in a real browser', () => {
     await page.getByPlaceholder('Filter topics').fill(created);
     await page.locator(`tr[data-topic="${created}"]`).waitFor();
 
+    // Its config: the cleanup policy chosen in the form is marked as set on the topic, listed first.
+    await page.locator(`tr[data-topic="${created}"]`).getByRole('button').click();
+    await page.getByText(/Config \(\d+ settings, 1 set on the topic\)/).click();
+    const config = page.getByRole('table', { name: `Config of ${created}` });
+    await config.waitFor();
+    const first = config.locator('tbody tr').first();
+    expect(await first.getAttribute('data-config')).toBe('cleanup.policy');
+    expect(await first.getAttribute('class')).toBe('config-override');
+    expect(await first.textContent()).toMatch(/cleanup\.policy.*set on topic.*compact.*topic/);
+    expect(await config.locator('tbody tr.config-default').count()).toBeGreaterThan(10);
+
     // The same name again is refused with the server's reason.
     await form.getByLabel('Name').fill(created);
     await form.getByRole('button', { name: 'Create topic' }).click();

@@ -16,6 +16,7 @@ import { partitionLag, planOffsetReset } from './offset-reset-plan.ts';
 import { EARLIEST, LATEST, listPartitionOffsets } from './partition-offsets.ts';
 import { type ReadOptions, readPartition } from './read-partition.ts';
 import { createTopic, partitionRefs, topicMetadata, waitForLeaders } from './topic-admin.ts';
+import { describeTopicConfig } from './topic-config.ts';
 import type {
   GroupDescription,
   IncomingMessage,
@@ -24,6 +25,7 @@ import type {
   OffsetResetPlanEntry,
   OffsetResetTarget,
   PartitionLag,
+  TopicConfigEntry,
   TopicDescription,
   TopicSpec,
 } from './types.ts';
@@ -129,6 +131,12 @@ class ClusterAdmin implements KafkaAdmin {
           throw error;
       }
     });
+  }
+
+  describeTopicConfig(topic: string): Promise<TopicConfigEntry[]> {
+    return this.#run('KAFKA_ADMIN_FAILED', `Describing the config of topic ${topic} failed`, (admin) =>
+      describeTopicConfig(admin, topic),
+    );
   }
 
   listGroups(): Promise<{ groupId: string; state: string; protocol: string }[]> {

@@ -123,6 +123,19 @@ export interface TopicDescription {
   }[];
 }
 
+/** One config of a topic, as the broker describes it. */
+export interface TopicConfigEntry {
+  name: string;
+  /** null when the broker does not reveal it (sensitive) or it has no value. */
+  value: string | null;
+  /** False only for a value set on the topic itself; broker-wide settings and Kafka's defaults are defaults. */
+  isDefault: boolean;
+  isSensitive: boolean;
+  readOnly: boolean;
+  /** Where the value comes from, Kafka's name: 'DYNAMIC_TOPIC_CONFIG', 'STATIC_BROKER_CONFIG', 'DEFAULT_CONFIG', … */
+  source?: string;
+}
+
 export interface GroupMember {
   memberId: string;
   clientId: string;
@@ -179,6 +192,8 @@ export interface KafkaAdmin {
   listTopics(options?: { includeInternal?: boolean }): Promise<string[]>;
   describeTopics(names: string[]): Promise<TopicDescription[]>;
   deleteTopics(names: string[]): Promise<void>;
+  /** Every config of a topic, sorted by name. Throws KafkaError 'TOPIC_NOT_FOUND' for an unknown topic. */
+  describeTopicConfig(topic: string): Promise<TopicConfigEntry[]>;
   listGroups(): Promise<{ groupId: string; state: string; protocol: string }[]>;
   describeGroup(groupId: string): Promise<GroupDescription>;
   /** Committed offsets and lag of a group for the given topics (all subscribed topics with commits if omitted). */

@@ -49,6 +49,31 @@ describe('admin', () => {
     expect((await rejection(admin.describeTopics([x]))).code).toBe('TOPIC_NOT_FOUND');
   });
 
+  it('describeTopicConfig tells topic overrides from defaults', async () => {
+    const admin = await clients.admin();
+    const name = uniqueName('configured');
+    await admin.ensureTopics([
+      { name, partitions: 1, replicationFactor: 1, configs: { 'retention.ms': '3600000' } },
+    ]);
+    const configs = await admin.describeTopicConfig(name);
+    expect(configs.map((c) => c.name)).toEqual([...configs.map((c) => c.name)].sort());
+    expect(configs.find((c) => c.name === 'retention.ms')).toMatchObject({
+      value: '3600000',
+      isDefault: false,
+      isSensitive: false,
+      source: 'DYNAMIC_TOPIC_CONFIG',
+    });
+    expect(configs.find((c) => c.name === 'cleanup.policy')).toMatchObject({
+      value: 'delete',
+      isDefault: true,
+    });
+    expect(configs.filter((c) => !c.isDefault).map((c) => c.name)).toEqual(['retention.ms']);
+
+    await admin.deleteTopics([name]);
+    await waitFor(async () => !(await admin.listTopics()).includes(name), { message: 'topic deleted' });
+    expect((await rejection(admin.describeTopicConfig(name))).code).toBe('TOPIC_NOT_FOUND');
+  });
+
   it('describes a live group with members, assignments and lag', async () => {
     const admin = await clients.admin();
     const topic = await newTopic(admin, 2);

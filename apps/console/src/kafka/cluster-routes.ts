@@ -4,7 +4,7 @@ import type { KafkaDeps } from './kafka-deps.ts';
 import { createTopicBody, topicParams } from './schemas.ts';
 import { toTopicView } from './topic-view.ts';
 
-/** Cluster page: brokers, topics with partitions and offsets, create a topic. */
+/** Cluster page: brokers, topics with partitions, offsets and configs, create a topic. */
 export function registerClusterRoutes(app: HttpServer, deps: KafkaDeps): void {
   const { admin } = deps;
 
@@ -40,6 +40,20 @@ export function registerClusterRoutes(app: HttpServer, deps: KafkaDeps): void {
     if (!description) throw new AppError('NOT_FOUND', `topic ${request.params.topic} not found`);
     return toTopicView(description);
   });
+
+  app.get(
+    '/api/topics/:topic/config',
+    { schema: { tags: ['cluster'], params: topicParams } },
+    async (request) => {
+      const configs = await admin.describeTopicConfig(request.params.topic);
+      // Values set on the topic first: they are what makes it differ from the broker's defaults.
+      const sorted = [...configs.filter((c) => !c.isDefault), ...configs.filter((c) => c.isDefault)];
+      return {
+        name: request.params.topic,
+        configs: sorted.map((c) => ({ ...c, source: c.source ?? null })),
+      };
+    },
+  );
 
   app.post(
     '/api/topics',

@@ -25,6 +25,21 @@ export interface TopicView {
   partitions: PartitionView[];
 }
 
+interface TopicConfigEntry {
+  name: string;
+  value: string | null;
+  isDefault: boolean;
+  isSensitive: boolean;
+  readOnly: boolean;
+  source: string | null;
+}
+
+/** A topic's configs, the ones set on the topic first (GET /api/topics/:topic/config). */
+interface TopicConfigView {
+  name: string;
+  configs: TopicConfigEntry[];
+}
+
 interface ClusterView {
   clusterId: string | null;
   controllerId: number | null;
@@ -33,7 +48,7 @@ interface ClusterView {
   topics: TopicView[];
 }
 
-/** Brokers, topics with their partitions and offsets, and a form to create a topic. */
+/** Brokers, topics with their partitions, offsets and configs, and a form to create a topic. */
 export function clusterPage(ctx: PageContext): Page {
   const summary = h('section', { class: 'cards' });
   const brokers = h('section', { class: 'panel' });
@@ -41,6 +56,22 @@ export function clusterPage(ctx: PageContext): Page {
   const filter = h('input', { type: 'search', placeholder: 'Filter topics', 'aria-label': 'Filter topics' });
   const internal = h('input', { type: 'checkbox', id: 'show-internal' });
   const expanded = new Set<string>();
+  /** Configs of expanded topics, fetched when a topic is expanded; 'loading' until they arrive. */
+  const configs = new Map<string, TopicConfigView | 'loading'>();
+  const configOpen = new Set<string>();
+  const loadConfig = (topic: string) => {
+    configs.set(topic, 'loading');
+    ctx.api
+      .get<TopicConfigView>(`/api/topics/${encodeURIComponent(topic)}/config`)
+      .then((view) => configs.set(topic, view))
+      .catch((error: unknown) => {
+        configs.delete(topic);
+        ctx.toasts.error(error);
+      })
+      .finally(() => {
+        if (expanded.has(topic)) renderTopics();
+      });
+  };
   let last: ClusterView | undefined;
 
   const renderTopics = () => {
@@ -63,7 +94,10 @@ export function clusterPage(ctx: PageContext): Page {
               title: 'Show partitions',
               onclick: () => {
                 if (open) expanded.delete(t.name);
-                else expanded.add(t.name);
+                else {
+                  expanded.add(t.name);
+                  loadConfig(t.name);
+                }
                 renderTopics();
               },
             },
@@ -117,6 +151,7 @@ export function clusterPage(ctx: PageContext): Page {
             ),
             { class: 'inner', 'aria-label': `Partitions of ${t.name}` },
           ),
+          configSection(t.name, configs.get(t.name), configOpen),
         ),
       );
       return [row, detail];
@@ -194,6 +229,70 @@ export function clusterPage(ctx: PageContext): Page {
     form,
   );
   return { element, dispose: stop };
+}
+
+/** A collapsible table of a topic's configs: values set on the topic first, highlighted. */
+function configSection(
+  topic: string,
+  view: TopicConfigView | 'loading' | undefined,
+  open: Set<string>,
+): HTMLElement {
+  if (view === undefined) return h('p', { class: 'empty' }, 'Config not loaded.');
+  if (view === 'loading') return h('p', { class: 'empty' }, 'Loading config…');
+  const overrides = view.configs.filter((c) => !c.isDefault).length;
+  const details = h(
+    'details',
+    {
+      class: 'topic-config',
+      open: open.has(topic),
+      ontoggle: () => {
+        if (details.open) open.add(topic);
+        else open.delete(topic);
+      },
+    },
+    h(
+      'summary',
+      null,
+      `Config (${view.configs.length} settings, ${overrides === 0 ? 'none' : overrides} set on the topic)`,
+    ),
+    table(
+      ['Name', 'Value', 'Source'],
+      view.configs.map((c) =>
+        h(
+          'tr',
+          { class: c.isDefault ? 'config-default' : 'config-override', 'data-config': c.name },
+          h(
+            'td',
+            null,
+            c.name,
+            !c.isDefault && badge('set on topic', 'info'),
+            c.readOnly && badge('read-only'),
+          ),
+          h('td', { class: 'config-value' }, c.isSensitive ? '(hidden)' : (c.value ?? '–')),
+          h('td', { class: 'muted' }, sourceLabel(c.source)),
+        ),
+      ),
+      { class: 'inner', 'aria-label': `Config of ${topic}` },
+    ),
+  );
+  return details;
+}
+
+function sourceLabel(source: string | null): string {
+  switch (source) {
+    case 'DYNAMIC_TOPIC_CONFIG':
+      return 'topic';
+    case 'DEFAULT_CONFIG':
+      return 'Kafka default';
+    case 'STATIC_BROKER_CONFIG':
+      return 'broker (static)';
+    case 'DYNAMIC_BROKER_CONFIG':
+      return 'broker (dynamic)';
+    case 'DYNAMIC_DEFAULT_BROKER_CONFIG':
+      return 'cluster default (dynamic)';
+    default:
+      return source ?? '–';
+  }
 }
 
 function card(label: string, value: string): HTMLElement {
