@@ -30,6 +30,7 @@ const hostileStrings = fc.oneof(
     '\uFEFFLaptop',
     'Laptop\u202E',
     '𝔏𝔞𝔭𝔱𝔬𝔭',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal log4shell-style probe, not a template
     '${jndi:ldap://x}',
     '{{7*7}}',
     '\\u0000',
