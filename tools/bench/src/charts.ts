@@ -85,12 +85,13 @@ export function renderCharts(result: BenchResult): Chart[] {
 
   const points = result.resources.points;
   if (points.length > 0) {
-    const names = [...new Set(points.flatMap((p) => Object.keys(p.rssMb)))];
+    // The bench itself is left out: it holds every sample and reads every order at the end.
+    const names = [...new Set(points.flatMap((p) => Object.keys(p.rssMb)))].filter((n) => n !== 'bench');
     charts.push({
       file: 'memory.svg',
       title: 'Resident memory per process',
       svg: lineChart({
-        title: 'RSS per process (sampled every second)',
+        title: 'RSS per process, sampled every second (load generator not shown)',
         xLabel: 'seconds since the bench started',
         yLabel: 'MB',
         xMarkers: phaseMarkers(loadPhases),

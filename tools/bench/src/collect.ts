@@ -220,3 +220,79 @@ export async function countOrdersSince(databaseUrl: string, sinceEpochMs: number
     await client.end();
   }
 }
+
+/** When each order passed the pipeline's intermediate stages (epoch ms), keyed by order id. */
+export interface StageTimes {
+  /** order_outbox.sent_at: the relay marked order.created published (after the broker's ack). */
+  orderPublished: Map<string, number>;
+  /** reservations.created_at: inventory-service's batch transaction decided it. */
+  decided: Map<string, number>;
+  /** inventory_outbox.sent_at: the decision was published. */
+  decisionPublished: Map<string, number>;
+}
+
+/** Reads the intermediate timestamps of every order since `sinceEpochMs` (outbox rows are kept 1 h). */
+export async function readStageTimes(databaseUrl: string, sinceEpochMs: number): Promise<StageTimes> {
+  const client = new pg.Client({ connectionString: databaseUrl, application_name: 'bench-collect' });
+  await client.connect();
+  const since = new Date(sinceEpochMs);
+  const toMap = (rows: { k: string; t: Date | null }[]) =>
+    new Map(rows.filter((r) => r.t !== null).map((r) => [r.k, (r.t as Date).getTime()]));
+  try {
+    const a = await client.query<{ k: string; t: Date | null }>(
+      'SELECT key AS k, sent_at AS t FROM order_outbox WHERE created_at >= $1 AND key IS NOT NULL',
+      [since],
+    );
+    const b = await client.query<{ k: string; t: Date | null }>(
+      'SELECT order_id::text AS k, created_at AS t FROM reservations WHERE created_at >= $1',
+      [since],
+    );
+    const c = await client.query<{ k: string; t: Date | null }>(
+      'SELECT key AS k, sent_at AS t FROM inventory_outbox WHERE created_at >= $1 AND key IS NOT NULL',
+      [since],
+    );
+    return { orderPublished: toMap(a.rows), decided: toMap(b.rows), decisionPublished: toMap(c.rows) };
+  } finally {
+    await client.end();
+  }
+}
+
+export interface TableStat {
+  table: string;
+  live: number;
+  dead: number;
+  inserted: number;
+  updated: number;
+  hotUpdated: number;
+  deleted: number;
+  seqScans: number;
+  indexScans: number;
+  autovacuums: number;
+}
+
+/** pg_stat_user_tables (cumulative since the server started): churn, dead rows, vacuums, scans. */
+export async function readTableStats(databaseUrl: string): Promise<TableStat[]> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<Record<string, string>>(
+      `SELECT relname, n_live_tup, n_dead_tup, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_tup_del,
+              coalesce(seq_scan, 0) AS seq_scan, coalesce(idx_scan, 0) AS idx_scan, autovacuum_count
+         FROM pg_stat_user_tables WHERE schemaname = 'public' ORDER BY relname`,
+    );
+    return rows.map((r) => ({
+      table: r.relname ?? '',
+      live: Number(r.n_live_tup),
+      dead: Number(r.n_dead_tup),
+      inserted: Number(r.n_tup_ins),
+      updated: Number(r.n_tup_upd),
+      hotUpdated: Number(r.n_tup_hot_upd),
+      deleted: Number(r.n_tup_del),
+      seqScans: Number(r.seq_scan),
+      indexScans: Number(r.idx_scan),
+      autovacuums: Number(r.autovacuum_count),
+    }));
+  } finally {
+    await client.end();
+  }
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NotificationFact, OrderFact } from './exactly-once.ts';
-import { phaseLatencies, phaseThroughput } from './latency.ts';
+import { phaseLatencies, phaseThroughput, STAGES, stageLatencies } from './latency.ts';
 import { type LoadSamples, outcomeLabel } from './load-generator.ts';
 
 const EPOCH = 1_700_000_000_000;
@@ -104,5 +104,29 @@ describe('phaseThroughput', () => {
     const late = new Map(rows.map((r) => note(r.id, r.done + 1000)));
     const t2 = phaseThroughput(phaseLatencies(s, orders, late, outcomeLabel), s, 1000);
     expect(t2.endToEnd).toBeCloseTo(100 / 1.992, 3);
+  });
+});
+
+describe('stageLatencies', () => {
+  it('splits the end-to-end time into the pipeline hops', () => {
+    const [id, o] = order('a', 0, 60);
+    const stages = {
+      orderPublished: new Map([[id, EPOCH + 10]]),
+      decided: new Map([[id, EPOCH + 25]]),
+      decisionPublished: new Map([[id, EPOCH + 40]]),
+    };
+    const hops = stageLatencies([o], new Map([note('a', 52)]), stages);
+    expect(hops.map((h) => h.name)).toEqual([...STAGES]);
+    expect(hops.map((h) => h.histogram.max / 1000)).toEqual([10, 15, 15, 12, 20]);
+  });
+
+  it('skips hops with a missing timestamp', () => {
+    const [, o] = order('b', 0, 60);
+    const hops = stageLatencies([o], new Map(), {
+      orderPublished: new Map(),
+      decided: new Map(),
+      decisionPublished: new Map(),
+    });
+    expect(hops.every((h) => h.histogram.count === 0)).toBe(true);
   });
 });

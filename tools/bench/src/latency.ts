@@ -11,6 +11,7 @@
  * Postgres `now()` is the start of the writing transaction, so end-to-end figures are early by that
  * transaction's duration (see consumer_batch_duration_seconds). Timestamps are ms (timestamp(3)).
  */
+import type { StageTimes } from './collect.ts';
 import type { NotificationFact, OrderFact } from './exactly-once.ts';
 import { Histogram } from './histogram.ts';
 import type { LoadSamples } from './load-generator.ts';
@@ -179,4 +180,40 @@ export function phaseThroughput(
     endToEnd: spanMs === undefined ? 0 : notified / (Math.max(spanMs, durationMs) / 1000),
     drainMs: spanMs === undefined ? undefined : Math.max(0, spanMs - durationMs),
   };
+}
+
+export const STAGES = [
+  'order tx → order.created published (relay)',
+  'published → inventory decision tx (consumer)',
+  'decision tx → decision published (relay)',
+  'decision published → notification tx (consumer)',
+  'decision published → order status tx (consumer)',
+] as const;
+
+/**
+ * Where the end-to-end time goes, hop by hop, from the services' own timestamps: order
+ * created_at → order_outbox.sent_at → reservations.created_at → inventory_outbox.sent_at →
+ * notifications.created_at / orders.updated_at. A hop can come out slightly negative (a consumer
+ * may read a record before the relay's UPDATE marks it sent); those count as 0.
+ */
+export function stageLatencies(
+  orders: OrderFact[],
+  notifications: Map<string, NotificationFact>,
+  stages: StageTimes,
+): { name: (typeof STAGES)[number]; histogram: Histogram }[] {
+  const hops = STAGES.map((name) => ({ name, histogram: new Histogram() }));
+  const add = (index: number, from: number | undefined, to: number | undefined) => {
+    if (from !== undefined && to !== undefined) hops[index]?.histogram.record((to - from) * US);
+  };
+  for (const order of orders) {
+    const published = stages.orderPublished.get(order.id);
+    const decided = stages.decided.get(order.id);
+    const decisionPublished = stages.decisionPublished.get(order.id);
+    add(0, order.createdAt, published);
+    add(1, published, decided);
+    add(2, decided, decisionPublished);
+    add(3, decisionPublished, notifications.get(order.id)?.createdAt);
+    add(4, decisionPublished, order.status === 'PENDING' ? undefined : order.updatedAt);
+  }
+  return hops;
 }

@@ -1,5 +1,6 @@
 /** What the report says about the machine and the code: CPU, memory, versions, load, git commit. */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { cpus, release, totalmem } from 'node:os';
 import { repoRoot } from '@kafka-poc/local-stack';
@@ -60,7 +61,7 @@ export async function waitForQuietMachine(args: {
   const needed = args.samples ?? 3;
   let streak = 0;
   let lastPct = 0;
-  let nextNote = 0;
+  let nextNote = Date.now() + 10_000;
   const cores = cpus().length;
   for (;;) {
     const before = await machineBusy();
@@ -83,8 +84,14 @@ export async function waitForQuietMachine(args: {
 }
 
 /** The commit under test and how many files differ from it (read-only git commands). */
-export async function gitState(): Promise<{ commit: string; dirtyFiles: number }> {
+export async function gitState(): Promise<{ commit: string; dirtyFiles: number; diffHash: string }> {
   const commit = await run('git', ['rev-parse', '--short=12', 'HEAD']);
   const status = await run('git', ['status', '--porcelain', '--untracked-files=no']);
-  return { commit: commit || 'unknown', dirtyFiles: status ? status.split('\n').length : 0 };
+  // Others may edit the working tree between runs: a hash of the diff tells whether two runs saw the same code.
+  const diff = await run('git', ['diff', 'HEAD']);
+  return {
+    commit: commit || 'unknown',
+    dirtyFiles: status ? status.split('\n').length : 0,
+    diffHash: createHash('sha256').update(diff).digest('hex').slice(0, 12),
+  };
 }

@@ -17,11 +17,12 @@ import { checkExactlyOnce } from './exactly-once.ts';
 import { type FindMaxPlan, judgeStep, maxSustained, nextRate } from './find-max.ts';
 import type { RunningLoad } from './load-generator.ts';
 import { gitState, machineInfo, waitForQuietMachine } from './machine.ts';
+import { MetricsSampler } from './metrics-sampler.ts';
 import { type BenchOptions, HELP, parseOptions } from './options.ts';
 import { resetStatements, topStatements } from './pg-stats.ts';
 import { type PhaseContext, type PhaseOutput, runPhase } from './phase.ts';
 import { ProcSampler, summarizeResources } from './proc-sampler.ts';
-import { renderReport } from './report.ts';
+import { compactJson, renderReport } from './report.ts';
 import type { BenchResult, PhaseResult } from './result.ts';
 import { attachStack, type Stack, startOwnStack } from './stack.ts';
 import { evaluateTargets } from './targets.ts';
@@ -47,11 +48,13 @@ async function main(): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  if (options.render) return rerender(options.render);
   const origin = performance.now();
   const started = new Date();
   const resultsRoot = join(repoRoot(), 'bench', 'results');
   const outDir = options.out ?? join(resultsRoot, options.quick ? 'quick.tmp' : stamp(started));
-  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const args = process.argv.slice(2).map((a) => (/[\s()'"]/.test(a) ? `"${a.replace(/"/g, '\\"')}"` : a));
+  const command = `npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`;
   log(`results will go to ${relative(process.cwd(), outDir) || outDir}`);
 
   if (options.quietBelowPct !== undefined) {
@@ -112,11 +115,26 @@ async function main(): Promise<number> {
       ...own.services.map((s) => ({ name: s.name, pid: () => s.pid })),
       { name: 'kafka', pid: () => own.kafka?.nodes[0]?.pid },
       { name: 'postgres', pid: () => own.postgres?.pid, withChildren: true },
+      // Kafka's perf tools and pgbench while the bound is measured (ours, so not "other processes").
+      {
+        name: 'perf tools',
+        pid: () => process.pid,
+        childrenExcept: () => [
+          ...own.services.map((s) => s.pid),
+          own.kafka?.nodes[0]?.pid,
+          own.postgres?.pid,
+        ],
+      },
     ],
     origin,
   );
   procs.start();
   const backlog = new BacklogSampler(own, origin);
+  const metrics = new MetricsSampler(
+    own.services.map((s) => ({ name: s.name, url: s.url })),
+    origin,
+  );
+  metrics.start();
   let exitCode = 2;
   try {
     await backlog.start();
@@ -125,12 +143,16 @@ async function main(): Promise<number> {
       stack: own,
       procs,
       backlog,
+      metrics,
       origin,
       log,
-      setLoad: (l) => (currentLoad = l),
+      setLoad: (l) => {
+        currentLoad = l;
+      },
     });
     procs.stop();
     await backlog.stop();
+    await metrics.stop();
 
     let profiles: BenchResult['profiles'];
     if (profileDir) {
@@ -172,6 +194,7 @@ async function main(): Promise<number> {
   } finally {
     procs.stop();
     await backlog.stop().catch(() => undefined);
+    await metrics.stop();
     log('stopping the stack');
     await own.stop();
     if (profileDir) await rm(profileDir, { recursive: true, force: true });
@@ -193,11 +216,12 @@ async function runBench(args: {
   stack: Stack;
   procs: ProcSampler;
   backlog: BacklogSampler;
+  metrics: MetricsSampler;
   origin: number;
   log: (m: string) => void;
   setLoad: (load: RunningLoad | undefined) => void;
 }): Promise<RunOutput> {
-  const { options, stack, procs, backlog, origin } = args;
+  const { options, stack, procs, backlog, metrics, origin } = args;
   const bound = options.bound
     ? await measureBound({
         stack,
@@ -213,6 +237,7 @@ async function runBench(args: {
 
   const ctx: PhaseContext = {
     stack,
+    metrics,
     backlog,
     procs,
     origin,
@@ -364,12 +389,29 @@ async function writeResults(
   await mkdir(outDir, { recursive: true });
   const charts = renderCharts(result);
   for (const c of charts) await writeFile(join(outDir, c.file), c.svg);
-  await writeFile(join(outDir, 'result.json'), `${JSON.stringify(result, null, 1)}\n`);
+  await writeFile(join(outDir, 'result.json'), compactJson(result));
   await writeFile(join(outDir, 'report.md'), renderReport(result, charts));
   if (latestRoot) {
     const prefix = `${relative(latestRoot, outDir)}/`;
     await writeFile(join(latestRoot, 'latest.md'), renderReport(result, charts, prefix));
   }
+}
+
+/** Re-renders an earlier run (report.md, charts, and latest.md if it shows that run) from its result.json. */
+async function rerender(dir: string): Promise<number> {
+  const resultsRoot = join(repoRoot(), 'bench', 'results');
+  const result = JSON.parse(await readFile(join(dir, 'result.json'), 'utf8')) as BenchResult;
+  result.targets = evaluateTargets(result);
+  await writeFile(join(dir, 'result.json'), compactJson(result));
+  const charts = renderCharts(result);
+  for (const c of charts) await writeFile(join(dir, c.file), c.svg);
+  await writeFile(join(dir, 'report.md'), renderReport(result, charts));
+  const prefix = `${relative(resultsRoot, dir)}/`;
+  const latest = await readFile(join(resultsRoot, 'latest.md'), 'utf8').catch(() => '');
+  if (latest.includes(`](${prefix}`))
+    await writeFile(join(resultsRoot, 'latest.md'), renderReport(result, charts, prefix));
+  log(`re-rendered ${relative(process.cwd(), dir)}`);
+  return 0;
 }
 
 function printSummary(result: BenchResult, outDir: string): void {

@@ -48,6 +48,7 @@ Load and output:
   --out <dir>            results dir (default bench/results/<timestamp>)
   --no-latest            do not update bench/results/latest.md
   --label <text>         a note for the report
+  --render <dir>         only re-render report.md and the charts of an earlier run from its result.json
   --quiet-below <pct>    on a shared machine, first wait (up to 15 min) until other processes use less
                          than pct % of one core for 6 s
   -h, --help
@@ -80,6 +81,7 @@ export interface BenchOptions {
   latest: boolean;
   label: string | undefined;
   quietBelowPct: number | undefined;
+  render: string | undefined;
   help: boolean;
 }
 
@@ -135,6 +137,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       'no-latest': { type: 'boolean', default: false },
       label: { type: 'string' },
       'quiet-below': { type: 'string' },
+      render: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -187,6 +190,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     label: values.label,
     quietBelowPct:
       values['quiet-below'] === undefined ? undefined : positive('quiet-below', values['quiet-below'], 50),
+    render: values.render,
     help: values.help ?? false,
   };
 }

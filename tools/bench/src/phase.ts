@@ -3,10 +3,11 @@
  * finish every order of the phase, then read their timestamps and compute the latencies.
  */
 import { type BacklogSampler, pipelineBacklog } from './backlog.ts';
-import { countOrdersSince, readRunFacts, waitForDrain } from './collect.ts';
+import { countOrdersSince, readRunFacts, readStageTimes, readTableStats, waitForDrain } from './collect.ts';
 import type { Histogram } from './histogram.ts';
-import { phaseLatencies, phaseThroughput } from './latency.ts';
+import { phaseLatencies, phaseThroughput, stageLatencies } from './latency.ts';
 import { type LoadSamples, outcomeLabel, type RunningLoad, startLoad } from './load-generator.ts';
+import { gaugeStats, type MetricsSampler } from './metrics-sampler.ts';
 import { type PgSnapshot, pgDelta, pgSnapshot } from './pg-stats.ts';
 import { cpuMsPerUnit, type ProcSampler, slope, summarizeResources } from './proc-sampler.ts';
 import type { PhaseResult } from './result.ts';
@@ -14,6 +15,7 @@ import type { Stack } from './stack.ts';
 
 export interface PhaseContext {
   stack: Stack;
+  metrics: MetricsSampler;
   backlog: BacklogSampler;
   procs: ProcSampler;
   /** performance.now() at the bench's start. */
@@ -136,6 +138,21 @@ export async function runPhase(
     outcomeLabel,
   );
   const throughput = phaseThroughput(latencies, samples, phase.durationMs);
+  let stages: PhaseResult['stages'];
+  let tables: PhaseResult['tables'];
+  if (phase.kind === 'fixed') {
+    try {
+      const times = await readStageTimes(ctx.stack.databaseUrl, samples.epochStart - 2);
+      stages = stageLatencies(
+        facts.orders,
+        new Map(facts.notifications.map((n) => [n.orderId, n])),
+        times,
+      ).map((h) => ({ name: h.name, latencyMs: h.histogram.summary(1000) }));
+      tables = await readTableStats(ctx.stack.databaseUrl);
+    } catch (error) {
+      ctx.log(`${phase.name}: stage timestamps unavailable: ${(error as Error).message}`);
+    }
+  }
 
   // Backlog trend over the second half of the load (the first half includes the ramp to steady state).
   const half = startedAt + (loadEndedAt - startedAt) / 2;
@@ -169,6 +186,8 @@ export async function runPhase(
     },
     negative: latencies.negative,
     incomplete: latencies.incomplete,
+    ...(stages ? { stages } : {}),
+    ...(tables ? { tables } : {}),
     perSecond: latencies.perSecond,
     backlog: {
       max: Math.max(0, ...during.map(pipelineBacklog)),
@@ -178,6 +197,23 @@ export async function runPhase(
     drain,
     ...(pg ? { pg } : {}),
     resources: resources.processes,
+    gauges: Object.fromEntries(
+      ctx.stack.services.map((service) => {
+        const g = (key: 'poolInUse' | 'poolWaiting' | 'eventLoopLagP99') =>
+          gaugeStats(ctx.metrics.points, service.name, key, startedAt, loadEndedAt);
+        const inUse = g('poolInUse');
+        const waiting = g('poolWaiting');
+        const lag = g('eventLoopLagP99');
+        return [
+          service.name,
+          {
+            ...(inUse ? { poolInUseMean: round(inUse.mean) } : {}),
+            ...(waiting ? { poolWaitingMean: round(waiting.mean), poolWaitingMax: waiting.max } : {}),
+            ...(lag ? { eventLoopLagP99MaxMs: round(lag.max * 1000) } : {}),
+          },
+        ];
+      }),
+    ),
     cpuMsPerOrder,
     cpuCapacityEstimate: cpuTotal > 0 ? Math.round((ctx.procs.cores * 1000) / cpuTotal) : undefined,
     machineCpuMean: resources.machineCpuMean,

@@ -13,6 +13,8 @@ export interface WatchedProcess {
   pid: () => number | undefined;
   /** Add the CPU of its direct children (Postgres backends); RSS stays the parent's own. */
   withChildren?: boolean;
+  /** Count only its direct children except these pids (this bench's short-lived tools: perf tools, pgbench). */
+  childrenExcept?: () => (number | undefined)[];
 }
 
 export interface ProcPoint {
@@ -132,6 +134,13 @@ export class ProcSampler {
     for (const w of this.#watched) {
       const pid = w.pid();
       if (!pid) continue;
+      if (w.childrenExcept) {
+        const except = new Set(w.childrenExcept());
+        let sum = 0;
+        for (const child of childrenOf(pid)) if (!except.has(child)) sum += readStat(child)?.ticks ?? 0;
+        ticks.set(w.name, sum);
+        continue;
+      }
       let total = readStat(pid)?.ticks;
       if (total === undefined) continue;
       if (w.withChildren) for (const child of childrenOf(pid)) total += readStat(child)?.ticks ?? 0;
@@ -160,7 +169,7 @@ export class ProcSampler {
         cpu[w.name] = round1(((after - before) / this.#hz / seconds) * 100);
       }
       const pid = w.pid();
-      const stat = pid ? readStat(pid) : undefined;
+      const stat = pid && !w.childrenExcept ? readStat(pid) : undefined;
       if (stat) rssMb[w.name] = round1(stat.rssPages * this.#pageMb);
     }
     cpu.bench = round1(((now.bench - this.#last.bench) / 1000 / seconds) * 100);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { renderCharts } from './charts.ts';
 import { Histogram } from './histogram.ts';
-import { renderReport, sustainedRate } from './report.ts';
+import { compactJson, renderReport, sustainedRate } from './report.ts';
 import type { BenchResult, PhaseResult } from './result.ts';
-import { evaluateTargets } from './targets.ts';
+import { evaluateTargets, peakGrowth } from './targets.ts';
 
 function phase(kind: PhaseResult['kind'], rate: number, overrides: Partial<PhaseResult> = {}): PhaseResult {
   const h = Histogram.fromValues([2000, 5000, 9000, 40_000]);
@@ -52,6 +52,14 @@ function phase(kind: PhaseResult['kind'], rate: number, overrides: Partial<Phase
     drain: { drained: true, waitedMs: 500 },
     pg: { commits: 1000, rollbacks: 0, walBytes: 4_000_000, commitsPerOrder: 3.2, walBytesPerOrder: 4000 },
     resources: [],
+    gauges: {
+      'order-service': {
+        poolInUseMean: 9.5,
+        poolWaitingMean: 40,
+        poolWaitingMax: 120,
+        eventLoopLagP99MaxMs: 25,
+      },
+    },
     cpuMsPerOrder: { 'order-service': 0.3, postgres: 0.2, bench: 0.1 },
     cpuCapacityEstimate: 3333,
     machineCpuMean: 150,
@@ -169,6 +177,7 @@ describe('renderReport', () => {
     );
     expect(md).toContain('## Fixed rate: 500 orders/s for 60 s');
     expect(md).toContain('3.2 per order');
+    expect(md).toContain('| order-service | 9.5 | 40.0 / 120 | 25.0 |');
     expect(md).toContain('**Highest sustained rate: 1000 orders/s.**');
     expect(md).toContain('not: backlog grew 300 orders/s');
     // Pipes inside cells are escaped so the table stays a table.
@@ -224,5 +233,34 @@ describe('renderCharts', () => {
       'find-max.svg',
       'find-max-latency.svg',
     ]);
+  });
+});
+
+describe('peakGrowth', () => {
+  it('compares the RSS peaks of the two halves (a sawtooth is flat, new peaks are growth)', () => {
+    const sawtooth = Array.from({ length: 60 }, (_, i) => [i, 300 + (i % 10) * 5] as [number, number]);
+    expect(peakGrowth(sawtooth)?.growth).toBe(0);
+    const leak = Array.from({ length: 60 }, (_, i) => [i, 300 + i] as [number, number]);
+    expect(peakGrowth(leak)).toEqual({ first: 329, second: 359, growth: 359 / 329 - 1 });
+    expect(peakGrowth([[0, 1]])).toBeUndefined();
+  });
+});
+
+describe('compactJson', () => {
+  it('keeps objects indented and puts arrays of plain values on one line', () => {
+    const value = {
+      a: [1, 2, 3],
+      b: [
+        [0, 5],
+        [90, 7],
+      ],
+      c: [{ x: 'y' }],
+      d: [],
+    };
+    const text = compactJson(value);
+    expect(JSON.parse(text)).toEqual(value);
+    expect(text).toContain('"a": [1, 2, 3]');
+    expect(text).toContain('[0, 5]');
+    expect(text.endsWith('\n')).toBe(true);
   });
 });

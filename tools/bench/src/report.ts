@@ -72,6 +72,17 @@ function phaseSection(p: PhaseResult, charts: ChartRef[], prefix: string): strin
     ]),
     '',
   ];
+  if (p.stages?.length) {
+    out.push(
+      'Hop by hop (from order_outbox.sent_at, reservations.created_at, inventory_outbox.sent_at — each the start of the transaction that wrote it):',
+      '',
+      table(
+        LATENCY_HEADER,
+        p.stages.map((s) => latencyRow(s.name, s.latencyMs)),
+      ),
+      '',
+    );
+  }
   if (p.negative.decided + p.negative.notified > 0 || p.incomplete > 0) {
     out.push(
       `Clamped to 0: ${p.negative.decided} decided and ${p.negative.notified} notified values below zero ` +
@@ -90,6 +101,8 @@ function phaseSection(p: PhaseResult, charts: ChartRef[], prefix: string): strin
     `Machine CPU during the load: ${f0(p.machineCpuMean)} % of one core on average, of which other processes (not this bench) ${f0(p.othersCpuMean)} %.`,
     '',
     ...cpuPerOrder(p),
+    ...gaugeTable(p),
+    ...tableStats(p),
     image(
       charts.find((c) => c.file === 'latency-over-time.svg'),
       prefix,
@@ -102,6 +115,62 @@ function phaseSection(p: PhaseResult, charts: ChartRef[], prefix: string): strin
     '',
   );
   return out;
+}
+
+/** Churn and dead rows per table after the phase: bloat shows up as dead rows and scans of them. */
+function tableStats(p: PhaseResult): string[] {
+  const rows = (p.tables ?? []).filter((t) => t.inserted + t.updated + t.deleted > 0);
+  if (rows.length === 0) return [];
+  return [
+    table(
+      [
+        'table (pg_stat_user_tables, since start)',
+        'live',
+        'dead',
+        'inserted',
+        'updated (HOT)',
+        'deleted',
+        'seq scans',
+        'index scans',
+        'autovacuums',
+      ],
+      rows.map((t) => [
+        t.table,
+        f0(t.live),
+        f0(t.dead),
+        f0(t.inserted),
+        `${f0(t.updated)} (${f0(t.hotUpdated)})`,
+        f0(t.deleted),
+        f0(t.seqScans),
+        f0(t.indexScans),
+        f0(t.autovacuums),
+      ]),
+    ),
+    '',
+  ];
+}
+
+/** DB pool and event loop gauges per service during the load (from /metrics every 2 s). */
+function gaugeTable(p: PhaseResult): string[] {
+  const rows = Object.entries(p.gauges ?? {}).filter(([, g]) => Object.keys(g).length > 0);
+  if (rows.length === 0) return [];
+  return [
+    table(
+      [
+        'during the load (/metrics every 2 s)',
+        'DB pool in use (mean)',
+        'waiting for a connection (mean / max)',
+        'event loop lag p99 max ms',
+      ],
+      rows.map(([name, g]) => [
+        name,
+        f1(g.poolInUseMean),
+        `${f1(g.poolWaitingMean)} / ${f0(g.poolWaitingMax)}`,
+        f1(g.eventLoopLagP99MaxMs),
+      ]),
+    ),
+    '',
+  ];
 }
 
 /** CPU per order per process, and the capacity it implies: robust to other load on the machine. */
@@ -141,7 +210,7 @@ export function renderReport(result: BenchResult, charts: ChartRef[], prefix = '
       : `**Exactly-once: FAILED** — ${eo.lost} lost, ${eo.duplicated} duplicated, ${eo.inconsistent} inconsistent (see below).`,
     '',
     `Command: \`${result.command}\`  `,
-    `Code: commit \`${result.git.commit}\`${result.git.dirtyFiles ? ` with ${result.git.dirtyFiles} modified tracked file(s) in the working tree` : ''}.  `,
+    `Code: commit \`${result.git.commit}\`${result.git.dirtyFiles ? ` with ${result.git.dirtyFiles} modified tracked file(s) in the working tree${result.git.diffHash ? ` (diff ${result.git.diffHash})` : ''}` : ''}.  `,
     `Run: ${result.startedAt} → ${result.finishedAt}.`,
     '',
     '## Summary',
@@ -412,4 +481,10 @@ export function renderReport(result: BenchResult, charts: ChartRef[], prefix = '
     '',
   );
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n')}\n`;
+}
+
+/** Indented JSON with arrays of plain values on one line (the per-second series stay readable and short). */
+export function compactJson(value: unknown): string {
+  const text = JSON.stringify(value, null, 1);
+  return `${text.replace(/\[\s*([^[\]{}]*?)\s*\]/g, (_, inner: string) => `[${inner.replace(/\s*\n\s*/g, ' ')}]`)}\n`;
 }

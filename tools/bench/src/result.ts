@@ -2,7 +2,7 @@
 import type { BacklogSample } from './backlog.ts';
 import type { KafkaBound } from './bound-kafka.ts';
 import type { PostgresBound } from './bound-postgres.ts';
-import type { DrainResult } from './collect.ts';
+import type { DrainResult, TableStat } from './collect.ts';
 import type { ProfileSummary } from './cpu-profile.ts';
 import type { ExactlyOnceResult } from './exactly-once.ts';
 import type { StepVerdict } from './find-max.ts';
@@ -46,12 +46,26 @@ export interface PhaseResult {
   distributions: { http: [number, number][]; decided: [number, number][]; notified: [number, number][] };
   negative: { decided: number; notified: number };
   incomplete: number;
+  /** Hop-by-hop latency (fixed-rate phases). */
+  stages?: { name: string; latencyMs: Summary }[];
+  /** pg_stat_user_tables after the phase drained (fixed-rate phases). */
+  tables?: TableStat[];
   perSecond: SecondStats[];
   backlog: { max: number; end: number; growthPerSec: number };
   drain: DrainResult;
   pg?: PgDelta & { commitsPerOrder: number; walBytesPerOrder: number };
   verdict?: StepVerdict;
   resources: ResourceSummary[];
+  /** Per service, during the load: DB pool connections in use / requests waiting for one, event loop lag p99. */
+  gauges: Record<
+    string,
+    {
+      poolInUseMean?: number;
+      poolWaitingMean?: number;
+      poolWaitingMax?: number;
+      eventLoopLagP99MaxMs?: number;
+    }
+  >;
   /** CPU ms (of one core) per order stored, per process, over load + drain. */
   cpuMsPerOrder: Record<string, number>;
   /** cores × 1000 / Σ cpuMsPerOrder: orders/s this machine could do if the pipeline had it to itself and scaled linearly. */
@@ -84,7 +98,7 @@ export interface BenchResult {
   finishedAt: string;
   command: string;
   label: string | undefined;
-  git: { commit: string; dirtyFiles: number };
+  git: { commit: string; dirtyFiles: number; diffHash?: string };
   machine: MachineInfo;
   options: Record<string, unknown>;
   stack: Record<string, string>;

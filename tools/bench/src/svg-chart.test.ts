@@ -6,6 +6,7 @@ import {
   lineChart,
   logTicks,
   makeScale,
+  niceCeiling,
   niceTicks,
   toNines,
 } from './svg-chart.ts';
@@ -15,6 +16,13 @@ describe('ticks and scales', () => {
     expect(niceTicks(0, 100, 5)).toEqual([0, 20, 40, 60, 80, 100]);
     expect(niceTicks(0, 7, 6)).toEqual([0, 2, 4, 6]);
     expect(niceTicks(0.5, 0.5)).toEqual([0.5]);
+  });
+
+  it('rounds the top of a linear axis up to a tick, never below the data', () => {
+    expect(niceCeiling(157)).toBe(200);
+    expect(niceCeiling(100)).toBe(100);
+    expect(niceCeiling(1234)).toBe(1250);
+    for (const v of [0.7, 3, 42, 999, 12_345]) expect(niceCeiling(v)).toBeGreaterThanOrEqual(v);
   });
 
   it('picks powers of ten (with 2 and 5 on narrow ranges) for log axes', () => {

@@ -43,7 +43,7 @@ export const PALETTE = [
   '#17becf',
 ];
 
-const MARGIN = { top: 36, right: 16, bottom: 64, left: 64 };
+const MARGIN = { top: 36, right: 16, bottom: 76, left: 64 };
 
 export function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -61,6 +61,13 @@ export function niceTicks(min: number, max: number, count = 6): number[] {
     ticks.push(Number(v.toPrecision(12)));
   }
   return ticks;
+}
+
+/** The first round tick value at or above v (the top of a linear axis that contains v). */
+export function niceCeiling(v: number): number {
+  const ticks = niceTicks(0, v);
+  const step = (ticks[1] ?? v) - (ticks[0] ?? 0) || v;
+  return Math.ceil(v / step - 1e-9) * step;
 }
 
 /** Powers of ten (and 2×, 5× when the range is narrow) within [min, max], min > 0. */
@@ -140,8 +147,7 @@ export function lineChart(options: ChartOptions): string {
       yDomain = [10 ** Math.floor(Math.log10(lo)), 10 ** Math.ceil(Math.log10(hi * 1.0001))];
     } else {
       const hi = Math.max(...ys);
-      const ticks = niceTicks(0, hi > 0 ? hi * 1.05 : 1);
-      yDomain = [0, ticks.at(-1) ?? 1];
+      yDomain = [0, niceCeiling(hi > 0 ? hi * 1.05 : 1)];
     }
   }
   const sx = makeScale(xDomain, [plot.x0, plot.x1]);
@@ -172,12 +178,17 @@ export function lineChart(options: ChartOptions): string {
     `<text x="${(plot.x0 + plot.x1) / 2}" y="${plot.y0 + 34}" text-anchor="middle">${escapeXml(options.xLabel)}</text>`,
     `<text transform="translate(16 ${(plot.y0 + plot.y1) / 2}) rotate(-90)" text-anchor="middle">${escapeXml(options.yLabel)}</text>`,
   );
+  let lastLabelX = Number.NEGATIVE_INFINITY;
+  let labelRow = 0;
   for (const m of options.xMarkers ?? []) {
     if (m.value < xDomain[0] || m.value > xDomain[1]) continue;
-    const x = sx(m.value).toFixed(1);
+    const x = sx(m.value);
+    // Labels of markers close together go one row lower instead of on top of each other.
+    labelRow = x - lastLabelX < 70 ? labelRow + 1 : 0;
+    lastLabelX = x;
     parts.push(
-      `<line x1="${x}" y1="${plot.y0}" x2="${x}" y2="${plot.y1}" stroke="#999" stroke-dasharray="2 3"/>`,
-      `<text x="${Number(x) + 3}" y="${plot.y1 + 10}" fill="#666" font-size="10">${escapeXml(m.label)}</text>`,
+      `<line x1="${x.toFixed(1)}" y1="${plot.y0}" x2="${x.toFixed(1)}" y2="${plot.y1}" stroke="#999" stroke-dasharray="2 3"/>`,
+      `<text x="${(x + 3).toFixed(1)}" y="${plot.y1 + 10 + labelRow * 11}" fill="#666" font-size="10">${escapeXml(m.label)}</text>`,
     );
   }
   for (const m of options.yMarkers ?? []) {
@@ -201,12 +212,17 @@ export function lineChart(options: ChartOptions): string {
     );
   });
 
-  // Legend, below the x label.
+  // Legend, below the x label, wrapping to a second row when needed.
   let lx = plot.x0;
-  const ly = height - 14;
+  let ly = height - 26;
   options.series.forEach((s, i) => {
     const color = s.color ?? PALETTE[i % PALETTE.length] ?? '#000';
     const dash = s.dashed ? ' stroke-dasharray="5 3"' : '';
+    const needed = 34 + s.name.length * 6.6;
+    if (lx > plot.x0 && lx + needed > width - MARGIN.right) {
+      lx = plot.x0;
+      ly += 14;
+    }
     parts.push(
       `<line x1="${lx}" y1="${ly}" x2="${lx + 18}" y2="${ly}" stroke="${color}" stroke-width="2"${dash}/>`,
       `<text x="${lx + 22}" y="${ly}" dominant-baseline="middle">${escapeXml(s.name)}</text>`,
