@@ -3,7 +3,8 @@
  * rows (partial index on sent_at IS NULL) and each consumer group's Kafka lag. No per-order polling.
  */
 import type { KafkaAdmin } from '@kafka-poc/kafka';
-import pg from 'pg';
+import type pg from 'pg';
+import { pgClient } from './pg-client.ts';
 import type { Stack } from './stack.ts';
 
 export interface BacklogSample {
@@ -45,10 +46,7 @@ export class BacklogSampler {
   }
 
   async start(intervalMs = 1000): Promise<void> {
-    this.#client = new pg.Client({
-      connectionString: this.#stack.databaseUrl,
-      application_name: 'bench-backlog',
-    });
+    this.#client = pgClient(this.#stack.databaseUrl, 'bench-backlog');
     await this.#client.connect();
     this.#timer = setInterval(() => void this.#tick(), intervalMs);
   }

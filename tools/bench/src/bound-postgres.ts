@@ -9,7 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
+import { pgClient } from './pg-client.ts';
 
 export interface PgRun {
   tool: 'node-postgres' | 'pgbench';
@@ -67,7 +68,7 @@ async function prepareSchema(client: pg.Client): Promise<void> {
 async function nodeLoop(databaseUrl: string, clients: number, seconds: number): Promise<PgRun> {
   const connections = await Promise.all(
     Array.from({ length: clients }, async () => {
-      const c = new pg.Client({ connectionString: databaseUrl, application_name: 'bench-bound' });
+      const c = pgClient(databaseUrl, 'bench-bound');
       await c.connect();
       return c;
     }),
@@ -195,7 +196,7 @@ export async function measurePostgresBound(args: {
   seconds: number;
   log: (message: string) => void;
 }): Promise<PostgresBound> {
-  const admin = new pg.Client({ connectionString: args.databaseUrl });
+  const admin = pgClient(args.databaseUrl);
   await admin.connect();
   const runs: PgRun[] = [];
   try {

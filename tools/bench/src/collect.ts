@@ -2,8 +2,8 @@
  * After a phase: wait until the pipeline has finished every order of the run (bulk counts, twice a
  * second), then read what the services stored for those orders, in chunks of ids.
  */
-import pg from 'pg';
 import type { NotificationFact, OrderFact, ReservationFact, RunFacts } from './exactly-once.ts';
+import { pgClient } from './pg-client.ts';
 
 const CHUNK = 5000;
 
@@ -27,7 +27,7 @@ export async function waitForDrain(args: {
   stallMs?: number;
   onProgress?: (pending: number, notified: number) => void;
 }): Promise<DrainResult> {
-  const client = new pg.Client({ connectionString: args.databaseUrl, application_name: 'bench-drain' });
+  const client = pgClient(args.databaseUrl, 'bench-drain');
   await client.connect();
   const started = Date.now();
   const since = new Date(args.sinceEpochMs);
@@ -87,7 +87,7 @@ export async function waitForDrain(args: {
 }
 
 export async function readStock(databaseUrl: string): Promise<Map<string, number>> {
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const client = pgClient(databaseUrl);
   await client.connect();
   try {
     const { rows } = await client.query<{ item: string; stock: number }>('SELECT item, stock FROM inventory');
@@ -104,7 +104,7 @@ export async function readRunFacts(args: {
   stockBefore: Map<string, number>;
   sinceEpochMs: number;
 }): Promise<RunFacts> {
-  const client = new pg.Client({ connectionString: args.databaseUrl, application_name: 'bench-collect' });
+  const client = pgClient(args.databaseUrl, 'bench-collect');
   await client.connect();
   try {
     const orders: OrderFact[] = [];
@@ -185,7 +185,7 @@ export async function readRunFacts(args: {
  * count is unchanged over 2 s (at most `timeoutMs`).
  */
 export async function waitForQuiescence(databaseUrl: string, sinceEpochMs: number, timeoutMs = 60_000) {
-  const client = new pg.Client({ connectionString: databaseUrl, application_name: 'bench-settle' });
+  const client = pgClient(databaseUrl, 'bench-settle');
   await client.connect();
   const deadline = Date.now() + timeoutMs;
   let last = -1;
@@ -208,7 +208,7 @@ export async function waitForQuiescence(databaseUrl: string, sinceEpochMs: numbe
 
 /** Orders stored since the bench began (includes requests that timed out on our side but committed). */
 export async function countOrdersSince(databaseUrl: string, sinceEpochMs: number): Promise<number> {
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const client = pgClient(databaseUrl);
   await client.connect();
   try {
     const { rows } = await client.query<{ n: string }>(
@@ -233,7 +233,7 @@ export interface StageTimes {
 
 /** Reads the intermediate timestamps of every order since `sinceEpochMs` (outbox rows are kept 1 h). */
 export async function readStageTimes(databaseUrl: string, sinceEpochMs: number): Promise<StageTimes> {
-  const client = new pg.Client({ connectionString: databaseUrl, application_name: 'bench-collect' });
+  const client = pgClient(databaseUrl, 'bench-collect');
   await client.connect();
   const since = new Date(sinceEpochMs);
   const toMap = (rows: { k: string; t: Date | null }[]) =>
@@ -272,7 +272,7 @@ export interface TableStat {
 
 /** pg_stat_user_tables (cumulative since the server started): churn, dead rows, vacuums, scans. */
 export async function readTableStats(databaseUrl: string): Promise<TableStat[]> {
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const client = pgClient(databaseUrl);
   await client.connect();
   try {
     const { rows } = await client.query<Record<string, string>>(

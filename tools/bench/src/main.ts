@@ -48,7 +48,7 @@ async function main(): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  if (options.render) return rerender(options.render);
+  if (options.render) return rerender(options.render, options.setLatest);
   const origin = performance.now();
   const started = new Date();
   const resultsRoot = join(repoRoot(), 'bench', 'results');
@@ -75,13 +75,17 @@ async function main(): Promise<number> {
 
   let stack: Stack | undefined;
   let currentLoad: RunningLoad | undefined;
+  let stopSamplers: () => Promise<void> = async () => {};
   let interrupted = false;
   const onSignal = (signal: string) => {
     if (interrupted) process.exit(130);
     interrupted = true;
     log(`${signal}: stopping the load and the stack (again to force)`);
     currentLoad?.abort();
-    void (stack?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+    void (async () => {
+      await stopSamplers().catch(() => undefined);
+      await stack?.stop();
+    })().finally(() => process.exit(130));
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
@@ -135,6 +139,11 @@ async function main(): Promise<number> {
     origin,
   );
   metrics.start();
+  stopSamplers = async () => {
+    procs.stop();
+    await backlog.stop();
+    await metrics.stop();
+  };
   let exitCode = 2;
   try {
     await backlog.start();
@@ -188,7 +197,7 @@ async function main(): Promise<number> {
     if (!full.ok) await own.keepLogs(`${outDir.replace(/\/$/, '')}.logs.tmp`);
     exitCode = full.ok ? 0 : 1;
   } catch (error) {
-    log(`bench failed: ${(error as Error).stack ?? error}`);
+    log(interrupted ? 'interrupted' : `bench failed: ${(error as Error).stack ?? error}`);
     await own.keepLogs(`${outDir.replace(/\/$/, '')}.logs.tmp`).catch(() => undefined);
     exitCode = 2;
   } finally {
@@ -397,8 +406,8 @@ async function writeResults(
   }
 }
 
-/** Re-renders an earlier run (report.md, charts, and latest.md if it shows that run) from its result.json. */
-async function rerender(dir: string): Promise<number> {
+/** Re-renders an earlier run (report.md, charts, and latest.md if it shows that run or setLatest) from its result.json. */
+async function rerender(dir: string, setLatest: boolean): Promise<number> {
   const resultsRoot = join(repoRoot(), 'bench', 'results');
   const result = JSON.parse(await readFile(join(dir, 'result.json'), 'utf8')) as BenchResult;
   result.targets = evaluateTargets(result);
@@ -408,7 +417,7 @@ async function rerender(dir: string): Promise<number> {
   await writeFile(join(dir, 'report.md'), renderReport(result, charts));
   const prefix = `${relative(resultsRoot, dir)}/`;
   const latest = await readFile(join(resultsRoot, 'latest.md'), 'utf8').catch(() => '');
-  if (latest.includes(`](${prefix}`))
+  if (setLatest || latest.includes(`](${prefix}`))
     await writeFile(join(resultsRoot, 'latest.md'), renderReport(result, charts, prefix));
   log(`re-rendered ${relative(process.cwd(), dir)}`);
   return 0;

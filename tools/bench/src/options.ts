@@ -49,6 +49,7 @@ Load and output:
   --no-latest            do not update bench/results/latest.md
   --label <text>         a note for the report
   --render <dir>         only re-render report.md and the charts of an earlier run from its result.json
+                         (with --set-latest: and make bench/results/latest.md show that run)
   --quiet-below <pct>    on a shared machine, first wait (up to 15 min) until other processes use less
                          than pct % of one core for 6 s
   -h, --help
@@ -82,6 +83,7 @@ export interface BenchOptions {
   label: string | undefined;
   quietBelowPct: number | undefined;
   render: string | undefined;
+  setLatest: boolean;
   help: boolean;
 }
 
@@ -138,6 +140,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       label: { type: 'string' },
       'quiet-below': { type: 'string' },
       render: { type: 'string' },
+      'set-latest': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -191,6 +194,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     quietBelowPct:
       values['quiet-below'] === undefined ? undefined : positive('quiet-below', values['quiet-below'], 50),
     render: values.render,
+    setLatest: values['set-latest'] ?? false,
     help: values.help ?? false,
   };
 }

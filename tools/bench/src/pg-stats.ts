@@ -2,7 +2,7 @@
  * Database-side evidence for a phase: transactions committed and WAL written (per order), and the
  * statements that took the most time (pg_stat_statements, when available).
  */
-import pg from 'pg';
+import { pgClient } from './pg-client.ts';
 
 export interface PgSnapshot {
   commits: number;
@@ -25,7 +25,7 @@ export interface StatementStat {
 }
 
 export async function pgSnapshot(databaseUrl: string): Promise<PgSnapshot> {
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const client = pgClient(databaseUrl);
   await client.connect();
   try {
     const { rows } = await client.query<{ commits: string; rollbacks: string; lsn: string }>(
@@ -58,7 +58,7 @@ export function pgDelta(before: PgSnapshot, after: PgSnapshot): PgDelta {
 }
 
 export async function resetStatements(databaseUrl: string): Promise<void> {
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const client = pgClient(databaseUrl);
   await client.connect();
   try {
     await client.query('SELECT pg_stat_statements_reset()');
@@ -68,7 +68,7 @@ export async function resetStatements(databaseUrl: string): Promise<void> {
 }
 
 export async function topStatements(databaseUrl: string, limit = 15): Promise<StatementStat[]> {
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const client = pgClient(databaseUrl);
   await client.connect();
   try {
     const { rows } = await client.query<{

@@ -20,8 +20,8 @@ import {
   startWatchdog,
   warmUpGroupCoordinator,
 } from '@kafka-poc/local-stack';
-import pg from 'pg';
 import { LOAD_SEED } from './load-generator.ts';
+import { pgClient } from './pg-client.ts';
 import { SERVICE_NAMES, ServiceProcess } from './service-process.ts';
 
 export interface ConsumerGroup {
@@ -81,13 +81,16 @@ export async function startOwnStack(options: OwnStackOptions): Promise<Stack> {
   let postgres: PostgresServer | undefined;
   const services: ServiceProcess[] = [];
   let admin: KafkaAdmin | undefined;
-  const stop = async (): Promise<void> => {
-    await Promise.allSettled(services.map((s) => s.stop()));
-    await admin?.stop().catch(() => undefined);
-    await Promise.allSettled([kafka?.stop(), postgres?.stop()]);
-    watchdog.stop();
-    await rm(dir, { recursive: true, force: true });
-  };
+  let stopping: Promise<void> | undefined;
+  // Idempotent: a signal handler and the main flow may both stop the stack; both wait for one stop.
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await Promise.allSettled(services.map((s) => s.stop()));
+      await admin?.stop().catch(() => undefined);
+      await Promise.allSettled([kafka?.stop(), postgres?.stop()]);
+      watchdog.stop();
+      await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+    })());
   try {
     log(`starting Kafka and PostgreSQL in ${dir}`);
     const [k, p] = await Promise.allSettled([
@@ -221,7 +224,7 @@ export async function startOwnStack(options: OwnStackOptions): Promise<Stack> {
 
 /** Preloads pg_stat_statements (a restart) and creates the extension, to name the costly statements. */
 async function enablePgStatStatements(postgres: PostgresServer, log: (m: string) => void): Promise<void> {
-  const admin = new pg.Client({ connectionString: postgres.adminUrl });
+  const admin = pgClient(postgres.adminUrl);
   await admin.connect();
   try {
     await admin.query(`ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'`);
@@ -231,7 +234,7 @@ async function enablePgStatStatements(postgres: PostgresServer, log: (m: string)
   }
   await postgres.stop();
   await postgres.start();
-  const client = new pg.Client({ connectionString: postgres.databaseUrl });
+  const client = pgClient(postgres.databaseUrl);
   await client.connect();
   try {
     await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
@@ -268,7 +271,7 @@ export async function attachStack(options: ExternalStackOptions): Promise<Stack>
     .filter(Boolean);
   const admin = createAdmin({ brokers, clientId: 'bench' });
   await admin.start();
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const client = pgClient(databaseUrl);
   await client.connect();
   let pgStatStatements = false;
   try {
