@@ -1,22 +1,10 @@
 import type { IncomingMessage } from '@kafka-poc/kafka';
+import type { MessageView } from '../shared/views.ts';
 
 /** Values larger than this are cut for display (the browser gets `truncated: true`). */
 export const MAX_DISPLAY_BYTES = 64 * 1024;
 
-/** A message as the browser sees it: offsets as strings (JSON has no 64-bit integers). */
-export interface MessageView {
-  topic: string;
-  partition: number;
-  offset: string;
-  timestamp: number;
-  key: string | null;
-  headers: Record<string, string>;
-  /** UTF-8 text, or base64 when the bytes are not valid UTF-8. */
-  value: string;
-  encoding: 'utf8' | 'base64';
-  size: number;
-  truncated: boolean;
-}
+export type { MessageView } from '../shared/views.ts';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 

@@ -1,28 +1,7 @@
 import type { TopicDescription } from '@kafka-poc/kafka';
+import type { PartitionView, TopicView } from '../shared/views.ts';
 
-export interface PartitionView {
-  partition: number;
-  leader: number;
-  replicas: number[];
-  isr: number[];
-  earliestOffset: string;
-  latestOffset: string;
-  /** latest - earliest: exact for plain topics; an upper bound with compaction or transaction markers. */
-  messages: number;
-  /** Some replica is not in sync. */
-  underReplicated: boolean;
-}
-
-export interface TopicView {
-  name: string;
-  partitionCount: number;
-  replicationFactor: number;
-  messages: number;
-  underReplicated: number;
-  internal: boolean;
-  deadLetter: boolean;
-  partitions: PartitionView[];
-}
+export type { PartitionView, TopicView } from '../shared/views.ts';
 
 export function toTopicView(description: TopicDescription): TopicView {
   const partitions = description.partitions.map(

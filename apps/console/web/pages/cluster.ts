@@ -1,29 +1,10 @@
 import { formatCount } from '../../src/shared/format.ts';
 import { routeHref } from '../../src/shared/route.ts';
+import type { TopicView } from '../../src/shared/views.ts';
 import type { Page, PageContext } from '../context.ts';
 import { badge, every, h, replace, table } from '../dom.ts';
 
-interface PartitionView {
-  partition: number;
-  leader: number;
-  replicas: number[];
-  isr: number[];
-  earliestOffset: string;
-  latestOffset: string;
-  messages: number;
-  underReplicated: boolean;
-}
-
-export interface TopicView {
-  name: string;
-  partitionCount: number;
-  replicationFactor: number;
-  messages: number;
-  underReplicated: number;
-  internal: boolean;
-  deadLetter: boolean;
-  partitions: PartitionView[];
-}
+export type { TopicView } from '../../src/shared/views.ts';
 
 interface TopicConfigEntry {
   name: string;

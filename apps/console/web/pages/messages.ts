@@ -1,21 +1,11 @@
 import { formatTimestamp, parseHeaders, prettyValue, preview } from '../../src/shared/format.ts';
 import { routeHref } from '../../src/shared/route.ts';
+import type { MessageView } from '../../src/shared/views.ts';
 import type { Page, PageContext } from '../context.ts';
 import { badge, h, replace, table } from '../dom.ts';
 import { field, type TopicView } from './cluster.ts';
 
-export interface MessageView {
-  topic: string;
-  partition: number;
-  offset: string;
-  timestamp: number;
-  key: string | null;
-  headers: Record<string, string>;
-  value: string;
-  encoding: 'utf8' | 'base64';
-  size: number;
-  truncated: boolean;
-}
+export type { MessageView } from '../../src/shared/views.ts';
 
 interface BrowseResult {
   messages: MessageView[];
