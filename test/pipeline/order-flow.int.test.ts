@@ -1,4 +1,5 @@
 import { waitFor } from '@kafka-poc/testing';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../support/http.ts';
 import { checkInvariants, readFacts } from '../support/invariants.ts';
@@ -24,6 +25,16 @@ beforeAll(async () => {
 afterAll(async () => {
   await pipeline?.stop();
 });
+
+async function queryRows<T extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<T[]> {
+  const client = new pg.Client({ connectionString: pipeline.env.DATABASE_URL });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
 
 async function placeOrder(item: string, quantity: number, headers: Record<string, string> = {}) {
   const response = await request('POST', `${pipeline.url('order')}/orders`, { item, quantity }, headers);
@@ -135,6 +146,40 @@ describe('order flow', () => {
     expect(other.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
     const facts = await readFacts(pipeline.env.DATABASE_URL ?? '');
     expect(facts.orders.filter((o) => o.id === first.body.id)).toHaveLength(1);
+  });
+
+  it('creates one order for concurrent requests with one Idempotency-Key, among other concurrent orders', async () => {
+    // Sent at once, these are written by the same few intake statements: the key's copies must not
+    // race each other there, and the orders without a key must all be created.
+    const key = `concurrent-${Date.now()}`;
+    const url = `${pipeline.url('order')}/orders`;
+    const keyed = Array.from({ length: 20 }, () =>
+      request('POST', url, { item: 'Phone', quantity: 1 }, { 'idempotency-key': key }),
+    );
+    const others = Array.from({ length: 30 }, () => request('POST', url, { item: 'Laptop', quantity: 1 }));
+    const [keyedAnswers, otherAnswers] = await Promise.all([Promise.all(keyed), Promise.all(others)]);
+    expect(keyedAnswers.map((a) => a.status)).toEqual(keyedAnswers.map(() => 201));
+    expect(new Set(keyedAnswers.map((a) => a.body.id)).size).toBe(1);
+    expect(keyedAnswers.filter((a) => a.headers.get('idempotent-replayed') === 'false')).toHaveLength(1);
+    expect(otherAnswers.map((a) => a.status)).toEqual(otherAnswers.map(() => 201));
+    expect(new Set(otherAnswers.map((a) => a.body.id)).size).toBe(30);
+    const facts = await readFacts(pipeline.env.DATABASE_URL ?? '');
+    expect(facts.orders.filter((o) => o.id === keyedAnswers[0]?.body.id)).toHaveLength(1);
+    const ids = [keyedAnswers[0]?.body.id as string, ...otherAnswers.map((a) => a.body.id as string)];
+    // Exactly one order.created per created order in the outbox, none for the replays.
+    const outbox = await queryRows<{ key: string; events: number }>(
+      'SELECT key, count(*)::int AS events FROM order_outbox WHERE key = ANY($1) GROUP BY key',
+      [ids],
+    );
+    expect(outbox).toHaveLength(ids.length);
+    expect(outbox.every((row) => row.events === 1)).toBe(true);
+    await waitFor(
+      async () => {
+        const stored = await readFacts(pipeline.env.DATABASE_URL ?? '');
+        return stored.notifications.filter((n) => ids.includes(n.order_id)).length === ids.length;
+      },
+      { message: 'a notification for each concurrent order' },
+    );
   });
 
   it('lists orders newest first with a cursor and a status filter', async () => {

@@ -1,7 +1,8 @@
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { Pool } from './pool.ts';
 
-export type Database = NodePgDatabase<Record<string, never>>;
+/** `$client` is the pool, for the few hot statements written as prepared SQL rather than with drizzle. */
+export type Database = NodePgDatabase<Record<string, never>> & { $client: Pool };
 /** The handle a `db.transaction(async (tx) => …)` callback receives. */
 export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 

@@ -4,6 +4,7 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { Counter, Histogram } from 'prom-client';
 import type { OrderServiceConfig } from './config.ts';
 import { inventoryDecisionsHandler } from './orders/inventory-decisions.ts';
+import { OrderIntake } from './orders/order-intake.ts';
 import { registerOrderRoutes } from './orders/routes.ts';
 
 const migrationsFolder = fileURLToPath(new URL('../migrations', import.meta.url));
@@ -67,10 +68,16 @@ export async function createOrderService(
       },
     }),
   });
+  const intake = new OrderIntake({
+    db: runtime.db,
+    orderEventsTopic: config.topics.orderEvents,
+    ...config.intake,
+  });
+  runtime.addWorker({ name: 'order intake', start: () => undefined, stop: () => intake.stop() });
   const http = await runtime.createHttp();
   registerOrderRoutes(http, {
     db: runtime.db,
-    orderEventsTopic: config.topics.orderEvents,
+    intake,
     onOrderCreated: () => {
       ordersCreated.inc();
       relay.notify();

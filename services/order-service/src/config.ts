@@ -15,11 +15,16 @@ const schema = z.object({
   ...httpSecurityEnvShape,
   ...portShape(8000),
   ORDER_SERVICE_GROUP: z.string().min(1).default('order-service'),
+  /** Most orders one intake statement writes (concurrent POST /orders are written together). */
+  ORDER_INTAKE_MAX_BATCH: z.coerce.number().int().min(1).max(5000).default(500),
+  /** Most intake statements at once; each holds a pooled connection, so keep it below DB_POOL_MAX. */
+  ORDER_INTAKE_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
 });
 
 export interface OrderServiceConfig extends CommonConfig {
   security: HttpSecurityConfig;
   groupId: string;
+  intake: { maxBatchSize: number; maxInFlight: number };
 }
 
 export function loadOrderServiceConfig(
@@ -30,5 +35,6 @@ export function loadOrderServiceConfig(
     ...toCommonConfig(parsed, 'order-service', parsed.PORT),
     security: toHttpSecurityConfig(parsed),
     groupId: parsed.ORDER_SERVICE_GROUP,
+    intake: { maxBatchSize: parsed.ORDER_INTAKE_MAX_BATCH, maxInFlight: parsed.ORDER_INTAKE_CONCURRENCY },
   };
 }

@@ -1,10 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { CreateOrderRequest, OrderResponse, OrderStatus } from '@kafka-poc/contracts';
-import type { Database, Transaction } from '@kafka-poc/db';
-import { appendToOutbox } from '@kafka-poc/outbox';
+import { type Database, type Transaction, toDbError } from '@kafka-poc/db';
 import { AppError } from '@kafka-poc/service-kit';
-import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
-import { orderOutbox, orders } from '../db/schema.ts';
+import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { orders } from '../db/schema.ts';
 import type { Cursor } from './cursor.ts';
 import { orderCreatedMessage, type TraceContext } from './order-events.ts';
 
@@ -16,47 +15,107 @@ export interface CreateOrderResult {
   replayed: boolean;
 }
 
+export interface NewOrder {
+  input: CreateOrderRequest;
+  idempotencyKey?: string | undefined;
+  trace: TraceContext;
+}
+
 /**
- * Stores a PENDING order and its order.created event in one transaction (the outbox), so the event
- * is published if and only if the order exists. With an idempotency key, a retried request returns
- * the order created the first time; the same key with another body is refused.
+ * One statement for a whole batch of new orders: the orders and their order.created events go in
+ * together (a single statement is atomic, so the outbox guarantee holds without BEGIN/COMMIT), the
+ * outbox rows only for orders actually inserted. A conflicting Idempotency-Key inserts nothing and
+ * is answered from the stored order. Prepared by name, so Postgres parses and plans it once per
+ * connection. The caller never puts two requests with the same key in one batch.
  */
-export async function createOrder(
+const insertOrdersSql = {
+  name: 'order-service.insert-orders.v1',
+  text: `
+WITH input AS (
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[])
+    WITH ORDINALITY AS t(id, item, quantity, idempotency_key, request_hash, correlation_id, event, headers, n)
+), inserted AS (
+  INSERT INTO orders (id, item, quantity, status, idempotency_key, request_hash, correlation_id)
+  SELECT id, item, quantity, 'PENDING', idempotency_key, request_hash, correlation_id FROM input ORDER BY n
+  ON CONFLICT (idempotency_key) DO NOTHING
+  RETURNING id, created_at, updated_at
+), events AS (
+  INSERT INTO order_outbox (topic, key, value, headers)
+  SELECT $9::text, input.id::text, input.event, input.headers FROM input JOIN inserted USING (id) ORDER BY input.n
+)
+SELECT id, created_at, updated_at FROM inserted`,
+};
+
+/**
+ * Stores PENDING orders with their order.created events in the outbox (see insertOrdersSql), and
+ * returns one outcome per request, in order: the created order, the order an earlier request with
+ * the same Idempotency-Key created (same body), or an AppError (same key, other body).
+ */
+export async function insertOrders(
   db: Database,
   topic: string,
-  input: CreateOrderRequest,
-  options: { idempotencyKey?: string | undefined; trace: TraceContext },
-): Promise<CreateOrderResult> {
-  const requestHash = options.idempotencyKey ? hashRequest(input) : null;
-  return db.transaction(async (tx) => {
+  requests: NewOrder[],
+): Promise<(CreateOrderResult | AppError)[]> {
+  const prepared = requests.map((r) => {
     const id = randomUUID();
-    const [row] = await tx
-      .insert(orders)
-      .values({
-        id,
-        item: input.item,
-        quantity: input.quantity,
-        status: 'PENDING',
-        idempotencyKey: options.idempotencyKey ?? null,
-        requestHash,
-        correlationId: options.trace.correlationId,
-      })
-      .onConflictDoNothing({ target: orders.idempotencyKey })
-      .returning();
-    if (!row) return replay(tx, options.idempotencyKey ?? '', requestHash);
-    await appendToOutbox(tx, orderOutbox, [orderCreatedMessage(topic, row, options.trace)]);
-    return { order: toResponse(row), replayed: false };
+    const message = orderCreatedMessage(topic, { id, ...r.input, status: 'PENDING' }, r.trace);
+    const requestHash = r.idempotencyKey ? hashRequest(r.input) : null;
+    return { id, request: r, requestHash, message };
+  });
+  const column = <V>(pick: (p: (typeof prepared)[number]) => V): V[] => prepared.map(pick);
+  let inserted: Map<string, { created_at: Date; updated_at: Date }>;
+  try {
+    const result = await db.$client.query<{ id: string; created_at: Date; updated_at: Date }>({
+      ...insertOrdersSql,
+      values: [
+        column((p) => p.id),
+        column((p) => p.request.input.item),
+        column((p) => p.request.input.quantity),
+        column((p) => p.request.idempotencyKey ?? null),
+        column((p) => p.requestHash),
+        column((p) => p.request.trace.correlationId),
+        column((p) => p.message.value),
+        column((p) => JSON.stringify(p.message.headers)),
+        topic,
+      ],
+    });
+    inserted = new Map(result.rows.map((row) => [row.id, row]));
+  } catch (error) {
+    throw toDbError(error, 'insert orders');
+  }
+  const conflicted = prepared.filter((p) => !inserted.has(p.id));
+  const earlier = conflicted.length > 0 ? await ordersByKey(db, conflicted) : new Map<string, OrderRow>();
+  return prepared.map((p) => {
+    const row = inserted.get(p.id);
+    if (row) {
+      const { item, quantity } = p.request.input;
+      const order = { id: p.id, item, quantity, status: 'PENDING' as const, reason: null };
+      return {
+        order: { ...order, createdAt: row.created_at.toISOString(), updatedAt: row.updated_at.toISOString() },
+        replayed: false,
+      };
+    }
+    return replay(earlier.get(p.request.idempotencyKey ?? ''), p.requestHash);
   });
 }
 
-async function replay(tx: Transaction, key: string, requestHash: string | null): Promise<CreateOrderResult> {
-  const [existing] = await tx.select().from(orders).where(eq(orders.idempotencyKey, key));
+async function ordersByKey(db: Database, requests: { request: NewOrder }[]): Promise<Map<string, OrderRow>> {
+  const keys = requests.map((r) => r.request.idempotencyKey ?? '');
+  try {
+    const rows = await db.select().from(orders).where(inArray(orders.idempotencyKey, keys));
+    return new Map(rows.map((row) => [row.idempotencyKey ?? '', row]));
+  } catch (error) {
+    throw toDbError(error, 'read orders by idempotency key');
+  }
+}
+
+function replay(existing: OrderRow | undefined, requestHash: string | null): CreateOrderResult | AppError {
   if (!existing)
-    throw new AppError('CONFLICT', 'idempotency key in use by a request still in progress', {
+    return new AppError('CONFLICT', 'idempotency key in use by a request still in progress', {
       retryable: true,
     });
   if (existing.requestHash !== requestHash) {
-    throw new AppError(
+    return new AppError(
       'IDEMPOTENCY_KEY_REUSED',
       'this Idempotency-Key was already used with a different request body',
       {

@@ -12,7 +12,8 @@ import type { Database } from '@kafka-poc/db';
 import { API_KEY_SECURITY, AppError, type HttpServer, traceparentOf } from '@kafka-poc/service-kit';
 import { z } from 'zod';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { createOrder, getOrder, listOrders } from './order-repository.ts';
+import type { OrderIntake } from './order-intake.ts';
+import { getOrder, listOrders } from './order-repository.ts';
 
 const createHeaders = z.looseObject({
   'idempotency-key': z.string().min(1).max(LIMITS.idempotencyKeyMaxLength).optional(),
@@ -22,7 +23,7 @@ const createHeaders = z.looseObject({
 
 export interface OrderRoutesDeps {
   db: Database;
-  orderEventsTopic: string;
+  intake: OrderIntake;
   /** Called after an order committed, to wake the relay in this process at once. */
   onOrderCreated: () => void;
 }
@@ -46,7 +47,8 @@ export function registerOrderRoutes(app: HttpServer, deps: OrderRoutesDeps): voi
     },
     async (request, reply) => {
       const correlationId = request.headers['x-correlation-id'] ?? randomUUID();
-      const { order, replayed } = await createOrder(deps.db, deps.orderEventsTopic, request.body, {
+      const { order, replayed } = await deps.intake.create({
+        input: request.body,
         idempotencyKey: request.headers['idempotency-key'],
         trace: { correlationId, traceparent: traceparentOf(request.span) ?? request.headers.traceparent },
       });
