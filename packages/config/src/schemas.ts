@@ -73,7 +73,21 @@ export const commonEnvShape = {
   KAFKA_TOPIC_PARTITIONS: positiveInt.default(3),
   KAFKA_REPLICATION_FACTOR: positiveInt.default(1),
   KAFKA_GROUP_PROTOCOL: z.enum(['consumer', 'classic']).default('consumer'),
+  /**
+   * How long a send waits for others to share its produce request. 0: the relays already send whole
+   * batches, and sends queued while a request is in flight still share the next one; a linger
+   * would only add its wait to every hop (measured in docs/performance.md).
+   */
+  PRODUCER_LINGER_MS: z.coerce.number().int().min(0).default(0),
   CONSUMER_MAX_BATCH: positiveInt.default(500),
+  /** After a batch's first record, how long a consumer waits for more before handling it. */
+  CONSUMER_BATCH_WAIT_MS: z.coerce.number().int().min(0).default(2),
+  /**
+   * The broker answers a fetch once it has this many bytes or CONSUMER_FETCH_MAX_WAIT_MS has passed:
+   * 1 answers at once (a fetch per few records under load); larger lets the broker gather a batch.
+   */
+  CONSUMER_FETCH_MIN_BYTES: positiveInt.default(1),
+  CONSUMER_FETCH_MAX_WAIT_MS: positiveInt.default(500),
 
   TOPIC_ORDER_EVENTS: z.string().min(1).default('order-events'),
   TOPIC_INVENTORY_EVENTS: z.string().min(1).default('inventory-events'),
@@ -109,6 +123,10 @@ export interface CommonConfig {
     replicationFactor: number;
     groupProtocol: 'consumer' | 'classic';
     maxBatchSize: number;
+    lingerMs: number;
+    batchWaitMs: number;
+    fetchMinBytes: number;
+    fetchMaxWaitMs: number;
   };
   topics: { orderEvents: string; inventoryEvents: string };
   shutdownTimeoutMs: number;
@@ -145,6 +163,10 @@ export function toCommonConfig(env: CommonEnv, service: string, port: number): C
       replicationFactor: env.KAFKA_REPLICATION_FACTOR,
       groupProtocol: env.KAFKA_GROUP_PROTOCOL,
       maxBatchSize: env.CONSUMER_MAX_BATCH,
+      lingerMs: env.PRODUCER_LINGER_MS,
+      batchWaitMs: env.CONSUMER_BATCH_WAIT_MS,
+      fetchMinBytes: env.CONSUMER_FETCH_MIN_BYTES,
+      fetchMaxWaitMs: env.CONSUMER_FETCH_MAX_WAIT_MS,
     },
     topics: { orderEvents: env.TOPIC_ORDER_EVENTS, inventoryEvents: env.TOPIC_INVENTORY_EVENTS },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,

@@ -29,8 +29,10 @@ const closeTimeoutMs = 10_000;
 
 /** Optional knobs beyond the shared interface; all have defaults. */
 export interface ConsumerRunnerTuning {
-  /** Longest wait of one fetch request when there is nothing to read (default 500 ms). */
+  /** Longest wait of one fetch request when there is nothing (or less than fetchMinBytes) to read (default 500 ms). */
   fetchMaxWaitMs?: number;
+  /** Bytes the broker waits for before answering a fetch, up to fetchMaxWaitMs (default 1: at once). */
+  fetchMinBytes?: number;
   /** How long stop() waits for the in-flight handler call before giving up on it (default 30 s). */
   stopTimeoutMs?: number;
 }
@@ -261,6 +263,7 @@ class BatchConsumerRunner implements ConsumerRunner {
       startFrom: o.startFrom ?? 'earliest',
       maxBatchSize: o.maxBatchSize ?? defaults.maxBatchSize,
       fetchMaxWaitMs: o.fetchMaxWaitMs ?? defaults.fetchMaxWaitMs,
+      fetchMinBytes: o.fetchMinBytes ?? 1,
       heartbeatStallMs: 60_000,
       onClientError: (error) => this.#report(error),
     };

@@ -23,6 +23,7 @@ export interface SessionConfig {
   startFrom: 'earliest' | 'latest';
   maxBatchSize: number;
   fetchMaxWaitMs: number;
+  fetchMinBytes: number;
   /** Heartbeats failing this long (broker reachable) mark the member lost, so the runner replaces it. */
   heartbeatStallMs: number;
   onClientError: (error: unknown) => void;
@@ -191,6 +192,7 @@ function consume(consumer: LibraryConsumer, config: SessionConfig): Promise<Libr
         : MessagesStreamFallbackModes.EARLIEST,
     autocommit: false,
     maxWaitTime: config.fetchMaxWaitMs,
+    minBytes: config.fetchMinBytes,
     highWaterMark: config.maxBatchSize,
   });
 }
@@ -204,6 +206,7 @@ function consumerOptions(config: SessionConfig): ConsumerOptions<Buffer, Buffer,
     // then restarts the stream (or the member) with its own backoff, and stop() never waits long.
     retries: 5,
     maxWaitTime: config.fetchMaxWaitMs,
+    minBytes: config.fetchMinBytes,
     maxBytes: 8 * 1024 * 1024,
     highWaterMark: config.maxBatchSize,
     heartbeatStallTimeout: config.heartbeatStallMs,

@@ -21,12 +21,18 @@ export async function claimEvents(
   entries: InboxEntry[],
 ): Promise<Set<string>> {
   if (entries.length === 0) return new Set();
-  const rows = await tx
-    .insert(table)
-    .values(entries)
-    .onConflictDoNothing({ target: table.eventId })
-    .returning({ eventId: table.eventId });
-  return new Set(rows.map((r) => r.eventId));
+  // Column arrays through unnest: a fixed statement with 5 parameters for any batch size, instead
+  // of drizzle building rows × columns placeholders (a measured share of the consumers' CPU).
+  const column = <V>(pick: (e: InboxEntry) => V): V[] => entries.map(pick);
+  const result = await tx.execute<{ event_id: string }>(sql`
+    INSERT INTO ${table} (event_id, event_type, topic, partition, "offset")
+    SELECT * FROM unnest(
+      ${sql.param(column((e) => e.eventId))}::uuid[], ${sql.param(column((e) => e.eventType))}::text[],
+      ${sql.param(column((e) => e.topic))}::text[], ${sql.param(column((e) => e.partition))}::int[],
+      ${sql.param(column((e) => e.offset.toString()))}::bigint[])
+    ON CONFLICT (event_id) DO NOTHING
+    RETURNING event_id`);
+  return new Set(result.rows.map((r) => r.event_id));
 }
 
 /** Removes inbox rows so the given events can be deliberately re-applied (projection rebuilds). */

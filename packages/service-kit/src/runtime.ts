@@ -128,7 +128,7 @@ export class ServiceRuntime {
       ...(config.kafka.sasl ? { sasl: config.kafka.sasl } : {}),
       ...(config.kafka.tls ? { tls: config.kafka.tls } : {}),
     };
-    this.producer = createProducer(this.connection);
+    this.producer = createProducer(this.connection, { lingerMs: config.kafka.lingerMs });
     this.admin = createAdmin(this.connection);
     this.#addBaseChecks();
     this.#addPoolMetrics();
@@ -207,6 +207,9 @@ export class ServiceRuntime {
       topics: spec.topics,
       handler,
       maxBatchSize: this.config.kafka.maxBatchSize,
+      maxBatchWaitMs: this.config.kafka.batchWaitMs,
+      fetchMinBytes: this.config.kafka.fetchMinBytes,
+      fetchMaxWaitMs: this.config.kafka.fetchMaxWaitMs,
       groupProtocol: this.config.kafka.groupProtocol,
       onError: (error, info) => {
         // attempt 0 is a client event (heartbeat, fetch, skipped commit), not a failed batch.

@@ -82,16 +82,14 @@ async function writeStock(tx: Transaction, changes: [string, number][]): Promise
 
 async function writeReservations(tx: Transaction, decisions: ReservationDecision[]): Promise<void> {
   if (decisions.length === 0) return;
-  await tx.insert(reservations).values(
-    decisions.map((d) => ({
-      orderId: d.orderId,
-      item: d.item,
-      quantity: d.quantity,
-      status: d.status,
-      reasonCode: d.status === 'REJECTED' ? d.reasonCode : null,
-      reason: d.status === 'REJECTED' ? d.reason : null,
-    })),
-  );
+  const column = <V>(pick: (d: ReservationDecision) => V): V[] => decisions.map(pick);
+  await tx.execute(sql`
+    INSERT INTO ${reservations} (order_id, item, quantity, status, reason_code, reason)
+    SELECT * FROM unnest(
+      ${sql.param(column((d) => d.orderId))}::uuid[], ${sql.param(column((d) => d.item))}::text[],
+      ${sql.param(column((d) => d.quantity))}::int[], ${sql.param(column((d) => d.status))}::text[],
+      ${sql.param(column((d) => (d.status === 'REJECTED' ? d.reasonCode : null)))}::text[],
+      ${sql.param(column((d) => (d.status === 'REJECTED' ? d.reason : null)))}::text[])`);
 }
 
 /** The decision event, carrying on the order's correlation id, trace and acceptance time. */

@@ -1,6 +1,6 @@
 import type { InventoryEvent, NotificationResponse } from '@kafka-poc/contracts';
 import type { Database, Transaction } from '@kafka-poc/db';
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { notifications } from '../db/schema.ts';
 import { notificationId } from './notification-id.ts';
 
@@ -25,12 +25,19 @@ export function notificationFor(event: InventoryEvent): {
 /** Stores one notification per order; an order that already has one keeps it (returns the new ones). */
 export async function storeNotifications(tx: Transaction, events: InventoryEvent[]): Promise<string[]> {
   if (events.length === 0) return [];
-  const rows = await tx
-    .insert(notifications)
-    .values(events.map((event) => ({ id: notificationId(event.payload.orderId), ...notificationFor(event) })))
-    .onConflictDoNothing()
-    .returning({ id: notifications.id });
-  return rows.map((r) => r.id);
+  const rows = events.map((event) => ({
+    id: notificationId(event.payload.orderId),
+    ...notificationFor(event),
+  }));
+  const column = <V>(pick: (r: (typeof rows)[number]) => V): V[] => rows.map(pick);
+  const result = await tx.execute<{ id: string }>(sql`
+    INSERT INTO ${notifications} (id, order_id, status, message)
+    SELECT * FROM unnest(
+      ${sql.param(column((r) => r.id))}::uuid[], ${sql.param(column((r) => r.orderId))}::uuid[],
+      ${sql.param(column((r) => r.status))}::text[], ${sql.param(column((r) => r.message))}::text[])
+    ON CONFLICT DO NOTHING
+    RETURNING id`);
+  return result.rows.map((r) => r.id);
 }
 
 export async function listNotifications(
