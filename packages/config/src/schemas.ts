@@ -79,9 +79,11 @@ export const commonEnvShape = {
    * would only add its wait to every hop (measured in docs/performance.md).
    */
   PRODUCER_LINGER_MS: z.coerce.number().int().min(0).default(0),
+  /** How long an outbox relay lets rows gather before publishing a batch that is not full. */
+  OUTBOX_RELAY_LINGER_MS: z.coerce.number().int().min(0).default(5),
   CONSUMER_MAX_BATCH: positiveInt.default(500),
   /** After a batch's first record, how long a consumer waits for more before handling it. */
-  CONSUMER_BATCH_WAIT_MS: z.coerce.number().int().min(0).default(2),
+  CONSUMER_BATCH_WAIT_MS: z.coerce.number().int().min(0).default(5),
   /**
    * The broker answers a fetch once it has this many bytes or CONSUMER_FETCH_MAX_WAIT_MS has passed:
    * 1 answers at once (a fetch per few records under load); larger lets the broker gather a batch.
@@ -124,6 +126,7 @@ export interface CommonConfig {
     groupProtocol: 'consumer' | 'classic';
     maxBatchSize: number;
     lingerMs: number;
+    relayLingerMs: number;
     batchWaitMs: number;
     fetchMinBytes: number;
     fetchMaxWaitMs: number;
@@ -164,6 +167,7 @@ export function toCommonConfig(env: CommonEnv, service: string, port: number): C
       groupProtocol: env.KAFKA_GROUP_PROTOCOL,
       maxBatchSize: env.CONSUMER_MAX_BATCH,
       lingerMs: env.PRODUCER_LINGER_MS,
+      relayLingerMs: env.OUTBOX_RELAY_LINGER_MS,
       batchWaitMs: env.CONSUMER_BATCH_WAIT_MS,
       fetchMinBytes: env.CONSUMER_FETCH_MIN_BYTES,
       fetchMaxWaitMs: env.CONSUMER_FETCH_MAX_WAIT_MS,

@@ -13,6 +13,11 @@ export interface OutboxRelayOptions {
   /** Outbox table name (trusted identifier from code, not input). */
   table: string;
   batchSize?: number;
+  /**
+   * How long the relay lets rows gather before reading a batch that will not be full (default 0).
+   * Without it, at moderate load every committed row is its own Kafka request and its own statement.
+   */
+  lingerMs?: number;
   /** Fallback poll when no NOTIFY arrives (default 1000 ms). */
   pollIntervalMs?: number;
   /** How long a standby relay waits before trying the lock again (default 2000 ms). */
@@ -60,6 +65,7 @@ export class OutboxRelay {
     const { databaseSsl, ...rest } = options;
     this.#options = {
       batchSize: 500,
+      lingerMs: 0,
       pollIntervalMs: 1000,
       standbyRetryMs: 2000,
       retentionMs: 3_600_000,
@@ -145,9 +151,13 @@ export class OutboxRelay {
    * published and fetches the next ones, so a busy relay pays one statement per batch, not two.
    */
   async #drain(): Promise<void> {
-    const { producer } = this.#options;
+    const { producer, lingerMs, batchSize } = this.#options;
     let published: string[] = [];
+    let full = false;
     for (;;) {
+      // A full batch means more is waiting: read on at once. Otherwise let rows committing right now
+      // share the next request (skipped once stopping, so stop() is not delayed).
+      if (!full && lingerMs > 0) await sleep(lingerMs, this.#stopping.signal);
       this.#pendingWake = false;
       // Here too, not only when idle: under steady load the relay may never run out of rows.
       await this.#purgeOld();
@@ -162,6 +172,7 @@ export class OutboxRelay {
         })),
       );
       published = rows.map((r) => r.id);
+      full = rows.length >= batchSize;
       this.#options.hooks.onPublished?.(rows.length, rows[0]?.created_at ?? new Date());
     }
   }

@@ -163,6 +163,7 @@ export class ServiceRuntime {
       ...(this.config.database.ssl ? { databaseSsl: this.config.database.ssl } : {}),
       producer: this.producer,
       table,
+      lingerMs: this.config.kafka.relayLingerMs,
       hooks: {
         onPublished: (count, oldest) => {
           this.pipeline.eventsPublished.labels(table).inc(count);
