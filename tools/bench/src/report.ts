@@ -351,6 +351,7 @@ export function renderReport(result: BenchResult, charts: ChartRef[], prefix = '
           '201→notified p50 / p99 ms',
           'backlog max / trend',
           'drain s',
+          'CPU ms/order',
           'others CPU %',
           'verdict',
         ],
