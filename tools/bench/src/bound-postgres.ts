@@ -1,8 +1,10 @@
 /**
- * Postgres' commit rate on this machine for transactions shaped like `POST /orders` (one order row +
- * one outbox row, same columns, indexes and NOTIFY trigger): copies of the two tables in a scratch
- * schema, N clients committing in a loop for a few seconds. Measured with the same node-postgres
- * client the services use, and with pgbench too when it is installed (no client overhead).
+ * Postgres' rate on this machine for the statement `POST /orders` runs (order rows + their outbox
+ * rows in one CTE statement, same columns, indexes and NOTIFY trigger): copies of the two tables in a
+ * scratch schema, N clients in a loop for a few seconds, with one order per statement (the intake at
+ * low load: a commit per order) and with batches (the intake under load writes concurrent requests
+ * together). Measured with the same node-postgres client the services use, and with pgbench too when
+ * it is installed (no client overhead).
  */
 import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -15,6 +17,8 @@ import { pgClient } from './pg-client.ts';
 export interface PgRun {
   tool: 'node-postgres' | 'pgbench';
   clients: number;
+  /** Orders per statement (absent in results from before batching: 1). */
+  batch?: number;
   seconds: number;
   transactions: number;
   tps: number;
@@ -23,8 +27,10 @@ export interface PgRun {
 
 export interface PostgresBound {
   runs: PgRun[];
-  /** The best rate of any run: the machine's bound for this transaction shape. */
+  /** The best statement (= transaction) rate of any run. */
   tps: number;
+  /** The best orders/s of any run: the machine's bound for the intake (absent in older results: tps). */
+  ordersPerSec?: number;
   statements: string[];
 }
 
@@ -49,9 +55,31 @@ export function sampleEvent(orderId: string): string {
   });
 }
 
-const INSERT_ORDER = `INSERT INTO ${SCHEMA}.orders (id, item, quantity, status, correlation_id)
-  VALUES ($1, $2, $3, 'PENDING', $4) RETURNING *`;
-const INSERT_OUTBOX = `INSERT INTO ${SCHEMA}.order_outbox (topic, key, value, headers) VALUES ($1, $2, $3, $4)`;
+/** The intake statement of order-service (order-repository.ts), on the scratch copies. */
+const INSERT_ORDERS = `WITH input AS (
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::jsonb[])
+    WITH ORDINALITY AS t(id, item, quantity, correlation_id, event, headers, n)
+), inserted AS (
+  INSERT INTO ${SCHEMA}.orders (id, item, quantity, status, correlation_id)
+  SELECT id, item, quantity, 'PENDING', correlation_id FROM input ORDER BY n
+  ON CONFLICT (idempotency_key) DO NOTHING
+  RETURNING id, created_at, updated_at
+), events AS (
+  INSERT INTO ${SCHEMA}.order_outbox (topic, key, value, headers)
+  SELECT 'order-events', input.id::text, input.event, input.headers FROM input JOIN inserted USING (id) ORDER BY input.n
+)
+SELECT id, created_at, updated_at FROM inserted`;
+
+/** The same statement for pgbench, the batch generated server-side. */
+function pgbenchStatement(batch: number, value: string): string {
+  return `WITH input AS (SELECT gen_random_uuid() AS id, n FROM generate_series(1, ${batch}) AS n),
+  inserted AS (INSERT INTO ${SCHEMA}.orders (id, item, quantity, status, correlation_id)
+    SELECT id, 'Headphones', 2, 'PENDING', gen_random_uuid()::text FROM input ORDER BY n
+    ON CONFLICT (idempotency_key) DO NOTHING RETURNING id),
+  events AS (INSERT INTO ${SCHEMA}.order_outbox (topic, key, value, headers)
+    SELECT 'order-events', id::text, '${value}', '{"event-type":"order.created"}' FROM inserted)
+  SELECT count(*) FROM inserted;`.replace(/\s+/g, ' ');
+}
 
 async function prepareSchema(client: pg.Client): Promise<void> {
   await client.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
@@ -65,7 +93,12 @@ async function prepareSchema(client: pg.Client): Promise<void> {
     FOR EACH STATEMENT EXECUTE FUNCTION ${SCHEMA}.notify()`);
 }
 
-async function nodeLoop(databaseUrl: string, clients: number, seconds: number): Promise<PgRun> {
+async function nodeLoop(
+  databaseUrl: string,
+  clients: number,
+  batch: number,
+  seconds: number,
+): Promise<PgRun> {
   const connections = await Promise.all(
     Array.from({ length: clients }, async () => {
       const c = pgClient(databaseUrl, 'bench-bound');
@@ -76,23 +109,24 @@ async function nodeLoop(databaseUrl: string, clients: number, seconds: number): 
   let transactions = 0;
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
+  const headers = JSON.stringify({ 'event-type': 'order.created' });
   try {
     await Promise.all(
       connections.map(async (c) => {
         while (performance.now() < deadline) {
-          const id = randomUUID();
-          await c.query('BEGIN');
+          const ids = Array.from({ length: batch }, () => randomUUID());
           await c.query({
-            name: 'bound_order',
-            text: INSERT_ORDER,
-            values: [id, 'Headphones', 2, randomUUID()],
+            name: 'bound_orders',
+            text: INSERT_ORDERS,
+            values: [
+              ids,
+              ids.map(() => 'Headphones'),
+              ids.map(() => 2),
+              ids.map(() => randomUUID()),
+              ids.map((id) => sampleEvent(id)),
+              ids.map(() => headers),
+            ],
           });
-          await c.query({
-            name: 'bound_outbox',
-            text: INSERT_OUTBOX,
-            values: ['order-events', id, sampleEvent(id), JSON.stringify({ 'event-type': 'order.created' })],
-          });
-          await c.query('COMMIT');
           transactions++;
         }
       }),
@@ -104,10 +138,11 @@ async function nodeLoop(databaseUrl: string, clients: number, seconds: number): 
   return {
     tool: 'node-postgres',
     clients,
+    batch,
     seconds: elapsed,
     transactions,
     tps: transactions / elapsed,
-    command: `node-postgres loop, ${clients} connections, named prepared statements: BEGIN; insert order RETURNING *; insert outbox row; COMMIT`,
+    command: `node-postgres loop, ${clients} connections, the intake statement prepared by name, ${batch} order(s) per statement`,
   };
 }
 
@@ -131,21 +166,13 @@ async function pgbench(
   binary: string,
   databaseUrl: string,
   clients: number,
+  batch: number,
   seconds: number,
 ): Promise<PgRun> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-pgbench-'));
   const script = join(dir, 'order.sql');
   const value = sampleEvent('00000000-0000-0000-0000-000000000000').replace(/'/g, "''");
-  await writeFile(
-    script,
-    [
-      'BEGIN;',
-      `INSERT INTO ${SCHEMA}.orders (id, item, quantity, status, correlation_id) VALUES (gen_random_uuid(), 'Headphones', 2, 'PENDING', gen_random_uuid()::text) RETURNING *;`,
-      `INSERT INTO ${SCHEMA}.order_outbox (topic, key, value, headers) VALUES ('order-events', gen_random_uuid()::text, '${value}', '{"event-type":"order.created"}');`,
-      'END;',
-      '',
-    ].join('\n'),
-  );
+  await writeFile(script, `${pgbenchStatement(batch, value)}\n`);
   const args = [
     '-n',
     '-M',
@@ -180,10 +207,11 @@ async function pgbench(
     return {
       tool: 'pgbench',
       clients,
+      batch,
       seconds,
       transactions: parsed.transactions,
       tps: parsed.tps,
-      command: `pgbench -n -M prepared -c ${clients} -j 2 -T ${seconds} -f order.sql (same two inserts in one transaction)`,
+      command: `pgbench -n -M prepared -c ${clients} -j 2 -T ${seconds} -f order.sql (the same statement, ${batch} order(s) generated server-side)`,
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -193,24 +221,31 @@ async function pgbench(
 export async function measurePostgresBound(args: {
   databaseUrl: string;
   clients: number[];
+  /** Orders per statement to measure (default 1 and 100). */
+  batches?: number[];
   seconds: number;
   log: (message: string) => void;
 }): Promise<PostgresBound> {
+  const batches = args.batches ?? [1, 100];
   const admin = pgClient(args.databaseUrl);
   await admin.connect();
   const runs: PgRun[] = [];
   try {
     await prepareSchema(admin);
     const pgbenchBinary = await findPgbench();
-    for (const clients of args.clients) {
-      args.log(`postgres bound: node-postgres loop, ${clients} clients, ${args.seconds} s`);
-      runs.push(await nodeLoop(args.databaseUrl, clients, args.seconds));
-      if (pgbenchBinary) {
-        args.log(`postgres bound: pgbench, ${clients} clients, ${args.seconds} s`);
-        try {
-          runs.push(await pgbench(pgbenchBinary, args.databaseUrl, clients, args.seconds));
-        } catch (error) {
-          args.log(`postgres bound: pgbench failed: ${(error as Error).message}`);
+    for (const batch of batches) {
+      for (const clients of args.clients) {
+        args.log(
+          `postgres bound: node-postgres loop, ${clients} clients, ${batch}/statement, ${args.seconds} s`,
+        );
+        runs.push(await nodeLoop(args.databaseUrl, clients, batch, args.seconds));
+        if (pgbenchBinary) {
+          args.log(`postgres bound: pgbench, ${clients} clients, ${batch}/statement, ${args.seconds} s`);
+          try {
+            runs.push(await pgbench(pgbenchBinary, args.databaseUrl, clients, batch, args.seconds));
+          } catch (error) {
+            args.log(`postgres bound: pgbench failed: ${(error as Error).message}`);
+          }
         }
       }
     }
@@ -221,6 +256,12 @@ export async function measurePostgresBound(args: {
   return {
     runs,
     tps: Math.max(0, ...runs.map((r) => r.tps)),
-    statements: [INSERT_ORDER.replace(/\s+/g, ' '), INSERT_OUTBOX],
+    ordersPerSec: Math.max(0, ...runs.map(runOrdersPerSec)),
+    statements: [INSERT_ORDERS.replace(/\s+/g, ' ')],
   };
+}
+
+/** Orders/s of one run (runs from before batching wrote one order per transaction). */
+export function runOrdersPerSec(run: PgRun): number {
+  return run.tps * (run.batch ?? 1);
 }

@@ -1,6 +1,6 @@
 /** The machine's bound for our pipeline: Kafka's own perf tools and Postgres' commit rate, same run. */
 import { measureKafkaBound } from './bound-kafka.ts';
-import { measurePostgresBound } from './bound-postgres.ts';
+import { measurePostgresBound, runOrdersPerSec } from './bound-postgres.ts';
 import type { ProcSampler } from './proc-sampler.ts';
 import { summarizeResources } from './proc-sampler.ts';
 import type { BoundResult } from './result.ts';
@@ -19,7 +19,7 @@ export function boundOrdersPerSec(
   const kafkaConsume = bound.kafka
     ? bound.kafka.consumer.fetchRecordsPerSec / RECORDS_PER_ORDER.consumed
     : undefined;
-  const postgres = bound.postgres?.tps;
+  const postgres = bound.postgres ? (bound.postgres.ordersPerSec ?? bound.postgres.tps) : undefined;
   const all = [kafkaProduce, kafkaConsume, postgres].filter((v): v is number => v !== undefined && v > 0);
   return {
     ...(kafkaProduce !== undefined ? { kafkaProduce } : {}),
@@ -63,7 +63,9 @@ export async function measureBound(args: {
       log: args.log,
     });
     for (const r of result.postgres.runs) {
-      args.log(`postgres bound: ${r.tool} ${r.clients} clients: ${r.tps.toFixed(0)} tx/s`);
+      args.log(
+        `postgres bound: ${r.tool} ${r.clients} clients, ${r.batch ?? 1}/statement: ${r.tps.toFixed(0)} statements/s = ${runOrdersPerSec(r).toFixed(0)} orders/s`,
+      );
     }
   } catch (error) {
     errors.push(`postgres: ${(error as Error).message}`);

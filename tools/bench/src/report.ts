@@ -1,4 +1,5 @@
 /** Renders a result as the markdown report (report.md, and bench/results/latest.md with a link prefix). */
+import { runOrdersPerSec } from './bound-postgres.ts';
 import type { Summary } from './histogram.ts';
 import type { BenchResult, PhaseResult } from './result.ts';
 
@@ -309,11 +310,19 @@ export function renderReport(result: BenchResult, charts: ChartRef[], prefix = '
       );
     }
     for (const r of b.postgres?.runs ?? []) {
-      rows.push([
-        `Postgres ${r.tool}, ${r.clients} clients, ${f1(r.seconds)} s: insert order + outbox row per tx`,
-        `${f0(r.tps)} tx/s`,
-        f0(r.tps),
-      ]);
+      rows.push(
+        r.batch === undefined
+          ? [
+              `Postgres ${r.tool}, ${r.clients} clients, ${f1(r.seconds)} s: insert order + outbox row per tx`,
+              `${f0(r.tps)} tx/s`,
+              f0(r.tps),
+            ]
+          : [
+              `Postgres ${r.tool}, ${r.clients} clients, ${f1(r.seconds)} s: intake statement, ${r.batch} order(s) each`,
+              `${f0(r.tps)} statements/s`,
+              f0(runOrdersPerSec(r)),
+            ],
+      );
     }
     out.push(table(['measurement', 'rate', 'orders/s it allows'], rows), '');
     out.push(
