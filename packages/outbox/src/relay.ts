@@ -147,8 +147,9 @@ export class OutboxRelay {
   }
 
   /**
-   * Publishes until nothing is unsent. Each round trip to Postgres both marks the rows just
-   * published and fetches the next ones, so a busy relay pays one statement per batch, not two.
+   * Publishes until nothing is unsent. When it reads on at once (a full batch, or no linger), one
+   * round trip both marks the rows just published and fetches the next ones: a busy relay pays one
+   * statement per batch, not two.
    */
   async #drain(): Promise<void> {
     const { producer, lingerMs, batchSize } = this.#options;
@@ -156,8 +157,13 @@ export class OutboxRelay {
     let full = false;
     for (;;) {
       // A full batch means more is waiting: read on at once. Otherwise let rows committing right now
-      // share the next request (skipped once stopping, so stop() is not delayed).
-      if (!full && lingerMs > 0) await sleep(lingerMs, this.#stopping.signal);
+      // share the next request (skipped once stopping, so stop() is not delayed), after marking what
+      // was published, so sent_at stays the publish time.
+      if (!full && lingerMs > 0) {
+        if (published.length > 0) await this.#markSentAndFetch(published, 0);
+        published = [];
+        await sleep(lingerMs, this.#stopping.signal);
+      }
       this.#pendingWake = false;
       // Here too, not only when idle: under steady load the relay may never run out of rows.
       await this.#purgeOld();
@@ -182,14 +188,14 @@ export class OutboxRelay {
    * taken before the UPDATE, where those rows still look unsent, hence the explicit exclusion.
    * Crash between publish and mark: the rows are published again, and the inboxes absorb it.
    */
-  async #markSentAndFetch(sent: string[]): Promise<Row[]> {
-    const { pool, table, batchSize } = this.#options;
+  async #markSentAndFetch(sent: string[], limit = this.#options.batchSize): Promise<Row[]> {
+    const { pool, table } = this.#options;
     const { rows } = await pool.query<Row>({
       name: `${table}_mark_sent_select_unsent`,
       text: `WITH marked AS (UPDATE ${table} SET sent_at = now() WHERE id = ANY($1::bigint[]))
         SELECT id, topic, key, value, headers, created_at FROM ${table}
         WHERE sent_at IS NULL AND NOT (id = ANY($1::bigint[])) ORDER BY id LIMIT $2`,
-      values: [sent, batchSize],
+      values: [sent, limit],
     });
     return rows;
   }
