@@ -68,10 +68,17 @@ export async function createOrderService(
       },
     }),
   });
+  const intakeBatch = new Histogram({
+    name: 'order_intake_batch_size',
+    help: 'Orders written by one intake statement (concurrent POST /orders are written together)',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+    registers,
+  });
   const intake = new OrderIntake({
     db: runtime.db,
     orderEventsTopic: config.topics.orderEvents,
     ...config.intake,
+    onBatch: (size) => intakeBatch.observe(size),
   });
   runtime.addWorker({ name: 'order intake', start: () => undefined, stop: () => intake.stop() });
   const http = await runtime.createHttp();

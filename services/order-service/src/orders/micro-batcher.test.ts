@@ -21,6 +21,7 @@ const turn = () => new Promise((r) => setImmediate(r));
 describe('MicroBatcher', () => {
   it('runs calls made in the same turn as one batch and answers each with its own result', async () => {
     const calls: number[][] = [];
+    const sizes: number[] = [];
     const batcher = new MicroBatcher({
       run: async (items: number[]) => {
         calls.push(items);
@@ -28,10 +29,12 @@ describe('MicroBatcher', () => {
       },
       maxBatchSize: 100,
       maxInFlight: 1,
+      onBatch: (size) => sizes.push(size),
     });
     await expect(Promise.all([1, 2, 3].map((i) => batcher.submit(i)))).resolves.toEqual([10, 20, 30]);
     await expect(batcher.submit(7)).resolves.toBe(70);
     expect(calls).toEqual([[1, 2, 3], [7]]);
+    expect(sizes).toEqual([3, 1]);
   });
 
   it('queues calls while every slot is busy and sends them together next, up to maxBatchSize', async () => {

@@ -12,6 +12,8 @@ export interface MicroBatcherOptions<T, R> {
    * fails alone. Not for transient failures (all items would fail the same way again).
    */
   splitOnError?: (error: unknown) => boolean;
+  /** Called as each batch starts, with its size (for metrics). */
+  onBatch?: (size: number) => void;
 }
 
 interface Pending<T, R> {
@@ -70,6 +72,7 @@ export class MicroBatcher<T, R> {
   #dispatch(): void {
     while (this.#inFlight < this.#options.maxInFlight && this.#queue.length > 0) {
       const batch = this.#take();
+      this.#options.onBatch?.(batch.length);
       this.#inFlight++;
       void this.#runBatch(batch).finally(() => {
         this.#inFlight--;

@@ -10,6 +10,8 @@ export interface OrderIntakeOptions {
   maxBatchSize: number;
   /** Most intake statements running at once (each holds one pooled connection). */
   maxInFlight: number;
+  /** Called with the size of each batch as it is written (metrics). */
+  onBatch?: (size: number) => void;
 }
 
 /**
@@ -32,6 +34,7 @@ export class OrderIntake {
       // A value Postgres refuses fails its batch; retried alone, it fails by itself (422) and the
       // other orders go in. A database outage fails everyone the same way, so no split then.
       splitOnError: (error) => !isRetryableDbError(error),
+      ...(options.onBatch ? { onBatch: options.onBatch } : {}),
     });
   }
 
