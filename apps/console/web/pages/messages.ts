@@ -235,17 +235,23 @@ export function messagesPage(ctx: PageContext, query: Record<string, string>): P
       const result = await ctx.api.get<BrowseResult>(
         `/api/topics/${encodeURIComponent(topic.value)}/messages?${params()}`,
       );
-      messages = result.messages;
-      fresh.clear();
+      // Rows a live tail added while this page was loading stay on top.
+      const live = tail ? messages.filter((m) => fresh.has(rowId(m))) : [];
+      const liveIds = new Set(live.map(rowId));
+      messages = [...live, ...result.messages.filter((m) => !liveIds.has(rowId(m)))];
+      if (!tail) fresh.clear();
       const ranges = result.partitions
         .map((p) => `p${p.partition}: ${p.earliestOffset}–${p.latestOffset}`)
         .join(' · ');
-      info.textContent =
-        `${result.messages.length} message(s), ${result.scanned} read` +
-        `${result.partial ? ' (scan limit reached: narrow the range for more)' : ''}. Offsets ${ranges}`;
+      // A live tail started while this page of results was loading keeps its own status line.
+      if (!tail) {
+        info.textContent =
+          `${result.messages.length} message(s), ${result.scanned} read` +
+          `${result.partial ? ' (scan limit reached: narrow the range for more)' : ''}. Offsets ${ranges}`;
+      }
       render();
     } catch (error) {
-      info.textContent = '';
+      if (!tail) info.textContent = '';
       ctx.toasts.error(error);
     } finally {
       load.disabled = false;
