@@ -21,6 +21,7 @@ const defaults = {
   maxBatchWaitMs: 10,
   retryBackoffMs: { initial: 200, max: 10_000 },
   fetchMaxWaitMs: 500,
+  fetchMinBytes: 1,
   stopTimeoutMs: 30_000,
 };
 /** Replacing a failed session: quick first retry, then at most every 10 s while the broker is away. */
@@ -263,7 +264,7 @@ class BatchConsumerRunner implements ConsumerRunner {
       startFrom: o.startFrom ?? 'earliest',
       maxBatchSize: o.maxBatchSize ?? defaults.maxBatchSize,
       fetchMaxWaitMs: o.fetchMaxWaitMs ?? defaults.fetchMaxWaitMs,
-      fetchMinBytes: o.fetchMinBytes ?? 1,
+      fetchMinBytes: o.fetchMinBytes ?? defaults.fetchMinBytes,
       heartbeatStallMs: 60_000,
       onClientError: (error) => this.#report(error),
     };

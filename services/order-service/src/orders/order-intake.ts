@@ -44,11 +44,6 @@ export class OrderIntake {
     return outcome;
   }
 
-  /** Requests queued or being written. */
-  get pending(): number {
-    return this.#batcher.pending;
-  }
-
   /** Waits until every accepted request has been written or has failed. */
   stop(): Promise<void> {
     return this.#batcher.drained();
