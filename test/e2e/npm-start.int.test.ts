@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../support/http.ts';
 import { checkInvariants, readFacts } from '../support/invariants.ts';
 
-// The issue's acceptance, end to end on the real processes: `npm start` (tools/local-stack/src/start.ts)
+// The issue's acceptance, end to end on the real processes: `npm start` (tools/dev/src/start.ts)
 // spawns every service as its own process; 100 orders, some beyond stock and some for unknown items,
 // all reach a final status with exactly one notification each, stock is conserved, and order-events
 // carries JSON with key = orderId.
@@ -35,7 +35,7 @@ beforeAll(async () => {
   databaseUrl = await createTestDatabase(ns);
   dataDir = await mkdtemp(join(tmpdir(), 'kafka-poc-e2e-'));
   ports = await freePorts(4);
-  start = spawn(process.execPath, ['tools/local-stack/src/start.ts'], {
+  start = spawn(process.execPath, ['tools/dev/src/start.ts'], {
     cwd: repoRoot,
     env: {
       ...process.env,

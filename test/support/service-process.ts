@@ -33,7 +33,7 @@ const READY_TIMEOUT_MS = 60_000;
 
 /**
  * One instance of a service run exactly as `npm start` runs it (`node services/<name>/src/main.ts`,
- * see tools/local-stack/src/service-instance.ts), with its output in a log file instead of a pipe.
+ * see tools/dev/src/service-instance.ts), with its output in a log file instead of a pipe.
  */
 export class ServiceProcess {
   readonly service: ServiceName;

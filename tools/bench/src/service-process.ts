@@ -1,6 +1,6 @@
 /**
  * One service run as `npm start` runs it (`node services/<name>/src/main.ts` from its package dir,
- * see tools/local-stack/src/service-instance.ts), but with its output in a log file, not our terminal.
+ * see tools/dev/src/service-instance.ts), but with its output in a log file, not our terminal.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';

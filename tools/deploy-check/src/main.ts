@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SERVICES } from '../../local-stack/src/services.ts';
+import { SERVICES } from '@kafka-poc/local-stack';
 import { COMPOSE_VARIANTS, checkCompose, loadCompose } from './compose.ts';
 import { checkCopySources, checkRuntimeStage, listContext, parseDockerfile } from './dockerfile.ts';
 import { checkDocCommands, checkDocumentedVariables } from './docs.ts';

@@ -1,8 +1,5 @@
 /** `npm run kafka:provision`: download the Kafka jars into the cache (once) and print where they are. */
-import { formatCliError } from './errors.ts';
-import { checkJava } from './java.ts';
-import { ensureKafkaDist } from './kafka-dist.ts';
-import { printProgress } from './progress.ts';
+import { checkJava, ensureKafkaDist, formatCliError, printProgress } from '@kafka-poc/local-stack';
 
 try {
   const startedAt = performance.now();

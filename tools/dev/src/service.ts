@@ -6,12 +6,21 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatCliError, LocalStackError } from './errors.ts';
-import { findRunningInfra } from './infra-runner.ts';
-import type { InfraClientEnv } from './infra-security.ts';
-import { dataRoot, infraFile, repoRoot } from './paths.ts';
-import { findService, instanceId, instancePort, SERVICES, serviceEnv } from './services.ts';
-import { startWatchdog } from './watchdog.ts';
+import {
+  dataRoot,
+  findRunningInfra,
+  findService,
+  formatCliError,
+  type InfraClientEnv,
+  infraFile,
+  instanceId,
+  instancePort,
+  LocalStackError,
+  repoRoot,
+  SERVICES,
+  serviceEnv,
+  startWatchdog,
+} from '@kafka-poc/local-stack';
 
 const HELP = `Usage: npm run service -- <name> [--instance n] [--port p]
 

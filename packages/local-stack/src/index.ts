@@ -1,5 +1,11 @@
-export { LocalStackError, type LocalStackErrorCode } from './errors.ts';
+export { formatCliError, LocalStackError, type LocalStackErrorCode } from './errors.ts';
 export { findRunningInfra, type InfraInfo, type RunningInfra, redact, startInfra } from './infra-runner.ts';
+export {
+  envLines,
+  type InfraClientEnv,
+  type InfraKafkaSecurity,
+  parseInfraKafkaSecurity,
+} from './infra-security.ts';
 export { checkJava, parseJavaMajor } from './java.ts';
 export { type KafkaCluster, type KafkaNode, type StartKafkaOptions, startKafka } from './kafka-broker.ts';
 export { ensureKafkaDist, type KafkaDistOptions, kafkaDistLocation } from './kafka-dist.ts';
@@ -13,8 +19,15 @@ export type {
 export { dataRoot, infraFile, repoRoot } from './paths.ts';
 export { freePort, freePorts, isPortFree } from './ports.ts';
 export { type PostgresServer, type StartPostgresOptions, startPostgres } from './postgres.ts';
-export { isAlive, waitForPidExit } from './processes.ts';
+export { isAlive, sleep, stopChild, waitForPidExit } from './processes.ts';
 export { type OnProgress, printProgress } from './progress.ts';
-export { findService, SERVICES, type ServiceDefinition } from './services.ts';
+export {
+  findService,
+  instanceId,
+  instancePort,
+  SERVICES,
+  type ServiceDefinition,
+  serviceEnv,
+} from './services.ts';
 export { ensureTlsMaterial, type TlsMaterial } from './tls-certs.ts';
 export { startWatchdog, type Watchdog, type WatchdogOptions, type WatchOptions } from './watchdog.ts';

@@ -1,11 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { InfraClientEnv } from './infra-security.ts';
-import { sleep, stopChild } from './processes.ts';
-import type { OnProgress } from './progress.ts';
-import { instanceId, instancePort, type ServiceDefinition, serviceEnv } from './services.ts';
-import type { Watchdog } from './watchdog.ts';
+import {
+  type InfraClientEnv,
+  instanceId,
+  instancePort,
+  type OnProgress,
+  type ServiceDefinition,
+  serviceEnv,
+  sleep,
+  stopChild,
+  type Watchdog,
+} from '@kafka-poc/local-stack';
 
 export interface ServiceInstance {
   readonly id: string;

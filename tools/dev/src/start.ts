@@ -5,16 +5,24 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import {
+  dataRoot,
+  findRunningInfra,
+  formatCliError,
+  type InfraClientEnv,
+  LocalStackError,
+  parseInfraKafkaSecurity,
+  printProgress,
+  type RunningInfra,
+  repoRoot,
+  SERVICES,
+  type ServiceDefinition,
+  startInfra,
+  startWatchdog,
+} from '@kafka-poc/local-stack';
 import { formatApiKeyRecord, generateApiKey } from '@kafka-poc/service-kit';
-import { formatCliError, LocalStackError } from './errors.ts';
-import { findRunningInfra, type RunningInfra, startInfra } from './infra-runner.ts';
-import { type InfraClientEnv, parseInfraKafkaSecurity } from './infra-security.ts';
-import { dataRoot, repoRoot } from './paths.ts';
-import { printProgress } from './progress.ts';
 import { runInstance, type ServiceInstance } from './service-instance.ts';
-import { SERVICES, type ServiceDefinition } from './services.ts';
 import { onShutdownSignal } from './shutdown.ts';
-import { startWatchdog } from './watchdog.ts';
 
 const HELP = `Usage: npm start [-- options]
 

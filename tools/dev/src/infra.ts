@@ -4,12 +4,20 @@
  */
 import { rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import {
+  dataRoot,
+  envLines,
+  findRunningInfra,
+  formatCliError,
+  type InfraKafkaSecurity,
+  infraFile,
+  LocalStackError,
+  parseInfraKafkaSecurity,
+  printProgress,
+  type RunningInfra,
+  startInfra,
+} from '@kafka-poc/local-stack';
 import { confirm } from './confirm.ts';
-import { formatCliError, LocalStackError } from './errors.ts';
-import { findRunningInfra, type RunningInfra, startInfra } from './infra-runner.ts';
-import { envLines, type InfraKafkaSecurity, parseInfraKafkaSecurity } from './infra-security.ts';
-import { dataRoot, infraFile } from './paths.ts';
-import { printProgress } from './progress.ts';
 import { onShutdownSignal } from './shutdown.ts';
 
 const HELP = `Usage: npm run infra [-- options]

@@ -14,7 +14,7 @@ import { elapsed, type OnProgress, silentProgress } from './progress.ts';
 export interface KafkaDistOptions {
   onProgress?: OnProgress;
   env?: NodeJS.ProcessEnv;
-  /** The pom that lists the jars; defaults to tools/local-stack/kafka/pom.xml. */
+  /** The pom that lists the jars; defaults to packages/local-stack/kafka/pom.xml. */
   pomPath?: string;
 }
 

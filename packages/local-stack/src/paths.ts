@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 
-/** The monorepo root (this file is tools/local-stack/src/paths.ts). */
+/** The monorepo root (this file is packages/local-stack/src/paths.ts). */
 export function repoRoot(): string {
   return resolve(import.meta.dirname, '..', '..', '..');
 }
