@@ -1,14 +1,18 @@
+import { ServiceError } from '@kafka-poc/resilience';
 import type { z } from 'zod';
 
 /** Raised once at start-up when the environment does not satisfy a service's config schema. */
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
-  readonly retryable = false;
+export class ConfigError extends ServiceError<'CONFIG_INVALID'> {
   readonly issues: { path: string; message: string }[];
 
   constructor(issues: { path: string; message: string }[]) {
-    super(`Invalid configuration:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`);
-    this.name = 'ConfigError';
+    super(
+      'CONFIG_INVALID',
+      `Invalid configuration:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`,
+      {
+        retryable: false,
+      },
+    );
     this.issues = issues;
   }
 }

@@ -1,3 +1,5 @@
+import { ServiceError } from '@kafka-poc/resilience';
+
 /** Postgres error classes/codes after which the same work can succeed later (connection loss, restarts, contention). */
 const RETRYABLE_SQLSTATE_PREFIXES = ['08', '53', '57P', '40'];
 const RETRYABLE_NODE_CODES = new Set([
@@ -19,17 +21,7 @@ const RETRYABLE_MESSAGES = [
 export type DbErrorCode = 'DB_UNAVAILABLE' | 'DB_CONFLICT' | 'DB_QUERY_FAILED' | 'DB_MIGRATION_FAILED';
 
 /** A database failure with a code, its cause, and whether retrying the same work can help. */
-export class DbError extends Error {
-  readonly code: DbErrorCode;
-  readonly retryable: boolean;
-
-  constructor(code: DbErrorCode, message: string, options: { cause?: unknown; retryable: boolean }) {
-    super(message, { cause: options.cause });
-    this.name = 'DbError';
-    this.code = code;
-    this.retryable = options.retryable;
-  }
-}
+export class DbError extends ServiceError<DbErrorCode> {}
 
 /** True when an error from pg (or a wrapped one) is transient: the DB is down, restarting or contended. */
 export function isRetryableDbError(error: unknown): boolean {

@@ -1,4 +1,3 @@
-export { type BackoffOptions, backoffDelay, sleep } from './backoff.ts';
 export { createDatabase, type Database, type Transaction } from './database.ts';
 export { DbError, type DbErrorCode, isRetryableDbError, toDbError } from './errors.ts';
 export { type MigrationOptions, runMigrations } from './migrate.ts';

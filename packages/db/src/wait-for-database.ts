@@ -1,4 +1,4 @@
-import { backoffDelay, sleep } from './backoff.ts';
+import { backoffDelay, sleep } from '@kafka-poc/resilience';
 import { isRetryableDbError } from './errors.ts';
 import type { Pool } from './pool.ts';
 

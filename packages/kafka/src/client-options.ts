@@ -1,8 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { type ConnectionOptions, createSecureContext } from 'node:tls';
+import { backoffDelay } from '@kafka-poc/resilience';
 import type { BaseOptions } from '@platformatic/kafka';
-import { backoffDelay } from './backoff.ts';
 import { guardConnectionErrors } from './connection-guard.ts';
 import { KafkaError } from './errors.ts';
 import type { KafkaConnectionConfig } from './types.ts';
@@ -10,7 +10,7 @@ import type { KafkaConnectionConfig } from './types.ts';
 const defaultRequestTimeoutMs = 5000;
 
 /** Library retry delays: exponential from 100 ms to 2 s, so an outage costs few requests but recovery is quick. */
-const libraryRetryBackoff = { initial: 100, max: 2000 };
+const libraryRetryBackoff = { initialMs: 100, maxMs: 2000 };
 
 const mechanisms = new Set(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']);
 

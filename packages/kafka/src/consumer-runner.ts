@@ -1,4 +1,4 @@
-import { backoffDelay, settlesWithin, sleep } from './backoff.ts';
+import { backoffDelay, settlesWithin, sleep } from '@kafka-poc/resilience';
 import {
   type CommitOffset,
   commitOffsetsFor,
@@ -19,13 +19,13 @@ import type {
 const defaults = {
   maxBatchSize: 500,
   maxBatchWaitMs: 10,
-  retryBackoffMs: { initial: 200, max: 10_000 },
+  retryBackoffMs: { initialMs: 200, maxMs: 10_000 },
   fetchMaxWaitMs: 500,
   fetchMinBytes: 1,
   stopTimeoutMs: 30_000,
 };
 /** Replacing a failed session: quick first retry, then at most every 10 s while the broker is away. */
-const reconnectBackoff = { initial: 500, max: 10_000 };
+const reconnectBackoff = { initialMs: 500, maxMs: 10_000 };
 const closeTimeoutMs = 10_000;
 
 /** Optional knobs beyond the shared interface; all have defaults. */

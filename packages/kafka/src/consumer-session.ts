@@ -1,3 +1,4 @@
+import { settlesWithin } from '@kafka-poc/resilience';
 import {
   Consumer,
   type ConsumerOptions,
@@ -6,7 +7,6 @@ import {
   MessagesStreamFallbackModes,
   MessagesStreamModes,
 } from '@platformatic/kafka';
-import { settlesWithin } from './backoff.ts';
 import { baseClientOptions } from './client-options.ts';
 import type { CommitOffset, FetchedRecord } from './commit-offsets.ts';
 import { errorChain, hasApiError, isNetworkError, toKafkaError } from './error-mapping.ts';

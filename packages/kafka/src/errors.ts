@@ -1,3 +1,5 @@
+import { ServiceError } from '@kafka-poc/resilience';
+
 export type KafkaErrorCode =
   | 'KAFKA_UNREACHABLE'
   /** SASL authentication failed (wrong user or password, mechanism not enabled): not retryable. */
@@ -12,14 +14,4 @@ export type KafkaErrorCode =
   | 'INVALID_ARGUMENT';
 
 /** Every error this package throws: a code, the underlying cause, and whether retrying can help. */
-export class KafkaError extends Error {
-  readonly code: KafkaErrorCode;
-  readonly retryable: boolean;
-
-  constructor(code: KafkaErrorCode, message: string, options: { cause?: unknown; retryable: boolean }) {
-    super(message, { cause: options.cause });
-    this.name = 'KafkaError';
-    this.code = code;
-    this.retryable = options.retryable;
-  }
-}
+export class KafkaError extends ServiceError<KafkaErrorCode> {}

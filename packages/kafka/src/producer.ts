@@ -1,5 +1,5 @@
+import { backoffDelay, settlesWithin, sleep } from '@kafka-poc/resilience';
 import { type CompressionAlgorithmValue, ProduceAcks, Producer } from '@platformatic/kafka';
-import { backoffDelay, settlesWithin, sleep } from './backoff.ts';
 import { baseClientOptions } from './client-options.ts';
 import { isClientClosed, isRetryable, toKafkaError } from './error-mapping.ts';
 import { KafkaError } from './errors.ts';
@@ -24,7 +24,7 @@ export interface ProducerOptions {
 type LibraryProducer = Producer<Buffer, Buffer, Buffer, Buffer>;
 type Metadata = Awaited<ReturnType<LibraryProducer['metadata']>>;
 
-const metadataBackoff = { initial: 200, max: 5000 };
+const metadataBackoff = { initialMs: 200, maxMs: 5000 };
 
 export function createProducer(
   connection: KafkaConnectionConfig,

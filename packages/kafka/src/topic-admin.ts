@@ -1,5 +1,5 @@
+import { sleep } from '@kafka-poc/resilience';
 import type { Admin } from '@platformatic/kafka';
-import { sleep } from './backoff.ts';
 import { hasApiError } from './error-mapping.ts';
 import { KafkaError } from './errors.ts';
 import type { PartitionRef, TopicSpec } from './types.ts';

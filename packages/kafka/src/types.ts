@@ -80,7 +80,7 @@ export interface ConsumerRunnerOptions {
   /** KIP-848 'consumer' protocol (default) or 'classic'. */
   groupProtocol?: 'consumer' | 'classic';
   /** Backoff for handler retries: first delay and cap, ms (defaults 200 and 10000). */
-  retryBackoffMs?: { initial: number; max: number };
+  retryBackoffMs?: { initialMs: number; maxMs: number };
   /** Called on every handler failure and client error, for logs and metrics. */
   onError?: (error: unknown, info: { attempt: number; batchSize: number }) => void;
   /** Called after each successful commit. */

@@ -22,7 +22,7 @@ describe('offsets are committed only after the handler succeeds', () => {
       groupId,
       topics: [topic],
       handler,
-      retryBackoffMs: { initial: 50, max: 100 },
+      retryBackoffMs: { initialMs: 50, maxMs: 100 },
       onError: (_error, info) => errors.push(info),
     });
     await waitFor(() => handled.length === 5, { message: 'first 5 handled' });
@@ -54,7 +54,7 @@ describe('offsets are committed only after the handler succeeds', () => {
     const { handler, calls } = recordingHandler(async () => {
       throw new Error('always failing');
     });
-    await clients.runner({ groupId, topics: [topic], handler, retryBackoffMs: { initial: 20, max: 40 } });
+    await clients.runner({ groupId, topics: [topic], handler, retryBackoffMs: { initialMs: 20, maxMs: 40 } });
     await waitFor(() => calls.length >= 4, { message: '4 attempts' });
     expect(calls.map((c) => c.attempt).slice(0, 4)).toEqual([1, 2, 3, 4]);
     expect(new Set(calls.map((c) => values(c.batch).join(','))).size).toBe(1);
@@ -141,7 +141,7 @@ describe('offsets are committed only after the handler succeeds', () => {
       groupId: uniqueName('g'),
       topics: [topic],
       handler: failing.handler,
-      retryBackoffMs: { initial: 60_000, max: 60_000 },
+      retryBackoffMs: { initialMs: 60_000, maxMs: 60_000 },
     });
     await waitFor(() => failing.calls.length === 1, { message: 'first attempt' });
     started = Date.now();

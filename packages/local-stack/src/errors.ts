@@ -1,3 +1,5 @@
+import { ServiceError } from '@kafka-poc/resilience';
+
 export type LocalStackErrorCode =
   | 'JAVA_MISSING'
   | 'JAVA_TOO_OLD'
@@ -20,9 +22,7 @@ export type LocalStackErrorCode =
   | 'INVALID_ARGUMENT';
 
 /** Every error the local stack throws: a code, the cause, whether retrying can help, and a hint for humans. */
-export class LocalStackError extends Error {
-  readonly code: LocalStackErrorCode;
-  readonly retryable: boolean;
+export class LocalStackError extends ServiceError<LocalStackErrorCode> {
   readonly hint: string | undefined;
 
   constructor(
@@ -30,10 +30,7 @@ export class LocalStackError extends Error {
     message: string,
     options: { cause?: unknown; retryable: boolean; hint?: string },
   ) {
-    super(options.hint ? `${message}\n  hint: ${options.hint}` : message, { cause: options.cause });
-    this.name = 'LocalStackError';
-    this.code = code;
-    this.retryable = options.retryable;
+    super(code, options.hint ? `${message}\n  hint: ${options.hint}` : message, options);
     this.hint = options.hint;
   }
 }

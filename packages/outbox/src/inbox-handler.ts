@@ -1,6 +1,7 @@
 import type { DecodeResult } from '@kafka-poc/contracts';
 import { type Database, isRetryableDbError, type Transaction } from '@kafka-poc/db';
 import type { BatchContext, BatchHandler, IncomingMessage, KafkaProducer } from '@kafka-poc/kafka';
+import { declaredRetryable } from '@kafka-poc/resilience';
 import { type DeadLetter, publishDeadLetters } from './dead-letter.ts';
 import { claimEvents } from './inbox.ts';
 import type { InboxTable } from './tables.ts';
@@ -148,7 +149,7 @@ async function applyOneByOne<E extends Envelope>(
 
 function isTransient(error: unknown): boolean {
   if (isRetryableDbError(error)) return true;
-  return typeof error === 'object' && error !== null && (error as { retryable?: unknown }).retryable === true;
+  return declaredRetryable(error) === true;
 }
 
 function describe(error: unknown): string {

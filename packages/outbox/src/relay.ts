@@ -1,5 +1,6 @@
-import { backoffDelay, type Pool, type PoolSslConfig, sleep } from '@kafka-poc/db';
+import type { Pool, PoolSslConfig } from '@kafka-poc/db';
 import type { KafkaProducer } from '@kafka-poc/kafka';
+import { backoffDelay, sleep } from '@kafka-poc/resilience';
 import { RelayListener } from './relay-listener.ts';
 import { outboxChannel } from './tables.ts';
 

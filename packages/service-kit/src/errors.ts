@@ -1,3 +1,5 @@
+import { ServiceError } from '@kafka-poc/resilience';
+
 export type AppErrorCode =
   | 'NOT_FOUND'
   | 'VALIDATION_FAILED'
@@ -10,9 +12,7 @@ export type AppErrorCode =
   | 'INTERNAL';
 
 /** A domain/application error: a code, a message safe to show to clients, a cause, retryability. */
-export class AppError extends Error {
-  readonly code: AppErrorCode;
-  readonly retryable: boolean;
+export class AppError extends ServiceError<AppErrorCode> {
   readonly fields: { field: string; message: string }[] | undefined;
 
   constructor(
@@ -20,10 +20,7 @@ export class AppError extends Error {
     message: string,
     options: { cause?: unknown; retryable?: boolean; fields?: { field: string; message: string }[] } = {},
   ) {
-    super(message, { cause: options.cause });
-    this.name = 'AppError';
-    this.code = code;
-    this.retryable = options.retryable ?? false;
+    super(code, message, { cause: options.cause, retryable: options.retryable ?? false });
     this.fields = options.fields;
   }
 }

@@ -1,4 +1,5 @@
 import { isRetryableDbError } from '@kafka-poc/db';
+import { declaredRetryable } from '@kafka-poc/resilience';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, type AppErrorCode } from './errors.ts';
@@ -89,7 +90,7 @@ function sqlState(error: unknown): string {
 
 function isTransient(error: unknown): boolean {
   if (isRetryableDbError(error)) return true;
-  return typeof error === 'object' && error !== null && (error as { retryable?: unknown }).retryable === true;
+  return declaredRetryable(error) === true;
 }
 
 function problem(

@@ -1,6 +1,5 @@
 import type { CommonConfig, HttpSecurityConfig } from '@kafka-poc/config';
 import {
-  backoffDelay,
   createDatabase,
   createPool,
   type Database,
@@ -8,7 +7,6 @@ import {
   type Pool,
   poolStats,
   runMigrations,
-  sleep,
   waitForDatabase,
 } from '@kafka-poc/db';
 import {
@@ -24,6 +22,7 @@ import {
   type TopicSpec,
 } from '@kafka-poc/kafka';
 import { type EventTracer, OutboxRelay } from '@kafka-poc/outbox';
+import { backoffDelay, declaredRetryable, sleep } from '@kafka-poc/resilience';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { Gauge } from 'prom-client';
 import { createHttpServer, type HttpServer } from './http-server.ts';
@@ -356,7 +355,7 @@ export class ServiceRuntime {
         await start();
         return;
       } catch (error) {
-        const retryable = (error as { retryable?: unknown }).retryable === true;
+        const retryable = declaredRetryable(error) === true;
         if (!retryable || this.#stopping.signal.aborted) throw error;
         const delayMs = backoffDelay(attempt, { initialMs: 250, maxMs: 5000 });
         this.logger.info({ attempt, delayMs, reason: (error as Error).message }, `waiting to start ${what}`);

@@ -1,5 +1,5 @@
-import { backoffDelay, sleep } from '@kafka-poc/db';
 import type { KafkaAdmin, KafkaProducer } from '@kafka-poc/kafka';
+import { backoffDelay, sleep } from '@kafka-poc/resilience';
 import type { Logger } from '@kafka-poc/service-kit';
 
 /** Waits for Kafka with backoff (logging each retry) and starts the admin and producer; returns early when stopped. */

@@ -1,5 +1,5 @@
-import { sleep } from '@kafka-poc/db';
 import type { KafkaAdmin } from '@kafka-poc/kafka';
+import { sleep } from '@kafka-poc/resilience';
 import type { SseStream } from '../http/sse.ts';
 import { type MessageFilter, matchesFilter, toMessageView } from './message-view.ts';
 

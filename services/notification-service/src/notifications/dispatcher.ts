@@ -1,4 +1,5 @@
-import { backoffDelay, type Database, sleep, type Transaction } from '@kafka-poc/db';
+import type { Database, Transaction } from '@kafka-poc/db';
+import { backoffDelay, sleep } from '@kafka-poc/resilience';
 import type { Logger } from '@kafka-poc/service-kit';
 import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import { notifications } from '../db/schema.ts';

@@ -1,3 +1,4 @@
+import { ServiceError } from '@kafka-poc/resilience';
 import type { Logger } from '@kafka-poc/service-kit';
 
 export interface OutgoingNotification {
@@ -14,14 +15,9 @@ export interface NotificationSender {
   send(notification: OutgoingNotification, signal: AbortSignal): Promise<void>;
 }
 
-export class SendError extends Error {
-  readonly code = 'NOTIFICATION_SEND_FAILED';
-  readonly retryable: boolean;
-
+export class SendError extends ServiceError<'NOTIFICATION_SEND_FAILED'> {
   constructor(message: string, options: { retryable: boolean; cause?: unknown }) {
-    super(message, { cause: options.cause });
-    this.name = 'SendError';
-    this.retryable = options.retryable;
+    super('NOTIFICATION_SEND_FAILED', message, options);
   }
 }
 

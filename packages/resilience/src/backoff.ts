@@ -1,15 +1,18 @@
 export interface BackoffOptions {
   /** First delay, ms. */
-  initial: number;
-  /** Cap, ms. */
-  max: number;
+  initialMs: number;
+  /** Cap, ms: no delay is longer. */
+  maxMs: number;
   /** Multiplier per attempt (default 2). */
   factor?: number;
   /** 0..1: share of the delay that is randomised, so many clients do not retry in lockstep (default 0.3). */
   jitter?: number;
 }
 
-/** Delay before retry number `attempt` (1-based): exponential, capped, with jitter below the nominal value. */
+/**
+ * Delay before retry number `attempt` (1-based): exponential, capped, with jitter taken off the
+ * nominal value (so the cap stays a true maximum).
+ */
 export function backoffDelay(
   attempt: number,
   options: BackoffOptions,
@@ -17,7 +20,7 @@ export function backoffDelay(
 ): number {
   const factor = options.factor ?? 2;
   const jitter = Math.min(1, Math.max(0, options.jitter ?? 0.3));
-  const nominal = Math.min(options.max, options.initial * factor ** Math.max(0, attempt - 1));
+  const nominal = Math.min(options.maxMs, options.initialMs * factor ** Math.max(0, attempt - 1));
   return Math.max(0, Math.round(nominal * (1 - jitter * random())));
 }
 

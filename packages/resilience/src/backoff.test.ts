@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { backoffDelay, settlesWithin, sleep } from './backoff.ts';
 
 describe('backoffDelay', () => {
-  const options = { initial: 200, max: 10_000, jitter: 0.3 };
+  const options = { initialMs: 200, maxMs: 10_000, jitter: 0.3 };
 
   it('doubles from the initial delay up to the cap when the jitter draws 0', () => {
     const delays = [1, 2, 3, 4, 5, 6, 7, 8].map((attempt) => backoffDelay(attempt, options, () => 0));

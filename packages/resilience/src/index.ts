@@ -1,0 +1,2 @@
+export { type BackoffOptions, backoffDelay, settlesWithin, sleep } from './backoff.ts';
+export { declaredRetryable, ServiceError, type ServiceErrorOptions } from './service-error.ts';
