@@ -1,12 +1,9 @@
+import { createInventoryService, loadInventoryServiceConfig } from '@kafka-poc/inventory-service';
+import { createNotificationService, loadNotificationServiceConfig } from '@kafka-poc/notification-service';
+import { createOrderService, loadOrderServiceConfig } from '@kafka-poc/order-service';
 import type { ServiceRuntime } from '@kafka-poc/service-kit';
 import { createTestDatabase, testKafkaBrokers, uniqueName } from '@kafka-poc/testing';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
-import { createInventoryService } from '../../services/inventory-service/src/app.ts';
-import { loadInventoryServiceConfig } from '../../services/inventory-service/src/config.ts';
-import { createNotificationService } from '../../services/notification-service/src/app.ts';
-import { loadNotificationServiceConfig } from '../../services/notification-service/src/config.ts';
-import { createOrderService } from '../../services/order-service/src/app.ts';
-import { loadOrderServiceConfig } from '../../services/order-service/src/config.ts';
 
 export type ServiceKind = 'order' | 'inventory' | 'notification';
 

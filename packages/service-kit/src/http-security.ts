@@ -4,7 +4,7 @@ import type { HttpSecurityConfig } from '@kafka-poc/config';
 import type { FastifyRequest } from 'fastify';
 import { ApiKeyStore, allows, parseApiKeys, type Scope } from './api-keys.ts';
 import { AppError } from './errors.ts';
-import type { HttpServer } from './http-server.ts';
+import type { HttpServer } from './http-types.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -1,7 +1,7 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { HttpSecurityConfig } from '@kafka-poc/config';
-import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -10,18 +10,13 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { OPENAPI_SECURITY_SCHEMES, registerHttpSecurity } from './http-security.ts';
+import type { HttpServer } from './http-types.ts';
 import type { ServiceMetrics } from './metrics.ts';
 import { handleError } from './problem.ts';
 import type { Readiness } from './readiness.ts';
 import { endWithError, type Span, SpanKind, type Tracing } from './tracing.ts';
 
-export type HttpServer = FastifyInstance<
-  import('node:http').Server,
-  import('node:http').IncomingMessage,
-  import('node:http').ServerResponse,
-  Logger,
-  ZodTypeProvider
->;
+export type { HttpServer } from './http-types.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {

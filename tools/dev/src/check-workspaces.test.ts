@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { workspaceProblems } from './check-workspaces.ts';
+
+const ws = (dir: string, name: string, deps: string[] = [], exports: Record<string, string> = {}) => ({
+  dir,
+  layer: dir.split('/')[0] ?? '',
+  name,
+  deps,
+  exports,
+});
+
+describe('workspaceProblems', () => {
+  it('accepts layers that point down and exports that exist', () => {
+    const problems = workspaceProblems(
+      [
+        ws('packages/a', 'a', [], { '.': './src/index.ts' }),
+        ws('services/s', 's', ['a', 'zod']),
+        ws('tools/t', 't', ['a', 's']),
+      ],
+      () => true,
+    );
+    expect(problems).toEqual([]);
+  });
+
+  it('names a package that reaches up, an export that does not resolve, and a cycle', () => {
+    const problems = workspaceProblems(
+      [
+        ws('packages/a', 'a', ['b']),
+        ws('packages/b', 'b', ['c']),
+        ws('packages/c', 'c', ['a', 't'], { '.': './src/missing.ts' }),
+        ws('tools/t', 't'),
+      ],
+      (path) => !path.endsWith('missing.ts'),
+    );
+    expect(problems).toEqual([
+      'c: exports "." → ./src/missing.ts does not exist',
+      'c (packages) depends on t (tools): not allowed',
+      'dependency cycle: a → b → c → a',
+    ]);
+  });
+});
