@@ -1,4 +1,5 @@
 import type { CommonConfig, HttpSecurityConfig } from '@kafka-poc/config';
+import { deadLetterTopic } from '@kafka-poc/contracts';
 import {
   createDatabase,
   createPool,
@@ -385,7 +386,7 @@ export class ServiceRuntime {
   async #ensureTopics(): Promise<void> {
     const specs: TopicSpec[] = this.#options.topics.flatMap((name) => [
       this.#topicSpec(name),
-      this.#topicSpec(`${name}.DLT`),
+      this.#topicSpec(deadLetterTopic(name)),
     ]);
     const created = await this.admin.ensureTopics(specs);
     if (created.length > 0) this.logger.info({ topics: created }, 'topics created');
