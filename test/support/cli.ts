@@ -8,14 +8,20 @@ export interface CliResult {
 }
 
 /**
- * Runs `npm run cli -- <args>` as an operator would, against the given brokers, and returns its exit
- * code and output. Killed after timeoutMs, so a hanging command fails the test instead of hanging it.
+ * Runs `npm run cli -- <args>` as an operator would, against the given brokers (and `env`, e.g.
+ * DATABASE_URL), and returns its exit code and output. Killed after timeoutMs, so a hanging command
+ * fails the test instead of hanging it.
  */
-export function runCli(args: string[], kafkaBrokers: string, timeoutMs = 60_000): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  kafkaBrokers: string,
+  timeoutMs = 60_000,
+  env: Record<string, string> = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('npm', ['run', '--silent', 'cli', '--', ...args], {
       cwd: repoRoot(),
-      env: { ...process.env, KAFKA_BROKERS: kafkaBrokers },
+      env: { ...process.env, ...env, KAFKA_BROKERS: kafkaBrokers },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

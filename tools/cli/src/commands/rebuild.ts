@@ -5,15 +5,14 @@ import {
   type RebuildResult,
   rebuildNotifications,
 } from '@kafka-poc/notification-service/rebuild';
-import { parseInstant, UsageError } from '../args.ts';
 import { printTable } from '../output.ts';
 
 export interface RebuildOptions {
   databaseUrl: string;
   databaseSsl: PoolSslConfig | undefined;
   group: string;
-  from: string;
-  to: string | undefined;
+  from: Date;
+  to: Date;
   dryRun: boolean;
 }
 
@@ -29,10 +28,7 @@ export async function rebuildNotificationsCommand(
   admin: KafkaAdmin,
   options: RebuildOptions,
 ): Promise<number> {
-  const from = instant('--from', options.from);
-  const to = options.to === undefined ? Date.now() : instant('--to', options.to);
-  if (from >= to) throw new UsageError('rebuild: --from must be before --to (default: now)');
-  const scope = { from: new Date(from), to: new Date(to) };
+  const scope = { from: options.from, to: options.to };
   const pool = createPool(
     {
       url: options.databaseUrl,
@@ -69,12 +65,6 @@ export async function rebuildNotificationsCommand(
   } finally {
     await pool.end();
   }
-}
-
-function instant(option: string, text: string): number {
-  const parsed = parseInstant(text);
-  if (typeof parsed !== 'number') throw new UsageError(`rebuild: ${option} ${parsed.error}`);
-  return parsed;
 }
 
 function printResult(result: RebuildResult, scope: { from: Date; to: Date }, options: RebuildOptions): void {

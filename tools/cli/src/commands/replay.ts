@@ -7,11 +7,13 @@ import {
 } from '@kafka-poc/kafka';
 import { UsageError } from '../args.ts';
 import { printJson, printTable } from '../output.ts';
-import { parseReplayTarget } from '../replay-target.ts';
 
 export interface ReplayOptions {
   group: string;
+  /** --to as written, for messages… */
   to: string;
+  /** …and parsed. */
+  target: OffsetResetTarget;
   topics: string[];
   dryRun: boolean;
   /** Move the group past records it never consumed, on purpose. */
@@ -26,8 +28,7 @@ export interface ReplayOptions {
  * consumers, re-reading history changes nothing; to rebuild a projection, see docs/operations.md.
  */
 export async function replayCommand(admin: KafkaAdmin, options: ReplayOptions): Promise<number> {
-  const target = parseReplayTarget(options.to);
-  if ('error' in target) throw new UsageError(`replay: --to ${target.error}`);
+  const { target } = options;
   const topics = await topicsToReset(admin, options, target);
   try {
     const plan = await admin.resetGroupOffsets(options.group, topics, target, {
