@@ -7,13 +7,14 @@ import {
 } from '@kafka-poc/kafka';
 import { createTestTopic, testKafkaBrokers, uniqueName, waitFor } from '@kafka-poc/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.ts';
+import { runCli, runCliInProcess } from '../support/cli.ts';
 
 // `npm run cli -- replay` against the real broker: a reset that would move a group past records it
 // never consumed is refused unless --allow-skip; the dry run shows per partition what is re-read and
 // skipped; a time without a zone and other bad arguments exit 2 naming the argument.
 
 const brokers = testKafkaBrokers().join(',');
+const cli = (...args: string[]) => runCliInProcess(args, { KAFKA_BROKERS: brokers });
 let admin: KafkaAdmin;
 let producer: KafkaProducer;
 let topic: string;
@@ -60,7 +61,7 @@ describe('replay', () => {
   it('refuses to skip unconsumed records, naming partitions and counts; --allow-skip does it', async () => {
     const group = await groupHalfWay();
 
-    const refused = await runCli(['replay', '--group', group, '--to', 'latest'], brokers);
+    const refused = await cli('replay', '--group', group, '--to', 'latest');
     expect(refused.code, refused.stderr).toBe(1);
     expect(refused.stderr).toContain(`moving "${group}" to latest skips 11 record(s) it never consumed`);
     expect(refused.stderr).toContain(`${topic}:0  committed 5 → 10: 5 record(s) skipped`);
@@ -72,13 +73,13 @@ describe('replay', () => {
     noStack(refused.stderr);
     expect(await committed(group)).toEqual([5n, 4n, undefined]);
 
-    const allowed = await runCli(['replay', '--group', group, '--to', 'latest', '--allow-skip'], brokers);
+    const allowed = await cli('replay', '--group', group, '--to', 'latest', '--allow-skip');
     expect(allowed.code, allowed.stderr).toBe(0);
     expect(allowed.stdout).toContain(`skips 11 it never consumed (${topic}:0 5, ${topic}:2 6)`);
     expect(await committed(group)).toEqual([10n, 4n, 6n]);
 
     // Rewinding skips nothing: no flag needed.
-    const rewound = await runCli(['replay', '--group', group, '--to', `${topic}:0:2,${topic}:2:0`], brokers);
+    const rewound = await cli('replay', '--group', group, '--to', `${topic}:0:2,${topic}:2:0`);
     expect(rewound.code, rewound.stderr).toBe(0);
     expect(rewound.stdout).toContain('re-reads 14 record(s) when it starts.');
     expect(await committed(group)).toEqual([2n, 4n, 0n]);
@@ -87,7 +88,7 @@ describe('replay', () => {
   it('the dry run prints committed, target, re-read and skipped per partition and changes nothing', async () => {
     const group = await groupHalfWay();
 
-    const latest = await runCli(['replay', '--group', group, '--to', 'latest', '--dry-run'], brokers);
+    const latest = await cli('replay', '--group', group, '--to', 'latest', '--dry-run');
     expect(latest.code, latest.stderr).toBe(0);
     expect(latest.stdout).toMatch(/TOPIC\s+PARTITION\s+COMMITTED\s+TARGET\s+RE-READ\s+SKIPPED/);
     expect(latest.stdout).toMatch(new RegExp(`${topic}\\s+0\\s+5\\s+10\\s+0\\s+5\\n`));
@@ -101,14 +102,14 @@ describe('replay', () => {
     );
     expect(latest.stdout).toContain('without --allow-skip a real run refuses');
 
-    const earliest = await runCli(['replay', '--group', group, '--to', 'earliest', '--dry-run'], brokers);
+    const earliest = await cli('replay', '--group', group, '--to', 'earliest', '--dry-run');
     expect(earliest.code, earliest.stderr).toBe(0);
     expect(earliest.stdout).toMatch(new RegExp(`${topic}\\s+0\\s+5\\s+0\\s+5\\s+0\\n`));
     expect(earliest.stdout).toMatch(new RegExp(`${topic}\\s+2\\s+none\\s+0\\s+0\\s+0\\n`));
     expect(earliest.stdout).toContain('after the reset they start at 0, skipping nothing.');
     expect(earliest.stdout).toContain('would re-read 9 record(s) and skip 0.');
 
-    const json = await runCli(['replay', '--group', group, '--to', 'latest', '--dry-run', '--json'], brokers);
+    const json = await cli('replay', '--group', group, '--to', 'latest', '--dry-run', '--json');
     expect(JSON.parse(json.stdout).plan).toContainEqual(
       expect.objectContaining({
         partition: 0,
@@ -121,7 +122,7 @@ describe('replay', () => {
     expect(await committed(group)).toEqual([5n, 4n, undefined]);
   });
 
-  it('refuses a time without a zone and shows how to write it', async () => {
+  it('refuses a time without a zone and shows how to write it (as a real `npm run cli` process)', async () => {
     const group = await groupHalfWay();
     const result = await runCli(
       ['replay', '--group', group, '--to', '2026-12-04T10:00', '--dry-run'],
@@ -132,20 +133,14 @@ describe('replay', () => {
     expect(result.stderr).toContain('2026-12-04T10:00Z');
     expect(result.stderr).toContain('2026-12-04T10:00+01:00');
     noStack(result.stderr);
-    const zoned = await runCli(
-      ['replay', '--group', group, '--to', '2000-01-01T10:00+01:00', '--dry-run'],
-      brokers,
-    );
+    const zoned = await cli('replay', '--group', group, '--to', '2000-01-01T10:00+01:00', '--dry-run');
     expect(zoned.code, zoned.stderr).toBe(0);
   });
 
   it('an unknown topic is a bad argument: exit 2 naming it, without a stack trace', async () => {
     const group = await groupHalfWay();
     const missing = uniqueName('nope');
-    const result = await runCli(
-      ['replay', '--group', group, '--to', 'earliest', '--topic', missing],
-      brokers,
-    );
+    const result = await cli('replay', '--group', group, '--to', 'earliest', '--topic', missing);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`Unknown topic(s): ${missing}`);
     noStack(result.stderr);
@@ -165,7 +160,7 @@ describe('replay', () => {
       await waitFor(async () => (await admin.describeGroup(group)).members.length === 1, {
         message: 'member joined',
       });
-      const refused = await runCli(['replay', '--group', group, '--to', 'earliest'], brokers);
+      const refused = await cli('replay', '--group', group, '--to', 'earliest');
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/refused — group .* has 1 active member\(s\) \(replay-member\)/);
     } finally {

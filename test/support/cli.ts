@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { repoRoot } from '@kafka-poc/local-stack';
+import { runCommandLine } from '../../tools/cli/src/command-line.ts';
 
 export interface CliResult {
   code: number | null;
@@ -35,4 +36,32 @@ export function runCli(
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/**
+ * Runs the CLI's command line in this process (the same code as `npm run cli`, without starting
+ * Node and npm: a process start costs seconds on a loaded machine), capturing its output. One at a
+ * time: it borrows process.stdout and process.stderr while it runs.
+ */
+export async function runCliInProcess(args: string[], env: Record<string, string>): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const { stdout: out, stderr: err } = process;
+  const writeOut = out.write;
+  const writeErr = err.write;
+  out.write = ((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  }) as typeof out.write;
+  err.write = ((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  }) as typeof err.write;
+  try {
+    const code = await runCommandLine(args, { ...process.env, ...env });
+    return { code, stdout, stderr };
+  } finally {
+    out.write = writeOut;
+    err.write = writeErr;
+  }
 }

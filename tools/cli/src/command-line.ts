@@ -78,7 +78,7 @@ function parse(argv: string[]) {
   }
 }
 
-async function dispatch(argv: string[]): Promise<number> {
+async function dispatch(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const { values, positionals } = parse(argv);
   const [command, ...rest] = positionals;
   if (values.help || !command) {
@@ -90,7 +90,7 @@ async function dispatch(argv: string[]): Promise<number> {
     if (rest[0] !== 'create') throw new UsageError('keys: use "keys create --name <n> --scopes <…>"');
     return createKeyCommand(values.name, values.scopes);
   }
-  return withCluster(command, rest, values);
+  return withCluster(command, rest, values, env);
 }
 
 function checkArguments(command: string, rest: string[], values: Values): void {
@@ -105,9 +105,14 @@ function checkArguments(command: string, rest: string[], values: Values): void {
     throw new UsageError(`${command}: unexpected argument "${rest[spec.positionals]}"`);
 }
 
-async function withCluster(command: string, rest: string[], values: Values): Promise<number> {
+async function withCluster(
+  command: string,
+  rest: string[],
+  values: Values,
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
   const request = validated(command, rest, values);
-  const targets = await resolveTargets();
+  const targets = await resolveTargets(env);
   const admin = createAdmin(targets.kafka);
   await admin.start();
   try {
@@ -238,11 +243,11 @@ function validatedDlq(rest: string[], values: Values, json: boolean) {
 
 /**
  * Runs one command line and returns its exit code: 0 done, 1 refused or failed, 2 bad arguments.
- * Errors become one line on stderr, never a stack trace.
+ * Errors become one line on stderr, never a stack trace. `env` says where to connect (connection.ts).
  */
-export async function runCommandLine(argv: string[]): Promise<number> {
+export async function runCommandLine(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   try {
-    return await dispatch(argv);
+    return await dispatch(argv, env);
   } catch (error) {
     if (error instanceof UsageError) return usageError(error.message);
     // An unknown topic is a wrong argument too: name it, exit 2.
