@@ -1,4 +1,4 @@
 // `npm run cli -- <command>`: operate the running system's Kafka side (groups, replay, dead letters).
 import { runCommandLine } from './command-line.ts';
 
-runCommandLine(process.argv.slice(2), process.env).then((code) => process.exit(code));
+process.exit(await runCommandLine(process.argv.slice(2), process.env));
