@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
+import { runCommandLine } from '@kafka-poc/cli';
 import { repoRoot } from '@kafka-poc/local-stack';
-import { runCommandLine } from '../../tools/cli/src/command-line.ts';
 
 export interface CliResult {
   code: number | null;
