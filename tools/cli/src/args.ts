@@ -1,3 +1,5 @@
+// Own parsing of times: Date.parse reads a time without a zone as local time instead of refusing it,
+// and Temporal is not in Node 24 without a flag; a dozen lines do it strictly.
 import { ServiceError } from '@kafka-poc/resilience';
 
 /** A mistake in the command line: the CLI exits with 2 and this message (naming the argument), no stack. */
