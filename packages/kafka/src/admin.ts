@@ -12,7 +12,7 @@ import {
   partitionStates,
   topicOfKey,
 } from './group-offsets.ts';
-import { partitionLag, planOffsetReset } from './offset-reset-plan.ts';
+import { partitionLag, planOffsetReset, refuseSkips } from './offset-reset-plan.ts';
 import { EARLIEST, LATEST, listPartitionOffsets } from './partition-offsets.ts';
 import { type ReadOptions, readPartition } from './read-partition.ts';
 import { createTopic, partitionRefs, topicMetadata, waitForLeaders } from './topic-admin.ts';
@@ -177,7 +177,7 @@ class ClusterAdmin implements KafkaAdmin {
     groupId: string,
     topics: string[],
     target: OffsetResetTarget,
-    options?: { dryRun?: boolean },
+    options?: { dryRun?: boolean; refuseSkips?: boolean },
   ): Promise<OffsetResetPlanEntry[]> {
     return this.#run('KAFKA_ADMIN_FAILED', `Resetting offsets of group ${groupId} failed`, async (admin) => {
       const group = await describeGroup(admin, groupId);
@@ -186,6 +186,7 @@ class ClusterAdmin implements KafkaAdmin {
       if (target.kind === 'timestamp') await addTimestampOffsets(admin, states, target.timestamp);
       const plan = planOffsetReset(states, target);
       if (options?.dryRun || plan.length === 0) return plan;
+      if (options?.refuseSkips) refuseSkips(groupId, plan);
       try {
         await admin.alterConsumerGroupOffsets({ groupId, topics: groupByTopic(plan) });
       } catch (error) {

@@ -10,6 +10,8 @@ export type KafkaErrorCode =
   | 'KAFKA_COMMIT_FAILED'
   | 'KAFKA_ADMIN_FAILED'
   | 'GROUP_NOT_EMPTY'
+  /** An offset reset would move a group past records it never consumed (and it was told to refuse). */
+  | 'OFFSET_RESET_SKIPS'
   | 'TOPIC_NOT_FOUND'
   | 'INVALID_ARGUMENT';
 

@@ -55,19 +55,56 @@ function planExplicit(
 }
 
 function entry(p: PartitionState, newOffset: bigint): OffsetResetPlanEntry {
+  const resumeAt = resumeOffset(p);
+  const consumedUpTo = p.committed === undefined ? undefined : clamp(p.committed, p.earliest, p.latest);
   return {
     topic: p.topic,
     partition: p.partition,
     currentOffset: p.committed,
     newOffset,
-    toRead: p.latest > newOffset ? p.latest - newOffset : 0n,
+    toRead: positive(p.latest - newOffset),
+    reRead: consumedUpTo === undefined ? 0n : positive(consumedUpTo - newOffset),
+    skipped: positive(newOffset - resumeAt),
   };
+}
+
+/**
+ * Where the group's consumers would read next without a reset: the committed offset, moved into
+ * the retained range (a commit that fell out of retention resumes at the earliest offset), or the
+ * earliest retained offset when the group never committed (this project's consumers start there).
+ */
+function resumeOffset(p: PartitionState): bigint {
+  return p.committed === undefined ? p.earliest : clamp(p.committed, p.earliest, p.latest);
+}
+
+function positive(value: bigint): bigint {
+  return value > 0n ? value : 0n;
 }
 
 function clamp(value: bigint, min: bigint, max: bigint): bigint {
   if (value < min) return min;
   if (value > max) return max;
   return value;
+}
+
+/** Thrown when a reset told to refuse skips would skip records; `skips` names the partitions. */
+export class OffsetResetSkipsError extends KafkaError {
+  readonly skips: OffsetResetPlanEntry[];
+
+  constructor(groupId: string, skips: OffsetResetPlanEntry[]) {
+    const total = skips.reduce((sum, e) => sum + e.skipped, 0n);
+    const where = skips.map((e) => `${e.topic}:${e.partition} (${e.skipped})`).join(', ');
+    super('OFFSET_RESET_SKIPS', `Resetting ${groupId} would skip ${total} unconsumed record(s): ${where}`, {
+      retryable: false,
+    });
+    this.skips = skips;
+  }
+}
+
+/** Throws OffsetResetSkipsError when the plan moves the group past records it never consumed. */
+export function refuseSkips(groupId: string, plan: OffsetResetPlanEntry[]): void {
+  const skips = plan.filter((e) => e.skipped > 0n);
+  if (skips.length > 0) throw new OffsetResetSkipsError(groupId, skips);
 }
 
 /** Records not yet consumed: from the committed offset, or from the earliest retained one if never committed. */

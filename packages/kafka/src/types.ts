@@ -172,10 +172,19 @@ export type OffsetResetTarget =
 export interface OffsetResetPlanEntry {
   topic: string;
   partition: number;
+  /** The group's committed offset, undefined when it never committed on this partition. */
   currentOffset: bigint | undefined;
   newOffset: bigint;
   /** Records that will be (re-)read: latest - newOffset. */
   toRead: bigint;
+  /** Records the group already consumed (before its committed offset) that it will read again. */
+  reRead: bigint;
+  /**
+   * Records the group never consumed that it will now never read: from where it would have resumed
+   * (its committed offset, or the earliest retained one when it has none — where this project's
+   * consumers start) up to the new offset. Non-zero only when the reset moves the group forward.
+   */
+  skipped: bigint;
 }
 
 export interface KafkaAdmin {
@@ -200,13 +209,15 @@ export interface KafkaAdmin {
   groupLag(groupId: string, topics?: string[]): Promise<PartitionLag[]>;
   /**
    * Resets a group's committed offsets for the given topics. Refuses (throws KafkaError with code
-   * 'GROUP_NOT_EMPTY') while the group has members. With dryRun, returns the plan and changes nothing.
+   * 'GROUP_NOT_EMPTY') while the group has members. With refuseSkips, also refuses (throws
+   * OffsetResetSkipsError, code 'OFFSET_RESET_SKIPS', naming the partitions) a plan that would move
+   * the group past records it never consumed. With dryRun, returns the plan and changes nothing.
    */
   resetGroupOffsets(
     groupId: string,
     topics: string[],
     target: OffsetResetTarget,
-    options?: { dryRun?: boolean },
+    options?: { dryRun?: boolean; refuseSkips?: boolean },
   ): Promise<OffsetResetPlanEntry[]>;
   /**
    * Reads up to `limit` messages of one partition starting at `fromOffset` (default: earliest),

@@ -1,6 +1,6 @@
 import { uniqueName, waitFor } from '@kafka-poc/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KafkaError } from '../src/index.ts';
+import { KafkaError, OffsetResetSkipsError } from '../src/index.ts';
 import { Clients, messagesFor, newTopic, recordingHandler, values } from './support.ts';
 
 const clients = new Clients();
@@ -128,11 +128,21 @@ describe('admin', () => {
     });
 
     const plan = await admin.resetGroupOffsets(groupId, [topic], { kind: 'earliest' }, { dryRun: true });
-    expect(plan).toEqual([{ topic, partition: 0, currentOffset: 10n, newOffset: 0n, toRead: 10n }]);
+    expect(plan).toEqual([
+      { topic, partition: 0, currentOffset: 10n, newOffset: 0n, toRead: 10n, reRead: 10n, skipped: 0n },
+    ]);
     expect((await admin.groupLag(groupId, [topic]))[0]?.committedOffset).toBe(10n);
 
     await admin.resetGroupOffsets(groupId, [topic], { kind: 'earliest' });
     expect((await admin.groupLag(groupId, [topic]))[0]).toMatchObject({ committedOffset: 0n, lag: 10n });
+
+    // Moving forward past the 10 unconsumed records is refused when asked to, and changes nothing.
+    const skipping = await rejection(
+      admin.resetGroupOffsets(groupId, [topic], { kind: 'latest' }, { refuseSkips: true }),
+    );
+    expect(skipping).toBeInstanceOf(OffsetResetSkipsError);
+    expect(skipping).toMatchObject({ code: 'OFFSET_RESET_SKIPS', skips: [{ partition: 0, skipped: 10n }] });
+    expect((await admin.groupLag(groupId, [topic]))[0]?.committedOffset).toBe(0n);
 
     const byTime = await admin.resetGroupOffsets(groupId, [topic], { kind: 'timestamp', timestamp: middle });
     expect(byTime[0]).toMatchObject({ currentOffset: 0n, newOffset: 5n, toRead: 5n });

@@ -8,6 +8,19 @@ export {
   type InboxHandlerOptions,
 } from './inbox-handler.ts';
 export { appendToOutbox, type OutboxMessage } from './outbox-writer.ts';
+export {
+  asDeadLetterTopic,
+  isDeadLetterTopic,
+  originalTopicOf,
+  type RedriveAllOptions,
+  RedriveError,
+  type RedriveErrorCode,
+  type RedrivePartition,
+  type RedriveReport,
+  redriveAll,
+  redriveMessage,
+  redriveOne,
+} from './redrive.ts';
 export { OutboxRelay, type OutboxRelayHooks, type OutboxRelayOptions, type RelayState } from './relay.ts';
 export {
   defineInboxTable,

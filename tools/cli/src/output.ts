@@ -10,7 +10,11 @@ export function printTable(
   const columns = Object.keys(rows[0] ?? {});
   const cell = (v: unknown) => (v === undefined ? '-' : String(v));
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
-  const line = (values: string[]) => `${values.map((v, i) => v.padEnd(widths[i] ?? 0)).join('  ')}\n`;
+  const line = (values: string[]) =>
+    `${values
+      .map((v, i) => v.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd()}\n`;
   out.write(line(columns.map((c) => c.toUpperCase())));
   for (const row of rows) out.write(line(columns.map((c) => cell(row[c]))));
 }

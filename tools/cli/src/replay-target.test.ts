@@ -9,6 +9,10 @@ describe('parseReplayTarget', () => {
       kind: 'timestamp',
       timestamp: Date.UTC(2026, 10, 25, 8),
     });
+    expect(parseReplayTarget('2026-11-25T09:00+01:00')).toEqual({
+      kind: 'timestamp',
+      timestamp: Date.UTC(2026, 10, 25, 8),
+    });
     expect(parseReplayTarget('order-events:1:42,order-events:2:0')).toEqual({
       kind: 'offsets',
       offsets: [
@@ -18,9 +22,16 @@ describe('parseReplayTarget', () => {
     });
   });
 
+  it('refuses a time without a zone and shows how to write it', () => {
+    expect(parseReplayTarget('2026-12-04T10:00')).toEqual({
+      error:
+        '"2026-12-04T10:00" has no time zone; write it as UTC (2026-12-04T10:00Z) or with its offset (2026-12-04T10:00+01:00, 2026-12-04T10:00-05:00)',
+    });
+  });
+
   it('explains what is wrong', () => {
-    expect(parseReplayTarget('2026-13-45T99:00')).toEqual({
-      error: expect.stringMatching(/not a valid ISO-8601/),
+    expect(parseReplayTarget('2026-13-45T99:00Z')).toEqual({
+      error: expect.stringMatching(/not a valid date and time/),
     });
     expect(parseReplayTarget('yesterday')).toEqual({
       error: expect.stringMatching(/topic:partition:offset/),

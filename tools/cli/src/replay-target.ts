@@ -1,16 +1,16 @@
 import type { OffsetResetTarget } from '@kafka-poc/kafka';
+import { parseInstant } from './args.ts';
 
 /**
- * Parses `--to`: earliest | latest | an ISO-8601 time | topic:partition:offset (repeatable, comma
- * separated). Returns an error message instead of throwing, for a clear CLI answer.
+ * Parses `--to`: earliest | latest | an ISO-8601 time with a zone | topic:partition:offset
+ * (repeatable, comma separated). Returns an error message instead of throwing, for a clear CLI answer.
  */
 export function parseReplayTarget(text: string): OffsetResetTarget | { error: string } {
   if (text === 'earliest') return { kind: 'earliest' };
   if (text === 'latest') return { kind: 'latest' };
   if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
-    const timestamp = Date.parse(text);
-    if (Number.isNaN(timestamp)) return { error: `"${text}" is not a valid ISO-8601 time` };
-    return { kind: 'timestamp', timestamp };
+    const timestamp = parseInstant(text);
+    return typeof timestamp === 'number' ? { kind: 'timestamp', timestamp } : timestamp;
   }
   const offsets = [];
   for (const part of text.split(',')) {

@@ -1,6 +1,13 @@
-import type { IncomingMessage } from '@kafka-poc/kafka';
+import {
+  isDeadLetterTopic,
+  originalTopicOf,
+  RedriveError,
+  type RedriveReport,
+  redriveAll,
+  redriveOne,
+} from '@kafka-poc/outbox';
 import { AppError, type HttpServer } from '@kafka-poc/service-kit';
-import { deadLetterInfo, isDeadLetterTopic, originalTopicOf, redriveMessage } from './dead-letters.ts';
+import { deadLetterInfo } from './dead-letters.ts';
 import type { KafkaDeps } from './kafka-deps.ts';
 import { browseMessages } from './message-browser.ts';
 import { toMessageView } from './message-view.ts';
@@ -60,42 +67,47 @@ export function registerDeadLetterRoutes(app: HttpServer, deps: KafkaDeps): void
       if (!producer) throw new AppError('UNAVAILABLE', 'No producer in this console');
       const { topic } = request.params;
       requireDlt(topic);
-      const letters = await chooseLetters(deps, topic, request.body);
-      const messages = letters.map(redriveMessage);
-      const targets = [...new Set(messages.map((m) => m.topic))];
-      const existing = new Set(await admin.listTopics());
-      const missing = targets.filter((t) => !existing.has(t));
-      if (missing.length > 0)
-        throw new AppError('CONFLICT', `original topic ${missing.join(', ')} does not exist`);
-      await producer.send(messages);
-      request.log.info({ topic, count: messages.length, targets }, 'dead letters redriven from the console');
-      return { topic, redriven: messages.length, targets };
+      const result = await redrive(deps, producer, topic, request.body);
+      request.log.info(
+        {
+          topic,
+          count: result.redriven,
+          targets: result.targets,
+          leftUnread: result.leftBehind + result.arrived,
+        },
+        'dead letters redriven from the console',
+      );
+      const { topic: _, redriven, targets, leftBehind, arrived } = result;
+      return { topic, redriven, targets, leftUnread: leftBehind + arrived };
     },
   );
 }
 
-async function chooseLetters(
+/** The shared redrive (@kafka-poc/outbox), with its refusals as HTTP problems. */
+async function redrive(
   deps: KafkaDeps,
+  producer: NonNullable<KafkaDeps['producer']>,
   topic: string,
   body: { all: true } | { partition: number; offset: bigint },
-): Promise<IncomingMessage[]> {
-  if ('all' in body) {
-    const result = await browseMessages(deps.admin, deps.clientId, {
-      topic,
-      order: 'oldest',
-      limit: REDRIVE_ALL_MAX,
-      filter: {},
-    });
-    if (result.messages.length === 0) throw new AppError('NOT_FOUND', `${topic} has no dead letters`);
-    return result.messages;
+): Promise<RedriveReport> {
+  try {
+    const result =
+      'all' in body
+        ? await redriveAll(deps.admin, producer, topic, { limit: REDRIVE_ALL_MAX })
+        : await redriveOne(deps.admin, producer, topic, body);
+    if ('all' in body && result.redriven === 0 && !result.stoppedBy)
+      throw new AppError('NOT_FOUND', `${topic} has no dead letters`);
+    if (result.stoppedBy) {
+      throw new AppError(
+        'UNAVAILABLE',
+        `redrive stopped after ${result.redriven} letter(s): ${result.stoppedBy}`,
+      );
+    }
+    return result;
+  } catch (error) {
+    if (error instanceof RedriveError) {
+      throw new AppError(error.code === 'DEAD_LETTER_NOT_FOUND' ? 'NOT_FOUND' : 'CONFLICT', error.message);
+    }
+    throw error;
   }
-  const [letter] = await deps.admin.readMessages(topic, {
-    partition: body.partition,
-    fromOffset: body.offset,
-    limit: 1,
-  });
-  if (!letter || letter.offset !== body.offset) {
-    throw new AppError('NOT_FOUND', `no dead letter at ${topic}:${body.partition}:${body.offset}`);
-  }
-  return [letter];
 }

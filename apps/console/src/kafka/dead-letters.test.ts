@@ -1,6 +1,6 @@
 import type { IncomingMessage } from '@kafka-poc/kafka';
 import { describe, expect, it } from 'vitest';
-import { deadLetterInfo, isDeadLetterTopic, originalTopicOf, redriveMessage } from './dead-letters.ts';
+import { deadLetterInfo } from './dead-letters.ts';
 
 const letter: IncomingMessage = {
   topic: 'ns.order-events.DLT',
@@ -22,13 +22,6 @@ const letter: IncomingMessage = {
 };
 
 describe('dead letters', () => {
-  it('recognizes dead-letter topics', () => {
-    expect(isDeadLetterTopic('a.DLT')).toBe(true);
-    expect(isDeadLetterTopic('.DLT')).toBe(false);
-    expect(isDeadLetterTopic('a')).toBe(false);
-    expect(originalTopicOf('a.b.DLT')).toBe('a.b');
-  });
-
   it('reads the error headers', () => {
     expect(deadLetterInfo(letter)).toEqual({
       originalTopic: 'ns.order-events',
@@ -45,25 +38,5 @@ describe('dead letters', () => {
       originalPartition: null,
       error: null,
     });
-  });
-
-  it('redrives to the original topic with the original key, value and non-dlq headers', () => {
-    expect(redriveMessage(letter)).toEqual({
-      topic: 'ns.order-events',
-      key: 'k1',
-      value: letter.value,
-      headers: { 'event-id': 'e1', 'dlq-redriven-from': 'ns.order-events.DLT:2:7' },
-    });
-    const { key: _key, ...keyless } = letter;
-    expect(redriveMessage({ ...keyless, key: undefined, headers: {} })).toEqual({
-      topic: 'ns.order-events',
-      value: letter.value,
-      headers: { 'dlq-redriven-from': 'ns.order-events.DLT:2:7' },
-    });
-  });
-
-  it('never redrives a letter into a dead-letter topic', () => {
-    const loop = { ...letter, headers: { 'dlq-original-topic': 'ns.order-events.DLT' } };
-    expect(redriveMessage(loop).topic).toBe('ns.order-events');
   });
 });

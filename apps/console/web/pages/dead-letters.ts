@@ -28,13 +28,16 @@ export function deadLettersPage(ctx: PageContext, selected: string | undefined):
   const redrive = (body: unknown, what: string) => {
     if (!selected) return Promise.resolve();
     return ctx.api
-      .send<{ redriven: number; targets: string[] }>(
+      .send<{ redriven: number; targets: string[]; leftUnread: number }>(
         'POST',
         `/api/dead-letters/${encodeURIComponent(selected)}/redrive`,
         body,
       )
       .then((result) => {
-        ctx.toasts.ok(`Redriven ${what}: ${result.redriven} message(s) to ${result.targets.join(', ')}`);
+        const left = result.leftUnread > 0 ? `; ${result.leftUnread} left in ${selected}` : '';
+        ctx.toasts.ok(
+          `Redriven ${what}: ${result.redriven} message(s) to ${result.targets.join(', ')}${left}`,
+        );
       })
       .catch(ctx.toasts.error);
   };

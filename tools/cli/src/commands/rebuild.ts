@@ -1,42 +1,34 @@
 import { createPool, type PoolSslConfig } from '@kafka-poc/db';
-import type { KafkaAdmin } from '@kafka-poc/kafka';
-import { forgetNotifications } from '@kafka-poc/notification-service/rebuild';
+import { type KafkaAdmin, KafkaError } from '@kafka-poc/kafka';
+import {
+  RebuildError,
+  type RebuildResult,
+  rebuildNotifications,
+} from '@kafka-poc/notification-service/rebuild';
 import { printTable } from '../output.ts';
 
 export interface RebuildOptions {
   databaseUrl: string;
   databaseSsl: PoolSslConfig | undefined;
   group: string;
-  topic: string;
-  from: string;
-  to: string | undefined;
+  from: Date;
+  to: Date;
   dryRun: boolean;
 }
 
 /**
  * `rebuild notifications --from <time> [--to <time>]`: a deliberate rebuild of the notifications
  * projection for a time range. Replaying alone changes nothing (the inbox absorbs it), so this
- * forgets the range's notifications and inbox rows together, then rewinds the stopped group to the
- * earliest retained offset. When notification-service starts, it re-reads inventory-events, skips
- * everything still in its inbox and re-creates exactly the forgotten notifications (same ids).
+ * forgets the range's notifications and the inbox rows of their events, and rewinds the stopped
+ * group to the first of those events — deleting only once the rewind succeeded. When
+ * notification-service starts, it re-reads them and re-creates exactly the forgotten notifications
+ * (same ids); everything else is still in its inbox and skipped.
  */
 export async function rebuildNotificationsCommand(
   admin: KafkaAdmin,
   options: RebuildOptions,
 ): Promise<number> {
-  const from = new Date(options.from);
-  const to = options.to ? new Date(options.to) : new Date();
-  if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()) || from >= to) {
-    process.stderr.write('rebuild: --from (and --to) must be ISO-8601 times with from < to\n');
-    return 2;
-  }
-  const group = await admin.describeGroup(options.group);
-  if (group.members.length > 0) {
-    process.stderr.write(
-      `rebuild: refused — group "${options.group}" has ${group.members.length} active member(s); stop notification-service first.\n`,
-    );
-    return 1;
-  }
+  const scope = { from: options.from, to: options.to };
   const pool = createPool(
     {
       url: options.databaseUrl,
@@ -49,30 +41,49 @@ export async function rebuildNotificationsCommand(
     () => {},
   );
   try {
-    const forgotten = await forgetNotifications(pool, { from, to }, options.dryRun);
-    const plan = await admin.resetGroupOffsets(
-      options.group,
-      [options.topic],
-      { kind: 'earliest' },
-      { dryRun: options.dryRun },
-    );
-    printTable(
-      plan.map((p) => ({
-        topic: p.topic,
-        partition: p.partition,
-        current: p.currentOffset,
-        new: p.newOffset,
-        'to re-read': p.toRead,
-      })),
-    );
-    const verb = options.dryRun ? 'would forget' : 'forgot';
-    process.stdout.write(
-      `\n${options.dryRun ? 'dry run: ' : ''}${verb} ${forgotten.notifications} notification(s) and ${forgotten.inboxRows} inbox row(s) ` +
-        `created in [${from.toISOString()}, ${to.toISOString()}); ` +
-        `${options.dryRun ? 'nothing changed' : `start notification-service to rebuild them`}\n`,
-    );
+    const result = await rebuildNotifications(pool, admin, {
+      group: options.group,
+      scope,
+      dryRun: options.dryRun,
+    });
+    printResult(result, scope, options);
     return 0;
+  } catch (error) {
+    if (error instanceof KafkaError && error.code === 'GROUP_NOT_EMPTY') {
+      const group = await admin.describeGroup(options.group);
+      process.stderr.write(
+        `rebuild: refused — group "${options.group}" has ${group.members.length} active member(s); ` +
+          `stop notification-service first. Nothing was deleted.\n`,
+      );
+      return 1;
+    }
+    if (error instanceof RebuildError) {
+      process.stderr.write(`rebuild: refused — ${error.message}\n`);
+      return 1;
+    }
+    throw error;
   } finally {
     await pool.end();
   }
+}
+
+function printResult(result: RebuildResult, scope: { from: Date; to: Date }, options: RebuildOptions): void {
+  printTable(
+    result.partitions.map((p) => ({
+      topic: p.topic,
+      partition: p.partition,
+      'events to apply': p.events,
+      'first offset': p.firstOffset,
+      committed: p.committed ?? 'none',
+      'rewind to': p.rewindTo ?? 'unchanged',
+      're-read': p.reRead,
+    })),
+  );
+  const range = `stored in [${scope.from.toISOString()}, ${scope.to.toISOString()})`;
+  process.stdout.write(
+    options.dryRun
+      ? `\ndry run: nothing changed; would forget ${result.notifications} notification(s) and ${result.inboxRows} inbox row(s) ${range} and rewind "${options.group}" as above\n`
+      : `\nforgot ${result.notifications} notification(s) and ${result.inboxRows} inbox row(s) ${range}; ` +
+          `"${options.group}" rewound as above — start notification-service to rebuild them\n`,
+  );
 }
