@@ -135,7 +135,7 @@ export async function createConsole(
     description: 'Kafka cluster, messages, consumer groups, dead letters and the order flow.',
     version: '1.0.0',
   });
-  registerAccess(http, config.access);
+  await registerAccess(http, config.access);
   // One encapsulated context for /api, so its error handler applies to the API routes only.
   const apiRoutes = (api: HttpServer, _options: unknown, done: (error?: Error) => void): void => {
     // Kafka errors become 404/409/422/503 problems; the shared handler then writes them. The console's
