@@ -30,6 +30,7 @@ import type { KafkaDeps } from './kafka/kafka-deps.ts';
 import { LagHistory } from './kafka/lag-history.ts';
 import { LagSampler } from './kafka/lag-sampler.ts';
 import { registerMessageRoutes } from './kafka/message-routes.ts';
+import type { AppInfo } from './shared/views.ts';
 
 const appRoot = join(import.meta.dirname, '..');
 
@@ -148,13 +149,17 @@ export async function createConsole(
       }
       throw mapped;
     });
-    api.get('/api/info', { schema: { hide: true } }, async () => ({
-      readOnly: config.access.readOnly,
-      topics: config.topics,
-      groups: config.groups,
-      topicDefaults: kafkaDeps.topicDefaults,
-      lagSampleMs: config.lag.sampleMs,
-    }));
+    api.get(
+      '/api/info',
+      { schema: { hide: true } },
+      async (): Promise<AppInfo> => ({
+        readOnly: config.access.readOnly,
+        topics: config.topics,
+        groups: config.groups,
+        topicDefaults: kafkaDeps.topicDefaults,
+        lagSampleMs: config.lag.sampleMs,
+      }),
+    );
     api.get('/api/status', { schema: { hide: true } }, async () =>
       dependencyStatus(admin, db, services, () => kafkaConnected),
     );

@@ -2,6 +2,7 @@ import type { HttpServer } from '@kafka-poc/service-kit';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { sendProblem } from '../http/problem.ts';
+import type { SessionView } from '../shared/views.ts';
 import { LoginLimiter } from './login-limiter.ts';
 import { isLoggedIn, logIn, logOut, registerSessions } from './sessions.ts';
 import { tokenMatches } from './token.ts';
@@ -51,11 +52,15 @@ export async function registerAccess(app: HttpServer, options: AccessOptions): P
     }
   });
 
-  app.get('/api/session', { config: { public: true }, schema: { hide: true } }, async (request) => ({
-    authRequired,
-    authenticated: authenticated(request),
-    readOnly: options.readOnly,
-  }));
+  app.get(
+    '/api/session',
+    { config: { public: true }, schema: { hide: true } },
+    async (request): Promise<SessionView> => ({
+      authRequired,
+      authenticated: authenticated(request),
+      readOnly: options.readOnly,
+    }),
+  );
 
   app.post(
     '/api/login',
