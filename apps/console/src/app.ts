@@ -30,6 +30,7 @@ import type { KafkaDeps } from './kafka/kafka-deps.ts';
 import { LagHistory } from './kafka/lag-history.ts';
 import { LagSampler } from './kafka/lag-sampler.ts';
 import { registerMessageRoutes } from './kafka/message-routes.ts';
+import type { AppInfo } from './shared/views.ts';
 
 const appRoot = join(import.meta.dirname, '..');
 
@@ -135,7 +136,7 @@ export async function createConsole(
     description: 'Kafka cluster, messages, consumer groups, dead letters and the order flow.',
     version: '1.0.0',
   });
-  registerAccess(http, config.access);
+  await registerAccess(http, config.access);
   // One encapsulated context for /api, so its error handler applies to the API routes only.
   const apiRoutes = (api: HttpServer, _options: unknown, done: (error?: Error) => void): void => {
     // Kafka errors become 404/409/422/503 problems; the shared handler then writes them. The console's
@@ -148,13 +149,17 @@ export async function createConsole(
       }
       throw mapped;
     });
-    api.get('/api/info', { schema: { hide: true } }, async () => ({
-      readOnly: config.access.readOnly,
-      topics: config.topics,
-      groups: config.groups,
-      topicDefaults: kafkaDeps.topicDefaults,
-      lagSampleMs: config.lag.sampleMs,
-    }));
+    api.get(
+      '/api/info',
+      { schema: { hide: true } },
+      async (): Promise<AppInfo> => ({
+        readOnly: config.access.readOnly,
+        topics: config.topics,
+        groups: config.groups,
+        topicDefaults: kafkaDeps.topicDefaults,
+        lagSampleMs: config.lag.sampleMs,
+      }),
+    );
     api.get('/api/status', { schema: { hide: true } }, async () =>
       dependencyStatus(admin, db, services, () => kafkaConnected),
     );

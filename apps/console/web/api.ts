@@ -1,13 +1,9 @@
 // Calls to the console's own /api (same origin; the session cookie goes along by itself).
 
-export interface Problem {
-  type?: string;
-  title?: string;
-  status: number;
-  code?: string;
-  detail?: string;
-  errors?: { field: string; message: string }[];
-}
+import type { Problem as ApiProblem } from '../src/shared/views.ts';
+
+/** A problem answer, or what is known when the body was not one (any field but status may be missing). */
+export type Problem = Partial<ApiProblem> & Pick<ApiProblem, 'status'>;
 
 export class ApiError extends Error {
   readonly status: number;

@@ -1,13 +1,6 @@
+import type { AppInfo } from '../src/shared/views.ts';
 import type { Api } from './api.ts';
 import type { Toasts } from './toasts.ts';
-
-export interface AppInfo {
-  readOnly: boolean;
-  topics: { orderEvents: string; inventoryEvents: string };
-  groups: { order: string; inventory: string; notification: string };
-  topicDefaults: { partitions: number; replicationFactor: number };
-  lagSampleMs: number;
-}
 
 /** What every page gets from main.ts (no module-level state). */
 export interface PageContext {

@@ -1,7 +1,8 @@
 // The browser app: session check, shell (navigation, service status), hash router.
 import { type PageName, parseRoute, routeHref } from '../src/shared/route.ts';
+import type { AppInfo, SessionView, StatusView } from '../src/shared/views.ts';
 import { type Api, createApi } from './api.ts';
-import type { AppInfo, Page, PageContext } from './context.ts';
+import type { Page, PageContext } from './context.ts';
 import { badge, every, h, replace } from './dom.ts';
 import { clusterPage } from './pages/cluster.ts';
 import { deadLettersPage } from './pages/dead-letters.ts';
@@ -10,12 +11,6 @@ import { loginPage } from './pages/login.ts';
 import { messagesPage } from './pages/messages.ts';
 import { orderFlowPage } from './pages/order-flow.ts';
 import { createToasts } from './toasts.ts';
-
-interface Session {
-  authRequired: boolean;
-  authenticated: boolean;
-  readOnly: boolean;
-}
 
 const NAV: { page: PageName; label: string }[] = [
   { page: 'flow', label: 'Order flow' },
@@ -50,7 +45,7 @@ function start(): void {
 
   const boot = async () => {
     showingLogin = false;
-    const session = await api.get<Session>('/api/session');
+    const session = await api.get<SessionView>('/api/session');
     if (session.authRequired && !session.authenticated) {
       showLogin();
       return;
@@ -117,7 +112,7 @@ function start(): void {
     stopStatus?.();
     stopStatus = every(10_000, async () => {
       try {
-        const checks = await api.get<Record<string, { ok: boolean; detail: string }>>('/api/status');
+        const checks = await api.get<StatusView>('/api/status');
         replace(
           status,
           Object.entries(checks).map(([name, check]) =>

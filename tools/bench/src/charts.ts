@@ -15,7 +15,7 @@ function phaseMarkers(phases: PhaseResult[]): Tick[] {
   return phases.map((p) => ({ value: p.startedAt, label: p.kind === 'step' ? `${p.rate}/s` : p.name }));
 }
 
-export function renderCharts(result: BenchResult): Chart[] {
+export async function renderCharts(result: BenchResult): Promise<Chart[]> {
   const charts: Chart[] = [];
   const fixed = result.phases.find((p) => p.kind === 'fixed');
   if (fixed) {
@@ -23,7 +23,7 @@ export function renderCharts(result: BenchResult): Chart[] {
     charts.push({
       file: 'latency-over-time.svg',
       title: `Latency per second at ${fixed.rate} orders/s`,
-      svg: lineChart({
+      svg: await lineChart({
         title: `Latency per second, ${fixed.rate} orders/s (by second of arrival)`,
         xLabel: 'seconds into the run',
         yLabel: 'ms (log)',
@@ -40,7 +40,7 @@ export function renderCharts(result: BenchResult): Chart[] {
     charts.push({
       file: 'latency-distribution.svg',
       title: `Latency distribution at ${fixed.rate} orders/s`,
-      svg: distributionChart({
+      svg: await distributionChart({
         title: `Latency by percentile, ${fixed.rate} orders/s, ${fixed.durationMs / 1000} s`,
         yMarkers: fixed.rate === 500 ? [LATENCY_TARGET] : [],
         series: [
@@ -65,7 +65,7 @@ export function renderCharts(result: BenchResult): Chart[] {
     charts.push({
       file: 'throughput.svg',
       title: 'Offered load, completed orders and backlog over the run',
-      svg: lineChart({
+      svg: await lineChart({
         title: 'Orders/s sent and notified, and the pipeline backlog',
         xLabel: 'seconds since the bench started',
         yLabel: 'orders/s | orders',
@@ -90,7 +90,7 @@ export function renderCharts(result: BenchResult): Chart[] {
     charts.push({
       file: 'memory.svg',
       title: 'Resident memory per process',
-      svg: lineChart({
+      svg: await lineChart({
         title: 'RSS per process, sampled every second (load generator not shown)',
         xLabel: 'seconds since the bench started',
         yLabel: 'MB',
@@ -105,7 +105,7 @@ export function renderCharts(result: BenchResult): Chart[] {
     charts.push({
       file: 'cpu.svg',
       title: 'CPU per process',
-      svg: lineChart({
+      svg: await lineChart({
         title: 'CPU per process, % of one core (machine max = cores × 100)',
         xLabel: 'seconds since the bench started',
         yLabel: '% of one core',
@@ -132,7 +132,7 @@ export function renderCharts(result: BenchResult): Chart[] {
     charts.push({
       file: 'find-max.svg',
       title: 'Find-max steps',
-      svg: lineChart({
+      svg: await lineChart({
         title: 'Find-max: offered vs achieved end-to-end rate per step',
         xLabel: 'offered orders/s',
         yLabel: 'orders/s',
@@ -146,7 +146,7 @@ export function renderCharts(result: BenchResult): Chart[] {
     charts.push({
       file: 'find-max-latency.svg',
       title: 'Find-max latency per step',
-      svg: lineChart({
+      svg: await lineChart({
         title: 'Find-max: p99 latency per step',
         xLabel: 'offered orders/s',
         yLabel: 'ms (log)',

@@ -396,7 +396,7 @@ async function writeResults(
 ): Promise<void> {
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
-  const charts = renderCharts(result);
+  const charts = await renderCharts(result);
   for (const c of charts) await writeFile(join(outDir, c.file), c.svg);
   await writeFile(join(outDir, 'result.json'), compactJson(result));
   await writeFile(join(outDir, 'report.md'), renderReport(result, charts));
@@ -412,7 +412,7 @@ async function rerender(dir: string, setLatest: boolean): Promise<number> {
   const result = JSON.parse(await readFile(join(dir, 'result.json'), 'utf8')) as BenchResult;
   result.targets = evaluateTargets(result);
   await writeFile(join(dir, 'result.json'), compactJson(result));
-  const charts = renderCharts(result);
+  const charts = await renderCharts(result);
   for (const c of charts) await writeFile(join(dir, c.file), c.svg);
   await writeFile(join(dir, 'report.md'), renderReport(result, charts));
   const prefix = `${relative(resultsRoot, dir)}/`;

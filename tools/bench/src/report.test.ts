@@ -165,9 +165,9 @@ function result(overrides: Partial<BenchResult> = {}): BenchResult {
 }
 
 describe('renderReport', () => {
-  it('summarizes throughput against the bound, targets, phases and the exactly-once verdict', () => {
+  it('summarizes throughput against the bound, targets, phases and the exactly-once verdict', async () => {
     const r = result();
-    const charts = renderCharts(r);
+    const charts = await renderCharts(r);
     const md = renderReport(r, charts);
     expect(md).toContain('# Benchmark 2026-01-01 10:00:00 UTC — test run');
     expect(md).toContain('**Exactly-once: OK** — 120,000 orders answered 201');
@@ -186,9 +186,9 @@ describe('renderReport', () => {
     expect(md).not.toMatch(/\n{3,}/);
   });
 
-  it('prefixes chart links for latest.md', () => {
+  it('prefixes chart links for latest.md', async () => {
     const r = result();
-    const md = renderReport(r, renderCharts(r), '2026-01-01T10-00-00/');
+    const md = renderReport(r, await renderCharts(r), '2026-01-01T10-00-00/');
     expect(md).toContain('](2026-01-01T10-00-00/throughput.svg)');
     expect(md).toContain('](2026-01-01T10-00-00/find-max.svg)');
   });
@@ -223,8 +223,10 @@ describe('sustainedRate', () => {
 });
 
 describe('renderCharts', () => {
-  it('renders the latency, throughput, resource and find-max charts that have data', () => {
-    expect(renderCharts(result()).map((c) => c.file)).toEqual([
+  it('renders the latency, throughput, resource and find-max charts that have data', async () => {
+    const charts = await renderCharts(result());
+    for (const c of charts) expect(c.svg).toMatch(/^<svg [^>]*>.*<\/svg>$/s);
+    expect(charts.map((c) => c.file)).toEqual([
       'latency-over-time.svg',
       'latency-distribution.svg',
       'throughput.svg',

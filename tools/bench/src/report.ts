@@ -487,7 +487,7 @@ export function renderReport(result: BenchResult, charts: ChartRef[], prefix = '
     "- End-to-end times come from what the services stored: `orders.updated_at`, `notifications.created_at` and `delivered_at`, read in bulk after the pipeline drained, for every order (no per-order polling during the load). Postgres `now()` is the *start* of the writing transaction, so these are early by that transaction's duration; timestamps have millisecond precision; client and server share one clock.",
     "- The backlog is sampled once a second from outbox rows not yet sent and the consumer groups' Kafka lag.",
     '- CPU and RSS come from /proc once a second; "other processes" is machine CPU not used by the processes of this bench — noise from whatever else runs on the machine.',
-    '- Percentiles come from an HDR-style histogram (≤ 0.4 % relative error, never optimistic).',
+    '- Percentiles come from HdrHistogram (hdr-histogram-js, 3 significant digits: ≤ 0.1 % relative error, never optimistic; max is exact).',
     '',
   );
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n')}\n`;

@@ -1,10 +1,10 @@
 import type { HttpServer } from '@kafka-poc/service-kit';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { sendProblem } from '../http/problem.ts';
-import { readCookie, sessionCookie } from './cookies.ts';
+import type { SessionView } from '../shared/views.ts';
 import { LoginLimiter } from './login-limiter.ts';
-import { SessionStore } from './sessions.ts';
+import { isLoggedIn, logIn, logOut, registerSessions } from './sessions.ts';
 import { tokenMatches } from './token.ts';
 
 declare module 'fastify' {
@@ -15,8 +15,6 @@ declare module 'fastify' {
     public?: boolean;
   }
 }
-
-export const SESSION_COOKIE = 'console_session';
 
 export interface AccessOptions {
   /** Undefined: no login (the console is bound to loopback). */
@@ -32,12 +30,12 @@ const loginBody = z.strictObject({ token: z.string().min(1).max(512) });
  * session cookie (401 otherwise); in read-only mode every write route answers 403. Writes must be
  * JSON from this origin (415/403 otherwise), on top of the SameSite=Strict cookie.
  */
-export function registerAccess(app: HttpServer, options: AccessOptions): void {
-  const sessions = new SessionStore({ ttlMs: options.sessionTtlMs });
+export async function registerAccess(app: HttpServer, options: AccessOptions): Promise<void> {
+  // Registered (awaited) first, so the session is loaded before the hook below runs.
+  await registerSessions(app, { ttlMs: options.sessionTtlMs });
   const limiter = new LoginLimiter({ maxFailures: 10, windowMs: 60_000 });
   const authRequired = options.token !== undefined;
-  const authenticated = (request: FastifyRequest) =>
-    !authRequired || sessions.isValid(readCookie(request.headers.cookie, SESSION_COOKIE));
+  const authenticated = (request: FastifyRequest) => !authRequired || isLoggedIn(request);
 
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/api/')) return;
@@ -54,11 +52,15 @@ export function registerAccess(app: HttpServer, options: AccessOptions): void {
     }
   });
 
-  app.get('/api/session', { config: { public: true }, schema: { hide: true } }, async (request) => ({
-    authRequired,
-    authenticated: authenticated(request),
-    readOnly: options.readOnly,
-  }));
+  app.get(
+    '/api/session',
+    { config: { public: true }, schema: { hide: true } },
+    async (request): Promise<SessionView> => ({
+      authRequired,
+      authenticated: authenticated(request),
+      readOnly: options.readOnly,
+    }),
+  );
 
   app.post(
     '/api/login',
@@ -77,23 +79,15 @@ export function registerAccess(app: HttpServer, options: AccessOptions): void {
         return sendProblem(reply, 401, 'UNAUTHORIZED', 'Wrong token');
       }
       limiter.recordSuccess(client);
-      setSession(reply, sessions.create(), sessions.ttlMs, request);
+      await logIn(request);
       return reply.status(204).send();
     },
   );
 
   app.post('/api/logout', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
-    sessions.delete(readCookie(request.headers.cookie, SESSION_COOKIE));
-    setSession(reply, '', 0, request);
+    await logOut(request, reply);
     return reply.status(204).send();
   });
-}
-
-function setSession(reply: FastifyReply, id: string, ttlMs: number, request: FastifyRequest): void {
-  void reply.header(
-    'set-cookie',
-    sessionCookie(SESSION_COOKIE, id, { maxAgeSeconds: ttlMs / 1000, secure: request.protocol === 'https' }),
-  );
 }
 
 /**

@@ -1,3 +1,4 @@
+// Own code: @fastify/rate-limit counts every request, this counts failed logins only and forgets them on success.
 export interface LoginLimiterOptions {
   /** Failed attempts allowed per client within the window. */
   maxFailures: number;

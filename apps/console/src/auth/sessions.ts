@@ -1,58 +1,75 @@
+/**
+ * Login sessions: @fastify/session over @fastify/cookie. The cookie carries a signed random id
+ * (httpOnly, SameSite=Strict, Secure over https, Path=/) that expires a fixed time after login;
+ * the sessions live in this process's memory, at most `maxSessions` of them, so a restart logs
+ * everyone out and a flood of logins cannot grow memory without bound.
+ */
 import { randomBytes } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
+import fastifySession, { type SessionStore } from '@fastify/session';
+import type { HttpServer } from '@kafka-poc/service-kit';
+import type { FastifyReply, FastifyRequest, Session } from 'fastify';
+import { LRUCache } from 'lru-cache';
 
-export interface SessionStoreOptions {
-  ttlMs: number;
-  /** Oldest sessions are dropped beyond this many (a flood of logins cannot grow memory without bound). */
-  maxSessions?: number;
-  now?: () => number;
+declare module 'fastify' {
+  interface Session {
+    /** Set by a login with the right token. */
+    authenticated?: boolean;
+  }
 }
 
-/** Login sessions in memory: random ids, absolute expiry. A restart logs everyone out. */
-export class SessionStore {
-  readonly ttlMs: number;
-  readonly #maxSessions: number;
-  readonly #now: () => number;
-  readonly #expiry = new Map<string, number>();
+export const SESSION_COOKIE = 'console_session';
 
-  constructor(options: SessionStoreOptions) {
-    this.ttlMs = options.ttlMs;
-    this.#maxSessions = options.maxSessions ?? 1000;
-    this.#now = options.now ?? Date.now;
-  }
+export interface SessionOptions {
+  ttlMs: number;
+  /** The least recently used sessions are dropped beyond this many. */
+  maxSessions?: number;
+}
 
-  create(): string {
-    this.#prune();
-    while (this.#expiry.size >= this.#maxSessions) {
-      const oldest = this.#expiry.keys().next().value;
-      if (oldest === undefined) break;
-      this.#expiry.delete(oldest);
-    }
-    const id = randomBytes(32).toString('base64url');
-    this.#expiry.set(id, this.#now() + this.ttlMs);
-    return id;
-  }
+export async function registerSessions(app: HttpServer, options: SessionOptions): Promise<void> {
+  await app.register(fastifyCookie);
+  await app.register(fastifySession, {
+    // Only this process checks the signatures, so a fresh secret per start is enough.
+    secret: randomBytes(32).toString('base64url'),
+    cookieName: SESSION_COOKIE,
+    store: memoryStore(options.maxSessions ?? 1000, options.ttlMs),
+    // Nothing is stored or sent for visitors who have not logged in.
+    saveUninitialized: false,
+    // The expiry counts from the login, not from the last request.
+    rolling: false,
+    // Not `secure: 'auto'`: over http it would lower SameSite to Lax (see logIn for Secure).
+    cookie: { path: '/', httpOnly: true, sameSite: 'strict', secure: false, maxAge: options.ttlMs },
+  });
+}
 
-  isValid(id: string | undefined): boolean {
-    if (!id) return false;
-    const expiresAt = this.#expiry.get(id);
-    if (expiresAt === undefined) return false;
-    if (expiresAt <= this.#now()) {
-      this.#expiry.delete(id);
-      return false;
-    }
-    return true;
-  }
+export function isLoggedIn(request: FastifyRequest): boolean {
+  return request.session?.get('authenticated') === true;
+}
 
-  delete(id: string | undefined): void {
-    if (id) this.#expiry.delete(id);
-  }
+/** Starts an authenticated session under a new id (an id planted before the login is worthless). */
+export async function logIn(request: FastifyRequest): Promise<void> {
+  await request.session.regenerate();
+  request.session.options({ secure: request.protocol === 'https' });
+  request.session.set('authenticated', true);
+}
 
-  get size(): number {
-    return this.#expiry.size;
-  }
+/** Forgets the session on the server (a copied cookie stops working too) and clears the cookie. */
+export async function logOut(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  await request.session?.destroy();
+  void reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict' });
+}
 
-  #prune(): void {
-    const now = this.#now();
-    for (const [id, expiresAt] of this.#expiry) if (expiresAt <= now) this.#expiry.delete(id);
-  }
+function memoryStore(max: number, ttlMs: number): SessionStore {
+  const sessions = new LRUCache<string, Session>({ max, ttl: ttlMs });
+  return {
+    set: (id, session, done) => {
+      sessions.set(id, session);
+      done();
+    },
+    get: (id, done) => done(null, sessions.get(id) ?? null),
+    destroy: (id, done) => {
+      sessions.delete(id);
+      done();
+    },
+  };
 }

@@ -7,6 +7,7 @@ import {
 } from '@kafka-poc/contracts';
 import { AppError, type HttpServer } from '@kafka-poc/service-kit';
 import type { FastifyReply } from 'fastify';
+import type { FlowStats, Timeline } from '../shared/views.ts';
 import { readFlowStats } from './flow-stats.ts';
 import { isUndefinedTable, type ReadOnlyDb } from './read-only-db.ts';
 import type { ServiceAnswer, ServiceClient } from './service-client.ts';
@@ -36,7 +37,7 @@ export function registerFlowRoutes(app: HttpServer, deps: FlowDeps): void {
   app.get(
     '/api/orders/:id/timeline',
     { schema: { tags: ['flow'], params: orderIdParams } },
-    async (request) => {
+    async (request): Promise<Timeline> => {
       const row = await sql(() => readTimelineRow(deps.db, request.params.id));
       if (!row) throw new AppError('NOT_FOUND', `order ${request.params.id} not found`);
       return buildTimeline(row);
@@ -77,8 +78,10 @@ export function registerFlowRoutes(app: HttpServer, deps: FlowDeps): void {
     },
   );
 
-  app.get('/api/flow/stats', { schema: { tags: ['flow'] } }, async () =>
-    sql(() => readFlowStats(deps.db, { now: Date.now() })),
+  app.get(
+    '/api/flow/stats',
+    { schema: { tags: ['flow'] } },
+    async (): Promise<FlowStats> => sql(() => readFlowStats(deps.db, { now: Date.now() })),
   );
 }
 

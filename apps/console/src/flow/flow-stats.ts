@@ -1,33 +1,5 @@
+import type { FlowPoint, FlowStats } from '../shared/views.ts';
 import type { ReadOnlyDb } from './read-only-db.ts';
-
-export interface FlowPoint {
-  /** Bucket start, ms since epoch. */
-  t: number;
-  /** Orders accepted per second in the bucket. */
-  accepted: number;
-  /** Orders decided (CONFIRMED or REJECTED) per second in the bucket. */
-  decided: number;
-  /** Accepted → decided, ms (median and 95th percentile of the bucket's decisions). */
-  p50Ms: number | null;
-  p95Ms: number | null;
-}
-
-export interface FlowStats {
-  bucketMs: number;
-  windowMs: number;
-  series: FlowPoint[];
-  /** Over the last minute. */
-  lastMinute: {
-    acceptedPerSecond: number;
-    decidedPerSecond: number;
-    decisionP50Ms: number | null;
-    decisionP95Ms: number | null;
-    /** Accepted → notification stored. */
-    notificationP50Ms: number | null;
-    notificationP95Ms: number | null;
-  };
-  pending: number;
-}
 
 interface BucketRow {
   b: string;

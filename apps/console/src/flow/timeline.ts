@@ -1,3 +1,4 @@
+import type { Hop, Timeline } from '../shared/views.ts';
 import type { ReadOnlyDb } from './read-only-db.ts';
 
 /** One row: the order and, per hop, what each service recorded (nulls for hops not reached yet). */
@@ -65,33 +66,6 @@ SELECT o.id, o.item, o.quantity, o.status, o.reason, o.created_at, o.updated_at,
 export async function readTimelineRow(db: ReadOnlyDb, orderId: string): Promise<TimelineRow | undefined> {
   const result = await db.query<TimelineRow>(TIMELINE_SQL, [orderId]);
   return result.rows[0];
-}
-
-export interface Hop {
-  step: string;
-  service: string;
-  /** ISO time, or null while the hop has not happened. */
-  at: string | null;
-  /** ms since the order was accepted. */
-  sinceAcceptedMs: number | null;
-  /** ms since the previous hop that happened. */
-  sincePreviousMs: number | null;
-  detail: string;
-}
-
-export interface Timeline {
-  order: {
-    id: string;
-    item: string;
-    quantity: number;
-    status: string;
-    reason: string | null;
-    createdAt: string;
-  };
-  hops: Hop[];
-  /** Accepted → last hop reached, ms. */
-  elapsedMs: number;
-  complete: boolean;
 }
 
 /** Turns the snapshot into hops in the order the system performs them. */

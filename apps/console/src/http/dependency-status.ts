@@ -1,6 +1,7 @@
 import type { KafkaAdmin } from '@kafka-poc/kafka';
 import type { ReadOnlyDb } from '../flow/read-only-db.ts';
 import type { ServiceClient } from '../flow/service-client.ts';
+import type { DependencyCheck, StatusView } from '../shared/views.ts';
 
 /** Readiness of everything the console depends on, for the status strip of the browser app. */
 export async function dependencyStatus(
@@ -8,8 +9,8 @@ export async function dependencyStatus(
   db: ReadOnlyDb,
   services: Record<'order' | 'inventory' | 'notification', ServiceClient>,
   connected: () => boolean,
-) {
-  const kafka = async () => {
+): Promise<StatusView> {
+  const kafka = async (): Promise<DependencyCheck> => {
     if (!connected()) return { ok: false, detail: 'connecting' };
     try {
       const cluster = await admin.describeCluster();
@@ -18,7 +19,7 @@ export async function dependencyStatus(
       return { ok: false, detail: (error as Error).message };
     }
   };
-  const database = async () => {
+  const database = async (): Promise<DependencyCheck> => {
     try {
       await db.query('SELECT 1');
       return { ok: true, detail: 'reachable' };

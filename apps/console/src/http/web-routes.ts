@@ -2,21 +2,27 @@ import type { HttpServer } from '@kafka-poc/service-kit';
 import type { FastifyReply } from 'fastify';
 import type { WebAsset } from './web-assets.ts';
 
-/** Scripts, styles and data come from this origin only; no inline script, no framing. */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+/**
+ * Scripts, styles and data come from this origin only; no framing; no inline script but the ones
+ * index.html holds (its import map), allowed by their hashes.
+ */
+function contentSecurityPolicy(inlineScriptHashes: string[]): string {
+  return [
+    "default-src 'self'",
+    ["script-src 'self'", ...inlineScriptHashes].join(' '),
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
 /** Serves the browser app (public: it holds no data; every /api call checks the session). */
 export function registerWebRoutes(app: HttpServer, assets: Map<string, WebAsset>): void {
+  const policy = contentSecurityPolicy(assets.get('/')?.inlineScriptHashes ?? []);
   // Runs after the shared server's own header hook, so the app's policy is the one that counts.
   app.addHook('onSend', async (request, reply, payload) => {
     void reply.header('x-content-type-options', 'nosniff');
@@ -24,7 +30,7 @@ export function registerWebRoutes(app: HttpServer, assets: Map<string, WebAsset>
     void reply.header('x-frame-options', 'DENY');
     const path = request.url.split('?')[0] ?? '';
     if (path === '/' || path.startsWith('/app/')) {
-      void reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+      void reply.header('content-security-policy', policy);
       void reply.header('cache-control', 'no-cache');
     }
     return payload;

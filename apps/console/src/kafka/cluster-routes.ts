@@ -1,5 +1,6 @@
 import { AppError, type HttpServer } from '@kafka-poc/service-kit';
 import { z } from 'zod';
+import type { ClusterView, TopicConfigView, TopicView } from '../shared/views.ts';
 import type { KafkaDeps } from './kafka-deps.ts';
 import { createTopicBody, topicParams } from './schemas.ts';
 import { toTopicView } from './topic-view.ts';
@@ -16,7 +17,7 @@ export function registerClusterRoutes(app: HttpServer, deps: KafkaDeps): void {
         querystring: z.strictObject({ internal: z.enum(['0', '1']).default('0') }),
       },
     },
-    async (request) => {
+    async (request): Promise<ClusterView> => {
       const internal = request.query.internal === '1';
       const [cluster, listed] = await Promise.all([
         admin.describeCluster(),
@@ -35,16 +36,20 @@ export function registerClusterRoutes(app: HttpServer, deps: KafkaDeps): void {
     },
   );
 
-  app.get('/api/topics/:topic', { schema: { tags: ['cluster'], params: topicParams } }, async (request) => {
-    const [description] = await admin.describeTopics([request.params.topic]);
-    if (!description) throw new AppError('NOT_FOUND', `topic ${request.params.topic} not found`);
-    return toTopicView(description);
-  });
+  app.get(
+    '/api/topics/:topic',
+    { schema: { tags: ['cluster'], params: topicParams } },
+    async (request): Promise<TopicView> => {
+      const [description] = await admin.describeTopics([request.params.topic]);
+      if (!description) throw new AppError('NOT_FOUND', `topic ${request.params.topic} not found`);
+      return toTopicView(description);
+    },
+  );
 
   app.get(
     '/api/topics/:topic/config',
     { schema: { tags: ['cluster'], params: topicParams } },
-    async (request) => {
+    async (request): Promise<TopicConfigView> => {
       const configs = await admin.describeTopicConfig(request.params.topic);
       // Values set on the topic first: they are what makes it differ from the broker's defaults.
       const sorted = [...configs.filter((c) => !c.isDefault), ...configs.filter((c) => c.isDefault)];

@@ -7,6 +7,7 @@ import {
   redriveOne,
 } from '@kafka-poc/outbox';
 import { AppError, type HttpServer } from '@kafka-poc/service-kit';
+import type { DeadLettersView, DeadLetterTopicView, RedriveView } from '../shared/views.ts';
 import { deadLetterInfo } from './dead-letters.ts';
 import type { KafkaDeps } from './kafka-deps.ts';
 import { browseMessages } from './message-browser.ts';
@@ -29,21 +30,25 @@ export function registerDeadLetterRoutes(app: HttpServer, deps: KafkaDeps): void
     }
   };
 
-  app.get('/api/dead-letters', { schema: { tags: ['dead letters'] } }, async () => {
-    const names = (await admin.listTopics()).filter(isDeadLetterTopic);
-    const topics = names.length > 0 ? await admin.describeTopics(names) : [];
-    return {
-      topics: topics.map((t) => {
-        const view = toTopicView(t);
-        return { topic: t.name, originalTopic: originalTopicOf(t.name), messages: view.messages };
-      }),
-    };
-  });
+  app.get(
+    '/api/dead-letters',
+    { schema: { tags: ['dead letters'] } },
+    async (): Promise<{ topics: DeadLetterTopicView[] }> => {
+      const names = (await admin.listTopics()).filter(isDeadLetterTopic);
+      const topics = names.length > 0 ? await admin.describeTopics(names) : [];
+      return {
+        topics: topics.map((t) => {
+          const view = toTopicView(t);
+          return { topic: t.name, originalTopic: originalTopicOf(t.name), messages: view.messages };
+        }),
+      };
+    },
+  );
 
   app.get(
     '/api/dead-letters/:topic',
     { schema: { tags: ['dead letters'], params: topicParams, querystring: limitQuery } },
-    async (request) => {
+    async (request): Promise<DeadLettersView> => {
       const { topic } = request.params;
       requireDlt(topic);
       const result = await browseMessages(admin, deps.clientId, {
@@ -62,7 +67,7 @@ export function registerDeadLetterRoutes(app: HttpServer, deps: KafkaDeps): void
   app.post(
     '/api/dead-letters/:topic/redrive',
     { config: { write: true }, schema: { tags: ['dead letters'], params: topicParams, body: redriveBody } },
-    async (request) => {
+    async (request): Promise<RedriveView> => {
       const producer = deps.producer;
       if (!producer) throw new AppError('UNAVAILABLE', 'No producer in this console');
       const { topic } = request.params;

@@ -1,18 +1,7 @@
 import { HEADERS } from '@kafka-poc/contracts';
 import type { IncomingMessage } from '@kafka-poc/kafka';
 import { originalTopicOf } from '@kafka-poc/outbox';
-
-export interface DeadLetterInfo {
-  originalTopic: string;
-  originalPartition: number | null;
-  originalOffset: string | null;
-  error: string | null;
-  attempts: number | null;
-  consumerGroup: string | null;
-  failedAt: string | null;
-  /** Set when this letter is itself a redriven one that failed again. */
-  redrivenFrom: string | null;
-}
+import type { DeadLetterInfo } from '../shared/views.ts';
 
 /** What the error headers say about a dead letter. */
 export function deadLetterInfo(letter: IncomingMessage): DeadLetterInfo {

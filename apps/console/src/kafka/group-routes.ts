@@ -1,4 +1,5 @@
 import { AppError, type HttpServer } from '@kafka-poc/service-kit';
+import type { GroupSummary, GroupView, LagHistoryView, ResetPlanView } from '../shared/views.ts';
 import { toGroupView } from './group-view.ts';
 import type { KafkaDeps } from './kafka-deps.ts';
 import { mapLimit } from './map-limit.ts';
@@ -15,7 +16,7 @@ export function registerGroupRoutes(app: HttpServer, deps: KafkaDeps): void {
     }
   };
 
-  app.get('/api/groups', { schema: { tags: ['groups'] } }, async () => {
+  app.get('/api/groups', { schema: { tags: ['groups'] } }, async (): Promise<{ groups: GroupSummary[] }> => {
     const groups = await admin.listGroups();
     const described = await mapLimit(groups, 8, async (g) => {
       const [description, lag] = await Promise.all([
@@ -35,17 +36,21 @@ export function registerGroupRoutes(app: HttpServer, deps: KafkaDeps): void {
     return { groups: described };
   });
 
-  app.get('/api/groups/:groupId', { schema: { tags: ['groups'], params: groupParams } }, async (request) => {
-    const { groupId } = request.params;
-    await requireGroup(groupId);
-    const [description, lag] = await Promise.all([admin.describeGroup(groupId), admin.groupLag(groupId)]);
-    return toGroupView(description, lag);
-  });
+  app.get(
+    '/api/groups/:groupId',
+    { schema: { tags: ['groups'], params: groupParams } },
+    async (request): Promise<GroupView> => {
+      const { groupId } = request.params;
+      await requireGroup(groupId);
+      const [description, lag] = await Promise.all([admin.describeGroup(groupId), admin.groupLag(groupId)]);
+      return toGroupView(description, lag);
+    },
+  );
 
   app.get(
     '/api/groups/:groupId/lag-history',
     { schema: { tags: ['groups'], params: groupParams } },
-    async (request) => ({
+    async (request): Promise<LagHistoryView> => ({
       groupId: request.params.groupId,
       intervalMs: deps.lagSampleMs,
       samples: deps.lagHistory.samples(request.params.groupId),
@@ -55,7 +60,7 @@ export function registerGroupRoutes(app: HttpServer, deps: KafkaDeps): void {
   app.post(
     '/api/groups/:groupId/reset-offsets',
     { config: { write: true }, schema: { tags: ['groups'], params: groupParams, body: resetBody } },
-    async (request) => {
+    async (request): Promise<ResetPlanView> => {
       const { groupId } = request.params;
       const { to, timestamp, dryRun } = request.body;
       await requireGroup(groupId);

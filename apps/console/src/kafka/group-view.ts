@@ -1,26 +1,5 @@
 import type { GroupDescription, PartitionLag } from '@kafka-poc/kafka';
-
-export interface GroupPartitionView {
-  topic: string;
-  partition: number;
-  /** Next offset to read, as a string; null when the group never committed this partition. */
-  committedOffset: string | null;
-  latestOffset: string;
-  lag: number;
-  /** Member (client id) the partition is assigned to, or null. */
-  owner: string | null;
-}
-
-export interface GroupView {
-  groupId: string;
-  state: string;
-  protocol: string;
-  members: { memberId: string; clientId: string; host: string; assignments: string[] }[];
-  partitions: GroupPartitionView[];
-  totalLag: number;
-  /** Offsets can be reset only without members. */
-  resettable: boolean;
-}
+import type { GroupPartitionView, GroupView } from '../shared/views.ts';
 
 /** A group's description and lag as one view: who owns which partition, and how far behind it is. */
 export function toGroupView(description: GroupDescription, lag: PartitionLag[]): GroupView {

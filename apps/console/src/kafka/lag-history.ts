@@ -1,11 +1,5 @@
 import type { PartitionLag } from '@kafka-poc/kafka';
-
-export interface LagSample {
-  /** ms since epoch */
-  t: number;
-  total: number;
-  byTopic: Record<string, number>;
-}
+import type { LagSample } from '../shared/views.ts';
 
 export interface LagHistoryOptions {
   /** Samples kept per group (the oldest are dropped). */

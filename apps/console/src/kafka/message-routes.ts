@@ -1,4 +1,5 @@
 import { AppError, type HttpServer } from '@kafka-poc/service-kit';
+import type { BrowseView, ProducedView } from '../shared/views.ts';
 import type { KafkaDeps } from './kafka-deps.ts';
 import { browseMessages } from './message-browser.ts';
 import { toMessageView } from './message-view.ts';
@@ -12,7 +13,7 @@ export function registerMessageRoutes(app: HttpServer, deps: KafkaDeps): void {
   app.get(
     '/api/topics/:topic/messages',
     { schema: { tags: ['messages'], params: topicParams, querystring: browseQuery } },
-    async (request) => {
+    async (request): Promise<BrowseView> => {
       const q = request.query;
       const result = await browseMessages(admin, deps.clientId, {
         topic: request.params.topic,
@@ -87,11 +88,12 @@ export function registerMessageRoutes(app: HttpServer, deps: KafkaDeps): void {
         },
       ]);
       request.log.info({ topic, partition: produced?.partition }, 'message produced from the console');
-      return reply.status(201).send({
+      const answer: ProducedView = {
         topic,
         partition: produced?.partition ?? null,
         offset: produced ? String(produced.offset) : null,
-      });
+      };
+      return reply.status(201).send(answer);
     },
   );
 }

@@ -1,6 +1,7 @@
 import type { KafkaAdmin } from '@kafka-poc/kafka';
 import { sleep } from '@kafka-poc/resilience';
 import type { SseStream } from '../http/sse.ts';
+import type { TailEvents } from '../shared/views.ts';
 import { type MessageFilter, matchesFilter, toMessageView } from './message-view.ts';
 
 export interface TailOptions {
@@ -18,6 +19,7 @@ export interface TailOptions {
  * poll is reported as a `problem` event and retried on the next tick.
  */
 export async function runTail(admin: KafkaAdmin, stream: SseStream, options: TailOptions): Promise<void> {
+  const send = <E extends keyof TailEvents>(event: E, data: TailEvents[E]) => stream.send(event, data);
   const maxPerPoll = options.maxPerPoll ?? 200;
   const positions = new Map<number, bigint>();
   const ends = async () => {
@@ -27,7 +29,7 @@ export async function runTail(admin: KafkaAdmin, stream: SseStream, options: Tai
     );
   };
   for (const p of await ends()) positions.set(p.partition, p.latestOffset);
-  stream.send('ready', {
+  send('ready', {
     topic: options.topic,
     positions: Object.fromEntries([...positions].map(([p, o]) => [p, String(o)])),
   });
@@ -41,7 +43,7 @@ export async function runTail(admin: KafkaAdmin, stream: SseStream, options: Tai
         let start = from;
         if (p.latestOffset - from > BigInt(maxPerPoll)) {
           start = p.latestOffset - BigInt(maxPerPoll);
-          stream.send('skipped', { partition: p.partition, count: Number(start - from) });
+          send('skipped', { partition: p.partition, count: Number(start - from) });
         }
         const batch = await admin.readMessages(options.topic, {
           partition: p.partition,
@@ -49,12 +51,12 @@ export async function runTail(admin: KafkaAdmin, stream: SseStream, options: Tai
           limit: Number(p.latestOffset - start),
         });
         for (const m of batch) {
-          if (matchesFilter(m, options.filter)) stream.send('message', toMessageView(m));
+          if (matchesFilter(m, options.filter)) send('message', toMessageView(m));
         }
         positions.set(p.partition, (batch.at(-1)?.offset ?? p.latestOffset - 1n) + 1n);
       }
     } catch (error) {
-      stream.send('problem', { detail: error instanceof Error ? error.message : String(error) });
+      send('problem', { detail: error instanceof Error ? error.message : String(error) });
     }
   }
 }

@@ -1,33 +1,8 @@
 import { formatCount } from '../../src/shared/format.ts';
 import { routeHref } from '../../src/shared/route.ts';
-import type { TopicView } from '../../src/shared/views.ts';
+import type { ClusterView, TopicConfigView, TopicView } from '../../src/shared/views.ts';
 import type { Page, PageContext } from '../context.ts';
 import { badge, every, h, replace, table } from '../dom.ts';
-
-export type { TopicView } from '../../src/shared/views.ts';
-
-interface TopicConfigEntry {
-  name: string;
-  value: string | null;
-  isDefault: boolean;
-  isSensitive: boolean;
-  readOnly: boolean;
-  source: string | null;
-}
-
-/** A topic's configs, the ones set on the topic first (GET /api/topics/:topic/config). */
-interface TopicConfigView {
-  name: string;
-  configs: TopicConfigEntry[];
-}
-
-interface ClusterView {
-  clusterId: string | null;
-  controllerId: number | null;
-  brokers: { nodeId: number; host: string; port: number }[];
-  topicDefaults: { partitions: number; replicationFactor: number };
-  topics: TopicView[];
-}
 
 /** Brokers, topics with their partitions, offsets and configs, and a form to create a topic. */
 export function clusterPage(ctx: PageContext): Page {

@@ -1,38 +1,26 @@
 import { formatCount, formatTimestamp, prettyValue, preview } from '../../src/shared/format.ts';
 import { routeHref } from '../../src/shared/route.ts';
+import type {
+  DeadLettersView,
+  DeadLetterTopicView,
+  DeadLetterView,
+  RedriveView,
+} from '../../src/shared/views.ts';
 import type { Page, PageContext } from '../context.ts';
 import { badge, every, h, replace, table } from '../dom.ts';
-import type { MessageView } from './messages.ts';
-
-interface DeadLetter extends MessageView {
-  deadLetter: {
-    originalTopic: string;
-    originalPartition: number | null;
-    originalOffset: string | null;
-    error: string | null;
-    attempts: number | null;
-    consumerGroup: string | null;
-    failedAt: string | null;
-    redrivenFrom: string | null;
-  };
-}
 
 /** Every dead-letter topic; for the chosen one, its letters with their error headers, and redrive. */
 export function deadLettersPage(ctx: PageContext, selected: string | undefined): Page {
   const list = h('section', { class: 'panel' });
   const letters = h('section', { class: 'panel' });
   const open = new Set<string>();
-  let current: DeadLetter[] = [];
+  let current: DeadLetterView[] = [];
   let confirmingAll = false;
 
   const redrive = (body: unknown, what: string) => {
     if (!selected) return Promise.resolve();
     return ctx.api
-      .send<{ redriven: number; targets: string[]; leftUnread: number }>(
-        'POST',
-        `/api/dead-letters/${encodeURIComponent(selected)}/redrive`,
-        body,
-      )
+      .send<RedriveView>('POST', `/api/dead-letters/${encodeURIComponent(selected)}/redrive`, body)
       .then((result) => {
         const left = result.leftUnread > 0 ? `; ${result.leftUnread} left in ${selected}` : '';
         ctx.toasts.ok(
@@ -170,9 +158,7 @@ export function deadLettersPage(ctx: PageContext, selected: string | undefined):
   };
 
   const refresh = async () => {
-    const { topics } = await ctx.api.get<{
-      topics: { topic: string; originalTopic: string; messages: number }[];
-    }>('/api/dead-letters');
+    const { topics } = await ctx.api.get<{ topics: DeadLetterTopicView[] }>('/api/dead-letters');
     replace(
       list,
       h('h2', null, 'Dead-letter topics'),
@@ -193,7 +179,7 @@ export function deadLettersPage(ctx: PageContext, selected: string | undefined):
           ),
     );
     if (selected) {
-      const result = await ctx.api.get<{ letters: DeadLetter[] }>(
+      const result = await ctx.api.get<DeadLettersView>(
         `/api/dead-letters/${encodeURIComponent(selected)}?limit=200`,
       );
       current = result.letters;

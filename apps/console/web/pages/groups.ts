@@ -1,51 +1,10 @@
 import { formatCount, formatTimestamp } from '../../src/shared/format.ts';
 import { routeHref } from '../../src/shared/route.ts';
+import type { GroupSummary, GroupView, LagHistoryView, ResetPlanView } from '../../src/shared/views.ts';
 import { lineChart } from '../chart.ts';
 import type { Page, PageContext } from '../context.ts';
 import { badge, every, h, replace, table } from '../dom.ts';
 import { field } from './cluster.ts';
-
-interface GroupSummary {
-  groupId: string;
-  state: string;
-  protocol: string;
-  members: number | null;
-  topics: string[];
-  totalLag: number | null;
-}
-
-interface GroupView {
-  groupId: string;
-  state: string;
-  protocol: string;
-  members: { memberId: string; clientId: string; host: string; assignments: string[] }[];
-  partitions: {
-    topic: string;
-    partition: number;
-    committedOffset: string | null;
-    latestOffset: string;
-    lag: number;
-    owner: string | null;
-  }[];
-  totalLag: number;
-  resettable: boolean;
-}
-
-interface LagHistory {
-  intervalMs: number;
-  samples: { t: number; total: number; byTopic: Record<string, number> }[];
-}
-
-interface ResetPlan {
-  dryRun: boolean;
-  plan: {
-    topic: string;
-    partition: number;
-    currentOffset: string | null;
-    newOffset: string;
-    toRead: number;
-  }[];
-}
 
 export function stateBadge(state: string): HTMLElement {
   const tone = state === 'Stable' ? 'ok' : state === 'Empty' ? 'info' : state === 'Dead' ? 'bad' : 'warn';
@@ -98,7 +57,15 @@ export function groupPage(ctx: PageContext, groupId: string): Page {
   const header = h('div', { class: 'cards' });
   const members = h('section', { class: 'panel' });
   const partitions = h('section', { class: 'panel' });
-  const chart = h('section', { class: 'chart-section' });
+  const lag = lineChart({
+    label: 'Lag over time',
+    yFormat: (v) => formatCount(v),
+    integer: true,
+    height: 220,
+    emptyText: 'collecting samples…',
+  });
+  const lagSince = h('p', { class: 'muted' });
+  const chart = h('section', { class: 'chart-section' }, lag.element, lagSince);
   const reset = h('section', { class: 'panel', 'data-write': true, 'aria-label': 'Reset offsets' });
   let resetShown: boolean | undefined;
 
@@ -165,7 +132,7 @@ export function groupPage(ctx: PageContext, groupId: string): Page {
       preview.disabled = true;
       const request = body();
       ctx.api
-        .send<ResetPlan>('POST', `/api/groups/${encodeURIComponent(groupId)}/reset-offsets`, {
+        .send<ResetPlanView>('POST', `/api/groups/${encodeURIComponent(groupId)}/reset-offsets`, {
           ...request,
           dryRun: true,
         })
@@ -176,7 +143,7 @@ export function groupPage(ctx: PageContext, groupId: string): Page {
           confirm.addEventListener('click', () => {
             confirm.disabled = true;
             ctx.api
-              .send<ResetPlan>('POST', `/api/groups/${encodeURIComponent(groupId)}/reset-offsets`, {
+              .send<ResetPlanView>('POST', `/api/groups/${encodeURIComponent(groupId)}/reset-offsets`, {
                 ...request,
                 dryRun: false,
               })
@@ -222,7 +189,7 @@ export function groupPage(ctx: PageContext, groupId: string): Page {
   const refresh = async () => {
     const [group, history] = await Promise.all([
       ctx.api.get<GroupView>(`/api/groups/${encodeURIComponent(groupId)}`),
-      ctx.api.get<LagHistory>(`/api/groups/${encodeURIComponent(groupId)}/lag-history`),
+      ctx.api.get<LagHistoryView>(`/api/groups/${encodeURIComponent(groupId)}/lag-history`),
     ]);
     replace(
       header,
@@ -286,31 +253,20 @@ export function groupPage(ctx: PageContext, groupId: string): Page {
       ),
     );
     const topics = [...new Set(history.samples.flatMap((s) => Object.keys(s.byTopic)))];
+    lag.update({
+      label: `Lag over time (a sample every ${Math.round(history.intervalMs / 1000)} s, kept in the console's memory)`,
+      x: history.samples.map((s) => s.t),
+      series: [
+        { name: 'total', values: history.samples.map((s) => s.total) },
+        ...(topics.length > 1
+          ? topics.map((t) => ({ name: t, values: history.samples.map((s) => s.byTopic[t] ?? 0) }))
+          : []),
+      ],
+    });
     replace(
-      chart,
-      lineChart({
-        label: `Lag over time (a sample every ${Math.round(history.intervalMs / 1000)} s, kept in the console's memory)`,
-        series: [
-          { name: 'total', points: history.samples.map((s) => ({ x: s.t, y: s.total })) },
-          ...(topics.length > 1
-            ? topics.map((t) => ({
-                name: t,
-                points: history.samples.map((s) => ({ x: s.t, y: s.byTopic[t] ?? 0 })),
-              }))
-            : []),
-        ],
-        yFormat: (v) => formatCount(v),
-        integer: true,
-        width: Math.max(480, chart.clientWidth - 60),
-        height: 220,
-        emptyText: 'collecting samples…',
-      }),
+      lagSince,
       history.samples.length > 0 &&
-        h(
-          'p',
-          { class: 'muted' },
-          `${history.samples.length} sample(s) since ${formatTimestamp(history.samples[0]?.t)}`,
-        ),
+        `${history.samples.length} sample(s) since ${formatTimestamp(history.samples[0]?.t)}`,
     );
     renderReset(group);
   };
@@ -327,7 +283,13 @@ export function groupPage(ctx: PageContext, groupId: string): Page {
     members,
     reset,
   );
-  return { element, dispose: stop };
+  return {
+    element,
+    dispose: () => {
+      stop();
+      lag.destroy();
+    },
+  };
 }
 
 function simpleCard(label: string, value: string, testId?: string): HTMLElement {

@@ -1,17 +1,13 @@
 import { formatTimestamp, parseHeaders, prettyValue, preview } from '../../src/shared/format.ts';
 import { routeHref } from '../../src/shared/route.ts';
-import type { MessageView } from '../../src/shared/views.ts';
+import type { BrowseView, MessageView, ProducedView, TailEvents, TopicView } from '../../src/shared/views.ts';
 import type { Page, PageContext } from '../context.ts';
 import { badge, h, replace, table } from '../dom.ts';
-import { field, type TopicView } from './cluster.ts';
+import { field } from './cluster.ts';
 
-export type { MessageView } from '../../src/shared/views.ts';
-
-interface BrowseResult {
-  messages: MessageView[];
-  scanned: number;
-  partial: boolean;
-  partitions: { partition: number; earliestOffset: string; latestOffset: string }[];
+/** The data of a live-tail event, as the server typed it (TailEvents). */
+function tailData<E extends keyof TailEvents>(event: Event): TailEvents[E] {
+  return JSON.parse((event as MessageEvent<string>).data) as TailEvents[E];
 }
 
 const MAX_ROWS = 1000;
@@ -232,7 +228,7 @@ export function messagesPage(ctx: PageContext, query: Record<string, string>): P
     load.disabled = true;
     info.textContent = 'Loading…';
     try {
-      const result = await ctx.api.get<BrowseResult>(
+      const result = await ctx.api.get<BrowseView>(
         `/api/topics/${encodeURIComponent(topic.value)}/messages?${params()}`,
       );
       // Rows a live tail added while this page was loading stay on top.
@@ -282,17 +278,17 @@ export function messagesPage(ctx: PageContext, query: Record<string, string>): P
       info.textContent = `Live: new messages of ${topic.value} appear at the top.`;
     });
     source.addEventListener('message', (event) => {
-      const m = JSON.parse((event as MessageEvent<string>).data) as MessageView;
+      const m = tailData<'message'>(event);
       fresh.add(rowId(m));
       messages = [m, ...messages.filter((x) => rowId(x) !== rowId(m))].slice(0, MAX_ROWS);
       render();
     });
     source.addEventListener('skipped', (event) => {
-      const s = JSON.parse((event as MessageEvent<string>).data) as { partition: number; count: number };
+      const s = tailData<'skipped'>(event);
       info.textContent = `Live: skipped ${s.count} message(s) of partition ${s.partition} (too many at once).`;
     });
     source.addEventListener('problem', (event) => {
-      const problem = JSON.parse((event as MessageEvent<string>).data) as { detail: string };
+      const problem = tailData<'problem'>(event);
       info.textContent = `Live tail problem: ${problem.detail}`;
     });
     source.addEventListener('error', () => {
@@ -351,16 +347,12 @@ export function messagesPage(ctx: PageContext, query: Record<string, string>): P
     }
     produceButton.disabled = true;
     ctx.api
-      .send<{ partition: number; offset: string }>(
-        'POST',
-        `/api/topics/${encodeURIComponent(topic.value)}/messages`,
-        {
-          value: produceValue.value,
-          ...(produceKey.value ? { key: produceKey.value } : {}),
-          ...(Object.keys(headers.headers).length > 0 ? { headers: headers.headers } : {}),
-          ...(producePartition.value !== '' ? { partition: Number(producePartition.value) } : {}),
-        },
-      )
+      .send<ProducedView>('POST', `/api/topics/${encodeURIComponent(topic.value)}/messages`, {
+        value: produceValue.value,
+        ...(produceKey.value ? { key: produceKey.value } : {}),
+        ...(Object.keys(headers.headers).length > 0 ? { headers: headers.headers } : {}),
+        ...(producePartition.value !== '' ? { partition: Number(producePartition.value) } : {}),
+      })
       .then(async (produced) => {
         ctx.toasts.ok(
           `Produced to ${topic.value} partition ${produced.partition} at offset ${produced.offset}`,

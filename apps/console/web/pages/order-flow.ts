@@ -6,63 +6,17 @@ import {
   formatTimestamp,
 } from '../../src/shared/format.ts';
 import { routeHref } from '../../src/shared/route.ts';
+import type {
+  FlowStats,
+  InventoryItem,
+  InventoryList,
+  NotificationList,
+  OrderList,
+  Timeline,
+} from '../../src/shared/views.ts';
 import { lineChart } from '../chart.ts';
 import type { Page, PageContext } from '../context.ts';
 import { badge, every, h, replace, table } from '../dom.ts';
-
-interface Order {
-  id: string;
-  item: string;
-  quantity: number;
-  status: 'PENDING' | 'CONFIRMED' | 'REJECTED';
-  reason: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-interface Timeline {
-  order: {
-    id: string;
-    item: string;
-    quantity: number;
-    status: string;
-    reason: string | null;
-    createdAt: string;
-  };
-  hops: {
-    step: string;
-    service: string;
-    at: string | null;
-    sinceAcceptedMs: number | null;
-    sincePreviousMs: number | null;
-    detail: string;
-  }[];
-  elapsedMs: number;
-  complete: boolean;
-}
-
-interface FlowStats {
-  bucketMs: number;
-  series: { t: number; accepted: number; decided: number; p50Ms: number | null; p95Ms: number | null }[];
-  lastMinute: {
-    acceptedPerSecond: number;
-    decidedPerSecond: number;
-    decisionP50Ms: number | null;
-    decisionP95Ms: number | null;
-    notificationP50Ms: number | null;
-    notificationP95Ms: number | null;
-  };
-  pending: number;
-}
-
-interface Notification {
-  id: string;
-  orderId: string;
-  status: string;
-  message: string;
-  deliveryStatus: string;
-  createdAt: string;
-}
 
 export function statusBadge(status: string): HTMLElement {
   return badge(status, status === 'CONFIRMED' ? 'ok' : status === 'REJECTED' ? 'bad' : 'warn');
@@ -75,7 +29,9 @@ export function orderFlowPage(
   query: Record<string, string>,
 ): Page {
   const cards = h('section', { class: 'cards' });
-  const charts = h('section', { class: 'charts' });
+  const throughput = lineChart({ label: 'Throughput (orders/s)' });
+  const latency = lineChart({ label: 'End-to-end latency: accepted → decided (ms)' });
+  const charts = h('section', { class: 'charts' }, throughput.element, latency.element);
   const ordersBox = h('div');
   const timelineBox = h('section', { class: 'panel timeline-panel', 'aria-label': 'Order timeline' });
   const inventoryBox = h('section', { class: 'panel' });
@@ -94,7 +50,7 @@ export function orderFlowPage(
   const loadOrders = async () => {
     const q = new URLSearchParams({ limit: '25' });
     if (statusFilter.value) q.set('status', statusFilter.value);
-    const { items } = await ctx.api.get<{ items: Order[] }>(`/api/orders?${q}`);
+    const { items } = await ctx.api.get<OrderList>(`/api/orders?${q}`);
     const now = Date.now();
     replace(
       ordersBox,
@@ -160,29 +116,22 @@ export function orderFlowPage(
       ),
       card('Pending now', formatCount(stats.pending)),
     );
-    replace(
-      charts,
-      lineChart({
-        label: `Throughput (orders/s, ${stats.bucketMs / 1000} s buckets)`,
-        series: [
-          { name: 'accepted', points: stats.series.map((p) => ({ x: p.t, y: p.accepted })) },
-          { name: 'decided', points: stats.series.map((p) => ({ x: p.t, y: p.decided })) },
-        ],
-        yFormat: (v) => String(v),
-        width: Math.max(400, charts.clientWidth / 2 - 40),
-        height: 200,
-      }),
-      lineChart({
-        label: 'End-to-end latency: accepted → decided (ms)',
-        series: [
-          { name: 'p50', points: stats.series.map((p) => ({ x: p.t, y: p.p50Ms })) },
-          { name: 'p95', points: stats.series.map((p) => ({ x: p.t, y: p.p95Ms })) },
-        ],
-        yFormat: (v) => String(v),
-        width: Math.max(400, charts.clientWidth / 2 - 40),
-        height: 200,
-      }),
-    );
+    const x = stats.series.map((p) => p.t);
+    throughput.update({
+      label: `Throughput (orders/s, ${stats.bucketMs / 1000} s buckets)`,
+      x,
+      series: [
+        { name: 'accepted', values: stats.series.map((p) => p.accepted) },
+        { name: 'decided', values: stats.series.map((p) => p.decided) },
+      ],
+    });
+    latency.update({
+      x,
+      series: [
+        { name: 'p50', values: stats.series.map((p) => p.p50Ms) },
+        { name: 'p95', values: stats.series.map((p) => p.p95Ms) },
+      ],
+    });
   };
 
   const loadTimeline = async () => {
@@ -200,7 +149,7 @@ export function orderFlowPage(
     }
     const [timeline, notes] = await Promise.all([
       ctx.api.get<Timeline>(`/api/orders/${encodeURIComponent(orderId)}/timeline`),
-      ctx.api.get<{ items: Notification[] }>(`/api/notifications?orderId=${encodeURIComponent(orderId)}`),
+      ctx.api.get<NotificationList>(`/api/notifications?orderId=${encodeURIComponent(orderId)}`),
     ]);
     const total = Math.max(1, timeline.elapsedMs);
     replace(
@@ -296,9 +245,7 @@ export function orderFlowPage(
   const loadInventory = async () => {
     // Do not rebuild the table under someone typing a new stock value.
     if (inventoryBox.querySelector('input.dirty, input:focus')) return;
-    const { items } = await ctx.api.get<{ items: { item: string; stock: number; updatedAt: string }[] }>(
-      '/api/inventory',
-    );
+    const { items } = await ctx.api.get<InventoryList>('/api/inventory');
     replace(
       inventoryBox,
       h('h2', null, 'Stock'),
@@ -319,7 +266,7 @@ export function orderFlowPage(
             event.preventDefault();
             save.disabled = true;
             ctx.api
-              .send<{ item: string; stock: number }>('PUT', `/api/inventory/${encodeURIComponent(i.item)}`, {
+              .send<InventoryItem>('PUT', `/api/inventory/${encodeURIComponent(i.item)}`, {
                 stock: Number(input.value),
               })
               .then((updated) => {
@@ -352,7 +299,7 @@ export function orderFlowPage(
   };
 
   const loadNotifications = async () => {
-    const { items } = await ctx.api.get<{ items: Notification[] }>('/api/notifications?limit=8');
+    const { items } = await ctx.api.get<NotificationList>('/api/notifications?limit=8');
     replace(
       notificationsBox,
       h('h2', null, 'Latest notifications'),
@@ -428,6 +375,8 @@ export function orderFlowPage(
     element,
     dispose: () => {
       for (const stop of stops) stop();
+      throughput.destroy();
+      latency.destroy();
     },
   };
 }
