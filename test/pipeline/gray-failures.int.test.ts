@@ -97,9 +97,9 @@ describe('a stock row locked far past the statement timeout', () => {
         intervalMs: 250,
         message: 'inventory consumer retrying',
       });
-      expect(
-        await metricSum(pipeline.url('inventory'), 'consumer_batch_retrying_seconds'),
-      ).toBeGreaterThan(STATEMENT_TIMEOUT_MS / 1000);
+      expect(await metricSum(pipeline.url('inventory'), 'consumer_batch_retrying_seconds')).toBeGreaterThan(
+        STATEMENT_TIMEOUT_MS / 1000,
+      );
       const waiting = await readFacts(pipeline.env.DATABASE_URL ?? '');
       const laptops = waiting.orders.filter((o) => ids.includes(o.id) && o.item === 'Laptop');
       expect(laptops.every((o) => o.status === 'PENDING')).toBe(true);

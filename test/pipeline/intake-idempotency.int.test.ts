@@ -85,12 +85,12 @@ describe('an error after the intake statement committed', () => {
 
 describe('many parallel requests with shuffled, overlapping Idempotency-Keys', () => {
   it('never answer 503 and create one order per key', async () => {
-    const keys = Array.from({ length: 150 }, () => crypto.randomUUID());
+    const keys: string[] = Array.from({ length: 150 }, () => crypto.randomUUID());
     // Every key twice, shuffled: the batches running at once share a few keys, in other orders.
     const requests = keys.flatMap((key) => [key, key]);
     for (let i = requests.length - 1; i > 0; i--) {
       const j = Math.floor(Math.random() * (i + 1));
-      [requests[i], requests[j]] = [requests[j] as string, requests[i] as string];
+      [requests[i], requests[j]] = [requests[j] ?? '', requests[i] ?? ''];
     }
     const retriesBefore = await metricSum(pipeline.url('order'), 'order_intake_retries_total');
     // A slow database (every row insert takes 5 ms) keeps concurrent statements overlapping, so each
