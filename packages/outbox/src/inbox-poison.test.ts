@@ -21,7 +21,8 @@ function event(offset: number, key = `k${offset}`): { message: IncomingMessage }
   };
 }
 
-const pg = (code: string) => new Error('Failed query: x', { cause: Object.assign(new Error(code), { code }) });
+const pg = (code: string) =>
+  new Error('Failed query: x', { cause: Object.assign(new Error(code), { code }) });
 
 async function split(outcomes: (Error | undefined)[], options: { probe?: boolean; keys?: string[] } = {}) {
   const events = outcomes.map((_, i) => event(i, options.keys?.[i]));
