@@ -68,18 +68,24 @@ describe('isolatePoison', () => {
     expect(deadLettered).toEqual([]);
   });
 
-  it('suspects the environment when every event of a larger split fails', async () => {
-    const { result, deadLettered } = await split([pg('22P02'), pg('22P02'), pg('23502')]);
+  it('judges each value rejection alone when nothing succeeds: two poison events fetched together', async () => {
+    const { result, deadLettered } = await split([pg('23514'), pg('22P02')]);
+    expect(result).toBe('done');
+    expect(deadLettered).toEqual([0, 1]);
+  });
+
+  it('suspects the environment for data rejections when nothing else succeeds', async () => {
+    const { result, deadLettered } = await split([pg('23502'), pg('23502'), pg('22P02')]);
     expect(result).toBeInstanceOf(InboxError);
     expect((result as InboxError).code).toBe('BATCH_NOT_APPLIED');
     expect((result as InboxError).retryable).toBe(true);
-    expect(deadLettered).toEqual([]);
+    expect(deadLettered).toEqual([2]);
   });
 
   it('dead-letters a lone value rejection only when the database answers the probe', async () => {
     expect((await split([pg('22P02')])).deadLettered).toEqual([0]);
     expect((await split([rejectEvent('never')])).deadLettered).toEqual([0]);
-    const unreachable = await split([pg('22P02')], { probe: false });
+    const unreachable = await split([pg('22P02'), pg('22P02')], { probe: false });
     expect(unreachable.deadLettered).toEqual([]);
     expect(unreachable.result).toBeInstanceOf(InboxError);
   });

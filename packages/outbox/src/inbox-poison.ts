@@ -7,7 +7,7 @@ export interface IsolationSteps<T extends { message: IncomingMessage }> {
   applyOne: (event: T) => Promise<void>;
   /** Publishes dead letters (resolves once the broker acknowledged them). */
   deadLetter: (letters: DeadLetter[]) => Promise<void>;
-  /** A cheap query on the same database: true when it answers. */
+  /** A cheap query on the same database: true when it answers (asked only when nothing else succeeded). */
   probe: () => Promise<boolean>;
   /** Attempts the batch has had, for the dead-letter header. */
   attempts: number;
@@ -16,12 +16,16 @@ export interface IsolationSteps<T extends { message: IncomingMessage }> {
 /**
  * The batch keeps failing for a reason that may be one event's: apply the events one transaction
  * each to find out. Dead-lettered are only events that fail by themselves:
- *  - `value` or `data` failures while other events of the same split succeed on the same database,
- *  - a lone event (a batch of one) with a `value` failure, once a probe shows the database answers.
- * When every event of a larger split fails, the environment is the suspect (a deploy, a broken
- * table, a bug): nothing is dead-lettered and the batch is retried. An environmental failure stops
- * the split at once. Events after a failed one with the same key wait for it, so one key's events
- * are never applied out of order. Throws (retryable) unless every event was applied or dead-lettered.
+ *  - a `value` failure (the database can never accept a value of the event, or a handler rule
+ *    rejects it): when other events of the split succeed, or else once a probe shows that the
+ *    database answers (so it is up and the refusal was about the value). Each event is judged on its
+ *    own: two poison events fetched together must not block their partitions forever.
+ *  - a `data` failure (unique, foreign key, not null): only when other events of the same split
+ *    succeed on the same database, since races, ordering and deploys cause these too.
+ * Nothing else is dead-lettered: an environmental failure stops the split at once, and `unknown`
+ * ones (a bug) are retried. Events after a failed one with the same key wait for it, so one key's
+ * events are never applied out of order. Throws (retryable) unless every event was applied or
+ * dead-lettered.
  */
 export async function isolatePoison<T extends { message: IncomingMessage }>(
   events: T[],
@@ -47,11 +51,12 @@ export async function isolatePoison<T extends { message: IncomingMessage }>(
     }
   }
   if (failures.length === 0 && held === 0) return;
-  const alone = events.length === 1 && (await steps.probe());
+  const othersSucceeded = succeeded > 0;
+  const valueFailures = failures.some(({ error }) => failureKind(error) === 'value');
+  const databaseAnswers = othersSucceeded || (valueFailures && (await steps.probe()));
   const poison = failures.filter(({ error }) => {
     const kind = failureKind(error);
-    if (succeeded > 0) return kind === 'value' || kind === 'data';
-    return alone && kind === 'value';
+    return (kind === 'value' && databaseAnswers) || (kind === 'data' && othersSucceeded);
   });
   await steps.deadLetter(
     poison.map(({ event, error }) => ({
