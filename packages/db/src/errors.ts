@@ -2,8 +2,10 @@ import { ServiceError } from '@kafka-poc/resilience';
 
 /**
  * SQLSTATE classes and codes after which the same work can succeed later: the environment failed,
- * not the statement. When in doubt a code belongs here: a wrong "transient" costs retries (visible
- * in metrics), a wrong "permanent" loses work to a dead-letter topic.
+ * not the statement. A wrong "transient" costs retries (visible in metrics). Codes left out are not
+ * thereby poison: consumers dead-letter only on positive evidence (packages/outbox, inbox-poison.ts).
+ * Left out on purpose: 28xxx (bad credentials) and 3D000 (no such database), so a service with a
+ * wrong DATABASE_URL stops at startup instead of waiting forever.
  */
 const TRANSIENT_SQLSTATE_CLASSES = new Set([
   '08', // connection exception
@@ -22,8 +24,6 @@ const TRANSIENT_SQLSTATES = new Set([
   '42P01', // undefined_table   } old code and a new schema (or the reverse)
   '42703', // undefined_column  } side by side during a rolling deploy
   '42883', // undefined_function
-  '3D000', // invalid_catalog_name: the database is being (re)created
-  '3F000', // invalid_schema_name
 ]);
 const TRANSIENT_NODE_CODES = new Set([
   'ECONNREFUSED',
