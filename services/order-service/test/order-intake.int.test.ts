@@ -67,7 +67,11 @@ describe('crossing Idempotency-Keys in concurrent batches', () => {
     const results = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
     expect(results[5]?.order.id).toBe(results[0]?.order.id);
     expect(results[3]?.order.id).toBe(results[2]?.order.id);
-    expect(results.map((r) => r.replayed)).toEqual([false, false, false, true, false, true]);
+    // Either batch may reach a key first: per key, one request created the order, the other replays it.
+    const replayed = results.map((r) => r.replayed);
+    expect([replayed[0], replayed[5]].sort()).toEqual([false, true]);
+    expect([replayed[2], replayed[3]].sort()).toEqual([false, true]);
+    expect([replayed[1], replayed[4]]).toEqual([false, false]);
     expect(retries).toEqual([]);
     const { rows } = await pool.query('SELECT count(*)::int AS n FROM orders');
     expect(rows[0].n).toBe(4);
