@@ -30,14 +30,58 @@ describe('event codec', () => {
     expect(!decoded.ok && decoded.error).toMatch(/payload\.quantity/);
   });
 
-  it('rejects unknown event types and unknown fields', () => {
-    const unknownType = { ...newEnvelope('order.deleted', 'x', { orderId }) };
-    expect(decodeEvent(orderEvent, JSON.stringify(unknownType)).ok).toBe(false);
-    const extra = {
-      ...newEnvelope('order.created', 'x', { orderId, item: 'A', quantity: 1, status: 'PENDING' }),
-      x: 1,
+  it('reads an event of a newer minor version: extra fields are dropped at every level', () => {
+    const event = newEnvelope('order.created', 'order-service', {
+      orderId,
+      item: 'Laptop',
+      quantity: 1,
+      status: 'PENDING' as const,
+    });
+    const future = {
+      ...event,
+      minor: 3,
+      tenant: 'eu-1',
+      payload: { ...event.payload, giftWrap: true, lines: [{ sku: 'L-1' }] },
     };
-    expect(decodeEvent(orderEvent, JSON.stringify(extra)).ok).toBe(false);
+    const decoded = decodeEvent(orderEvent, JSON.stringify(future));
+    expect(decoded).toEqual({ ok: true, event: { ...event, minor: 3 } });
+  });
+
+  it('keeps producers strict: encoding an unknown field is a bug', () => {
+    const event = newEnvelope('order.created', 'order-service', {
+      orderId,
+      item: 'Laptop',
+      quantity: 1,
+      status: 'PENDING' as const,
+    });
+    expect(() => encodeEvent(orderCreatedEvent, { ...event, extra: 1 } as typeof event)).toThrow();
+  });
+
+  it('tells an event of another major version or an unknown type (parked) from a malformed one', () => {
+    const v1 = newEnvelope('order.created', 'x', { orderId, item: 'A', quantity: 1, status: 'PENDING' });
+    const v2 = decodeEvent(orderEvent, JSON.stringify({ ...v1, version: 2, payload: { lines: [] } }));
+    expect(v2).toMatchObject({ ok: false, reason: 'unsupported' });
+    expect(!v2.ok && v2.error).toMatch(
+      /unsupported version 2 of order\.created \(this consumer reads version 1\)/,
+    );
+    const unknownType = decodeEvent(
+      orderEvent,
+      JSON.stringify(newEnvelope('order.deleted', 'x', { orderId })),
+    );
+    expect(unknownType).toMatchObject({ ok: false, reason: 'unsupported' });
+    expect(!unknownType.ok && unknownType.error).toMatch(/unknown event type order\.deleted/);
+    // Not enough of an envelope to be anyone's event: malformed.
+    for (const bad of [
+      { ...v1, version: '2' },
+      { ...v1, version: 2, id: 'not-a-uuid' },
+      { type: 'order.created', version: 2, payload: {} },
+      { ...v1, payload: { ...v1.payload, quantity: 0 } },
+    ]) {
+      expect(decodeEvent(orderEvent, JSON.stringify(bad)), JSON.stringify(bad)).toMatchObject({
+        ok: false,
+        reason: 'malformed',
+      });
+    }
   });
 
   it('accepts both inventory outcomes', () => {

@@ -7,53 +7,94 @@ import { LIMITS, PRINTABLE_TEXT } from './limits.ts';
 const item = z.string().min(LIMITS.itemMinLength).max(LIMITS.itemMaxLength).regex(PRINTABLE_TEXT);
 const quantity = z.number().int().min(LIMITS.quantityMin).max(LIMITS.quantityMax);
 
-export const orderCreatedPayload = z.strictObject({
+/**
+ * The major version of the event envelope this code writes and reads. Within a major, producers only
+ * add optional fields (announced by `minor`); consumers read tolerantly (unknown fields are ignored).
+ * A different major is parked by consumers, never dead-lettered. See docs/architecture.md, "Event
+ * evolution".
+ */
+export const EVENT_MAJOR_VERSION = 1;
+
+const orderCreatedShape = {
   orderId: z.uuid(),
   item,
   quantity,
   status: z.literal('PENDING'),
-});
+};
 
-export const inventoryReservedPayload = z.strictObject({
+const inventoryReservedShape = {
   orderId: z.uuid(),
   item,
   quantity,
   status: z.literal('RESERVED'),
   /** Stock left for the item after this reservation. */
   remainingStock: z.number().int().min(0),
-});
+};
 
 export const rejectionCode = z.enum(['UNKNOWN_ITEM', 'INSUFFICIENT_STOCK']);
 
-export const inventoryRejectedPayload = z.strictObject({
+const inventoryRejectedShape = {
   orderId: z.uuid(),
   item,
   quantity,
   status: z.literal('REJECTED'),
   reasonCode: rejectionCode,
   reason: z.string().min(1).max(LIMITS.reasonMaxLength),
-});
+};
 
-function envelope<T extends string, P extends z.ZodType>(type: T, payload: P) {
-  return z.strictObject({
+export const orderCreatedPayload = z.strictObject(orderCreatedShape);
+export const inventoryReservedPayload = z.strictObject(inventoryReservedShape);
+export const inventoryRejectedPayload = z.strictObject(inventoryRejectedShape);
+
+/**
+ * Writers are strict (an unknown field is a bug in our producer); readers are tolerant: fields a
+ * newer minor version added are dropped, at every level, so the consumer sees the fields it knows.
+ */
+type Mode = 'write' | 'read';
+
+function envelope<T extends string, S extends z.core.$ZodLooseShape>(type: T, payload: S, mode: Mode) {
+  const object = mode === 'write' ? z.strictObject : z.object;
+  return object({
     id: z.uuid(),
     type: z.literal(type),
-    version: z.literal(1),
+    /** Major version: a consumer reads the majors it knows and parks the others. */
+    version: z.literal(EVENT_MAJOR_VERSION),
+    /** Minor version within the major (absent = 0): only optional fields were added since 0. */
+    minor: z.int().min(0).optional(),
     occurredAt: z.iso.datetime({ offset: true }),
     source: z.string().min(1).max(100),
     correlationId: z.string().min(1).max(200).optional(),
-    payload,
+    payload: object(payload),
   });
 }
 
-export const orderCreatedEvent = envelope('order.created', orderCreatedPayload);
-export const inventoryReservedEvent = envelope('inventory.reserved', inventoryReservedPayload);
-export const inventoryRejectedEvent = envelope('inventory.rejected', inventoryRejectedPayload);
+/** What producers write (encodeEvent validates with these); also the published JSON Schemas. */
+export const orderCreatedEvent = envelope('order.created', orderCreatedShape, 'write');
+export const inventoryReservedEvent = envelope('inventory.reserved', inventoryReservedShape, 'write');
+export const inventoryRejectedEvent = envelope('inventory.rejected', inventoryRejectedShape, 'write');
 
-/** Everything on `order-events`. */
-export const orderEvent = z.discriminatedUnion('type', [orderCreatedEvent]);
-/** Everything on `inventory-events`. */
-export const inventoryEvent = z.discriminatedUnion('type', [inventoryReservedEvent, inventoryRejectedEvent]);
+/** Everything on `order-events`, as a consumer reads it (tolerant). */
+export const orderEvent = z.discriminatedUnion('type', [
+  envelope('order.created', orderCreatedShape, 'read'),
+]);
+/** Everything on `inventory-events`, as a consumer reads it (tolerant). */
+export const inventoryEvent = z.discriminatedUnion('type', [
+  envelope('inventory.reserved', inventoryReservedShape, 'read'),
+  envelope('inventory.rejected', inventoryRejectedShape, 'read'),
+]);
+
+/**
+ * The envelope fields every event of every version has had and will keep: enough to tell an event
+ * of a newer producer (another major, or a type this consumer does not know) from a malformed one.
+ */
+export const envelopeHeader = z.object({
+  id: z.uuid(),
+  type: z.string().regex(/^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)+$/),
+  version: z.int().min(1),
+  occurredAt: z.iso.datetime({ offset: true }),
+  source: z.string().min(1).max(100),
+  payload: z.record(z.string(), z.unknown()),
+});
 
 export type OrderCreatedEvent = z.infer<typeof orderCreatedEvent>;
 export type InventoryReservedEvent = z.infer<typeof inventoryReservedEvent>;

@@ -1,5 +1,13 @@
 export { createDatabase, type Database, type Transaction } from './database.ts';
-export { DbError, type DbErrorCode, isRetryableDbError, toDbError } from './errors.ts';
+export {
+  DbError,
+  type DbErrorCode,
+  isDataRejection,
+  isRetryableDbError,
+  isValueRejection,
+  sqlState,
+  toDbError,
+} from './errors.ts';
 export { type MigrationOptions, runMigrations } from './migrate.ts';
 export {
   createPool,

@@ -1,9 +1,11 @@
 import type { DecodeResult } from '@kafka-poc/contracts';
-import { type Database, isRetryableDbError, type Transaction } from '@kafka-poc/db';
+import type { Database, Transaction } from '@kafka-poc/db';
 import type { BatchContext, BatchHandler, IncomingMessage, KafkaProducer } from '@kafka-poc/kafka';
-import { declaredRetryable } from '@kafka-poc/resilience';
+import { sql } from 'drizzle-orm';
 import { type DeadLetter, publishDeadLetters } from './dead-letter.ts';
 import { claimEvents } from './inbox.ts';
+import { failureKind, InboxError } from './inbox-failures.ts';
+import { isolatePoison } from './inbox-poison.ts';
 import type { InboxTable } from './tables.ts';
 
 interface Envelope {
@@ -34,7 +36,7 @@ export interface InboxHandlerOptions<E extends Envelope> {
   decode: (value: Buffer) => DecodeResult<E>;
   /** Applies the effects of events not seen before, in batch order, inside the batch transaction. */
   apply: (tx: Transaction, events: ConsumedEvent<E>[]) => Promise<void>;
-  /** Attempts of a batch that fails with a non-transient error before it is split to find the culprit. */
+  /** Attempts of a batch that fails with a non-environmental error before it is split to find the culprit. */
   maxAttempts?: number;
   hooks?: InboxHandlerHooks<E>;
   tracer?: EventTracer;
@@ -48,30 +50,41 @@ export interface InboxHandlerHooks<E extends Envelope> {
 
 /**
  * The idempotent-consumer pipeline for one fetched batch:
- *  1. decode and validate every message; poison goes to the dead-letter topic first (acked),
+ *  1. decode every message: malformed ones go to the dead-letter topic first (acked); one of a
+ *     version or type this consumer does not read parks the batch (retried, never dead-lettered),
  *  2. one DB transaction: claim the event ids in the inbox, apply only the new ones,
  *  3. return, so the runner commits the offsets — only after the transaction committed.
- * Transient failures (DB or broker down) throw: the runner retries the same batch with backoff, and
- * nothing is dead-lettered. A batch that keeps failing for another reason is split, one transaction
- * per event, and only the events that still fail are dead-lettered.
+ * A failure throws and the runner retries the same batch with backoff, for as long as it takes. A
+ * decoded event is dead-lettered only on evidence that it fails by itself (inbox-poison.ts), never
+ * for an environmental failure (timeouts, locks, deadlocks, connections, a schema mid-deploy).
  */
 export function createInboxBatchHandler<E extends Envelope>(options: InboxHandlerOptions<E>): BatchHandler {
   const maxAttempts = options.maxAttempts ?? 3;
-  // Poison already dead-lettered while this batch is being retried: published once, not per attempt.
+  // Messages already dead-lettered while this batch is being retried: published once, not per attempt.
   const deadLettered = new Set<string>();
+  const deadLetter = async (letters: DeadLetter[]) => {
+    if (letters.length === 0) return;
+    await publishDeadLetters(options.producer, options.groupId, letters);
+    for (const letter of letters) deadLettered.add(position(letter.message));
+    options.hooks?.onDeadLettered?.(letters);
+  };
 
   return async (batch: IncomingMessage[], context: BatchContext) => {
-    const { good, poison } = decodeBatch(batch, options.decode);
-    const fresh = poison.filter((p) => !deadLettered.has(position(p.message)));
-    await publishDeadLetters(options.producer, options.groupId, fresh);
-    for (const letter of fresh) deadLettered.add(position(letter.message));
-    if (fresh.length > 0) options.hooks?.onDeadLettered?.(fresh);
+    const pending = batch.filter((message) => !deadLettered.has(position(message)));
+    const { good, malformed, unsupported } = decodeBatch(pending, options.decode);
+    await deadLetter(malformed);
+    if (unsupported.length > 0) throw parked(unsupported);
 
     try {
       await applyInTransaction(options, good);
     } catch (error) {
-      if (isTransient(error) || context.attempt < maxAttempts) throw error;
-      await applyOneByOne(options, good, context.attempt);
+      if (failureKind(error) === 'environment' || context.attempt < maxAttempts) throw error;
+      await isolatePoison(good, {
+        applyOne: (consumed) => applyInTransaction(options, [consumed]),
+        deadLetter,
+        probe: () => databaseAnswers(options.db),
+        attempts: context.attempt,
+      });
     }
     deadLettered.clear();
   };
@@ -82,13 +95,38 @@ function decodeBatch<E extends Envelope>(
   decode: (value: Buffer) => DecodeResult<E>,
 ) {
   const good: ConsumedEvent<E>[] = [];
-  const poison: DeadLetter[] = [];
+  const malformed: DeadLetter[] = [];
+  const unsupported: { message: IncomingMessage; error: string }[] = [];
   for (const message of batch) {
     const result = decode(message.value);
     if (result.ok) good.push({ event: result.event, message });
-    else poison.push({ message, error: result.error, attempts: 1 });
+    else if (result.reason === 'unsupported') unsupported.push({ message, error: result.error });
+    else malformed.push({ message, error: result.error, attempts: 1 });
   }
-  return { good, poison };
+  return { good, malformed, unsupported };
+}
+
+/** Events of a newer producer: not poison (a consumer that reads them will come), so never dead-lettered. */
+function parked(unsupported: { message: IncomingMessage; error: string }[]): InboxError {
+  const first = unsupported[0];
+  const where = first ? ` (first at ${position(first.message)}: ${first.error})` : '';
+  return new InboxError(
+    'EVENT_UNSUPPORTED',
+    `${unsupported.length} event(s) this consumer cannot read${where}; ` +
+      'parked until a consumer that reads them is deployed',
+    { retryable: true },
+  );
+}
+
+/** The probe for a lone event: the database answers a query, so its refusal was about the event. */
+async function databaseAnswers(db: Database): Promise<boolean> {
+  try {
+    await db.execute(sql`SELECT 1`);
+    return true;
+  } catch (error) {
+    if (failureKind(error) === 'environment') throw error;
+    return false;
+  }
 }
 
 async function applyInTransaction<E extends Envelope>(
@@ -128,32 +166,6 @@ async function applyInTransaction<E extends Envelope>(
   // Spans end when the effect is committed, so their duration covers the whole transaction.
   for (const span of spans) span.end();
   options.hooks?.onCommitted?.(result.applied, result.duplicates);
-}
-
-async function applyOneByOne<E extends Envelope>(
-  options: InboxHandlerOptions<E>,
-  events: ConsumedEvent<E>[],
-  attempts: number,
-) {
-  for (const consumed of events) {
-    try {
-      await applyInTransaction(options, [consumed]);
-    } catch (error) {
-      if (isTransient(error)) throw error;
-      const letter = { message: consumed.message, error: describe(error), attempts };
-      await publishDeadLetters(options.producer, options.groupId, [letter]);
-      options.hooks?.onDeadLettered?.([letter]);
-    }
-  }
-}
-
-function isTransient(error: unknown): boolean {
-  if (isRetryableDbError(error)) return true;
-  return declaredRetryable(error) === true;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 function position(message: IncomingMessage): string {

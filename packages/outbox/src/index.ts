@@ -1,6 +1,15 @@
 export { type DeadLetter, publishDeadLetters } from './dead-letter.ts';
 export { claimEvents, forgetEvents, type InboxEntry } from './inbox.ts';
 export {
+  type FailureKind,
+  failureKind,
+  InboxError,
+  type InboxErrorCode,
+  type RetryReason,
+  rejectEvent,
+  retryReason,
+} from './inbox-failures.ts';
+export {
   type ConsumedEvent,
   createInboxBatchHandler,
   type EventTracer,

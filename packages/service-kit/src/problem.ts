@@ -1,4 +1,4 @@
-import { isRetryableDbError } from '@kafka-poc/db';
+import { isRetryableDbError, sqlState } from '@kafka-poc/db';
 import { declaredRetryable } from '@kafka-poc/resilience';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
@@ -59,7 +59,7 @@ function toProblem(error: FastifyError): ProblemBody {
   if (isTransient(error))
     return problem(503, 'UNAVAILABLE', 'Service Unavailable', 'A dependency is unavailable; retry later');
   // PostgreSQL "data exception" (class 22): input that passed validation but the database refuses.
-  if (sqlState(error).startsWith('22')) {
+  if (sqlState(error)?.startsWith('22')) {
     return problem(422, 'INVALID_INPUT', title(422), 'The request contains a value that cannot be stored');
   }
   // Fastify's own client errors (bad JSON 400, 413, 415, …) keep their status and message.
@@ -78,14 +78,6 @@ function fieldName(where: string, instancePath: string, params: unknown): string
   const name = [path, leaf].filter(Boolean).join('.');
   const prefix = where === 'body' ? '' : `${where}.`;
   return name ? `${prefix}${name}` : `(${where})`;
-}
-
-function sqlState(error: unknown): string {
-  for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
-  }
-  return '';
 }
 
 function isTransient(error: unknown): boolean {

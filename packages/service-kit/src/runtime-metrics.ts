@@ -3,7 +3,10 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 /** Pipeline metrics shared by every service: consumption, production, outbox, DB pool. */
 export function createPipelineMetrics(registry: Registry) {
   const registers = [registry];
+  /** Consumer group → when the batch it is retrying first failed (ms since epoch), undefined when not retrying. */
+  const retryingSince = new Map<string, number | undefined>();
   return {
+    retryingSince,
     eventsConsumed: new Counter({
       name: 'events_consumed_total',
       help: 'Events consumed, by topic and outcome (ok, duplicate, dead_lettered)',
@@ -12,9 +15,24 @@ export function createPipelineMetrics(registry: Registry) {
     }),
     batchRetries: new Counter({
       name: 'consumer_batch_retries_total',
-      help: 'Batches retried after a failure (transient errors are retried, never dead-lettered)',
+      help:
+        'Failed batch attempts, retried with backoff (never dead-lettered), by reason: environment ' +
+        "(timeouts, locks, connections, deploys), unsupported_event (a newer producer's event is parked), " +
+        'unclassified',
+      labelNames: ['group', 'reason'] as const,
+      registers,
+    }),
+    batchRetrying: new Gauge({
+      name: 'consumer_batch_retrying_seconds',
+      help: 'How long the group has been retrying its current batch (0 when its last batch succeeded)',
       labelNames: ['group'] as const,
       registers,
+      collect() {
+        const now = Date.now();
+        for (const [group, since] of retryingSince) {
+          this.labels(group).set(since === undefined ? 0 : (now - since) / 1000);
+        }
+      },
     }),
     handlerDuration: new Histogram({
       name: 'consumer_batch_duration_seconds',

@@ -26,6 +26,7 @@ import { type EventTracer, OutboxRelay } from '@kafka-poc/outbox';
 import { backoffDelay, declaredRetryable, sleep } from '@kafka-poc/resilience';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { Gauge } from 'prom-client';
+import { ConsumerRetries } from './consumer-retries.ts';
 import { createHttpServer, type HttpServer } from './http-server.ts';
 import { stopInOrder } from './lifecycle.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -194,10 +195,12 @@ export class ServiceRuntime {
   /** A consumer-group member, started after the relays and stopped first. */
   addConsumer(spec: ConsumerSpec): ConsumerRunner {
     const group = spec.groupId;
+    const retries = new ConsumerRetries({ group, metrics: this.pipeline, logger: this.logger });
     const handler: BatchHandler = async (batch, context) => {
       const end = this.pipeline.handlerDuration.labels(group).startTimer();
       try {
         await spec.handler(batch, context);
+        retries.succeeded();
       } finally {
         end();
       }
@@ -216,10 +219,11 @@ export class ServiceRuntime {
         // attempt 0 is a client event (heartbeat, fetch, skipped commit), not a failed batch.
         if (info.attempt === 0) {
           this.logger.info({ err: error, group }, 'consumer client event');
-          return;
+        } else if (info.batchSize === 0) {
+          this.logger.warn({ err: error, group, ...info }, 'consumer session failed; reconnecting');
+        } else {
+          retries.failed(error, info);
         }
-        this.pipeline.batchRetries.labels(group).inc();
-        this.logger.warn({ err: error, group, ...info }, 'consumer batch failed; retrying with backoff');
       },
     });
     this.#consumers.push({ spec, runner });

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { sqlState } from '@kafka-poc/db';
 import { type Logger, ServiceRuntime } from '@kafka-poc/service-kit';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { Counter, Histogram } from 'prom-client';
@@ -74,11 +75,23 @@ export async function createOrderService(
     buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
     registers,
   });
+  const intakeRetries = new Counter({
+    name: 'order_intake_retries_total',
+    help: 'Intake statements written again after a transient failure (deadlock, lost connection, …)',
+    registers,
+  });
   const intake = new OrderIntake({
     db: runtime.db,
     orderEventsTopic: config.topics.orderEvents,
     ...config.intake,
     onBatch: (size) => intakeBatch.observe(size),
+    onRetry: (error, attempt, batchSize) => {
+      intakeRetries.inc();
+      runtime.logger.warn(
+        { err: error, sqlstate: sqlState(error), attempt, batchSize },
+        'order intake retrying a batch (same order ids)',
+      );
+    },
   });
   runtime.addWorker({ name: 'order intake', start: () => undefined, stop: () => intake.stop() });
   const http = await runtime.createHttp();

@@ -1,10 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { CreateOrderRequest, OrderResponse, OrderStatus } from '@kafka-poc/contracts';
 import { type Database, type Transaction, toDbError } from '@kafka-poc/db';
+import type { OutboxMessage } from '@kafka-poc/outbox';
 import { AppError } from '@kafka-poc/service-kit';
 import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import { orders } from '../db/schema.ts';
 import type { Cursor } from './cursor.ts';
+import { scopedIdempotencyKey } from './idempotency-key.ts';
 import { orderCreatedMessage, type TraceContext } from './order-events.ts';
 
 type OrderRow = typeof orders.$inferSelect;
@@ -18,26 +20,59 @@ export interface CreateOrderResult {
 export interface NewOrder {
   input: CreateOrderRequest;
   idempotencyKey?: string | undefined;
+  /** Name of the API key that sent the request; undefined for anonymous callers (no key required). */
+  caller?: string | undefined;
   trace: TraceContext;
+}
+
+/**
+ * A new order with its identity fixed before the first attempt to store it: the order id, its
+ * order.created event (and the event's id) and the caller-scoped key. Every attempt, retry or split
+ * writes these same values, so writing twice can never create two orders.
+ */
+export interface PreparedOrder {
+  id: string;
+  input: CreateOrderRequest;
+  /** The Idempotency-Key scoped to the caller, as stored; null without a key. */
+  storedKey: string | null;
+  requestHash: string | null;
+  correlationId: string;
+  message: OutboxMessage;
+}
+
+export function prepareOrder(topic: string, request: NewOrder): PreparedOrder {
+  const id = randomUUID();
+  const key = request.idempotencyKey;
+  return {
+    id,
+    input: request.input,
+    storedKey: key === undefined ? null : scopedIdempotencyKey(request.caller, key),
+    requestHash: key === undefined ? null : hashRequest(request.input),
+    correlationId: request.trace.correlationId,
+    message: orderCreatedMessage(topic, { id, ...request.input, status: 'PENDING' }, request.trace),
+  };
 }
 
 /**
  * One statement for a whole batch of new orders: the orders and their order.created events go in
  * together (a single statement is atomic, so the outbox guarantee holds without BEGIN/COMMIT), the
- * outbox rows only for orders actually inserted. A conflicting Idempotency-Key inserts nothing and
- * is answered from the stored order. Prepared by name, so Postgres parses and plans it once per
- * connection. The caller never puts two requests with the same key in one batch.
+ * outbox rows only for orders actually inserted. Any conflict inserts nothing: on the id, the order
+ * is there from an earlier attempt of the same request (its commit's answer was lost); on the key,
+ * it is an earlier request's order. Rows go in sorted by key, so concurrent batches take the key
+ * index's locks in one order and cannot deadlock on crossing keys. Prepared by name, so Postgres
+ * parses and plans it once per connection. The caller never puts two requests with one key in a batch.
  */
 const insertOrdersSql = {
-  name: 'order-service.insert-orders.v1',
+  name: 'order-service.insert-orders.v2',
   text: `
 WITH input AS (
   SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[])
     WITH ORDINALITY AS t(id, item, quantity, idempotency_key, request_hash, correlation_id, event, headers, n)
 ), inserted AS (
   INSERT INTO orders (id, item, quantity, status, idempotency_key, request_hash, correlation_id)
-  SELECT id, item, quantity, 'PENDING', idempotency_key, request_hash, correlation_id FROM input ORDER BY n
-  ON CONFLICT (idempotency_key) DO NOTHING
+  SELECT id, item, quantity, 'PENDING', idempotency_key, request_hash, correlation_id FROM input
+  ORDER BY idempotency_key COLLATE "C" NULLS LAST, id
+  ON CONFLICT DO NOTHING
   RETURNING id, created_at, updated_at
 ), events AS (
   INSERT INTO order_outbox (topic, key, value, headers)
@@ -48,32 +83,27 @@ SELECT id, created_at, updated_at FROM inserted`,
 
 /**
  * Stores PENDING orders with their order.created events in the outbox (see insertOrdersSql), and
- * returns one outcome per request, in order: the created order, the order an earlier request with
- * the same Idempotency-Key created (same body), or an AppError (same key, other body).
+ * returns one outcome per order, in order: the created order (also when an earlier attempt of this
+ * same write committed it), the order an earlier request with the same caller and Idempotency-Key
+ * created (same body), or an AppError (same key, other body).
  */
 export async function insertOrders(
   db: Database,
   topic: string,
-  requests: NewOrder[],
+  prepared: PreparedOrder[],
 ): Promise<(CreateOrderResult | AppError)[]> {
-  const prepared = requests.map((r) => {
-    const id = randomUUID();
-    const message = orderCreatedMessage(topic, { id, ...r.input, status: 'PENDING' }, r.trace);
-    const requestHash = r.idempotencyKey ? hashRequest(r.input) : null;
-    return { id, request: r, requestHash, message };
-  });
-  const column = <V>(pick: (p: (typeof prepared)[number]) => V): V[] => prepared.map(pick);
+  const column = <V>(pick: (p: PreparedOrder) => V): V[] => prepared.map(pick);
   let inserted: Map<string, { created_at: Date; updated_at: Date }>;
   try {
     const result = await db.$client.query<{ id: string; created_at: Date; updated_at: Date }>({
       ...insertOrdersSql,
       values: [
         column((p) => p.id),
-        column((p) => p.request.input.item),
-        column((p) => p.request.input.quantity),
-        column((p) => p.request.idempotencyKey ?? null),
+        column((p) => p.input.item),
+        column((p) => p.input.quantity),
+        column((p) => p.storedKey),
         column((p) => p.requestHash),
-        column((p) => p.request.trace.correlationId),
+        column((p) => p.correlationId),
         column((p) => p.message.value),
         column((p) => JSON.stringify(p.message.headers)),
         topic,
@@ -84,28 +114,39 @@ export async function insertOrders(
     throw toDbError(error, 'insert orders');
   }
   const conflicted = prepared.filter((p) => !inserted.has(p.id));
-  const earlier = conflicted.length > 0 ? await ordersByKey(db, conflicted) : new Map<string, OrderRow>();
+  const stored = conflicted.length > 0 ? await storedOrders(db, conflicted) : undefined;
   return prepared.map((p) => {
     const row = inserted.get(p.id);
     if (row) {
-      const { item, quantity } = p.request.input;
+      const { item, quantity } = p.input;
       const order = { id: p.id, item, quantity, status: 'PENDING' as const, reason: null };
       return {
         order: { ...order, createdAt: row.created_at.toISOString(), updatedAt: row.updated_at.toISOString() },
         replayed: false,
       };
     }
-    return replay(earlier.get(p.request.idempotencyKey ?? ''), p.requestHash);
+    // Committed by an earlier attempt of this very write: it is this request's order, not a replay.
+    const own = stored?.byId.get(p.id);
+    if (own) return { order: toResponse(own), replayed: false };
+    return replay(p.storedKey === null ? undefined : stored?.byKey.get(p.storedKey), p.requestHash);
   });
 }
 
-async function ordersByKey(db: Database, requests: { request: NewOrder }[]): Promise<Map<string, OrderRow>> {
-  const keys = requests.map((r) => r.request.idempotencyKey ?? '');
+/** The rows that made these orders conflict: their own (by id) or an earlier request's (by stored key). */
+async function storedOrders(db: Database, conflicted: PreparedOrder[]) {
+  const ids = conflicted.map((p) => p.id);
+  const keys = conflicted.flatMap((p) => (p.storedKey === null ? [] : [p.storedKey]));
   try {
-    const rows = await db.select().from(orders).where(inArray(orders.idempotencyKey, keys));
-    return new Map(rows.map((row) => [row.idempotencyKey ?? '', row]));
+    const rows = await db
+      .select()
+      .from(orders)
+      .where(or(inArray(orders.id, ids), keys.length > 0 ? inArray(orders.idempotencyKey, keys) : undefined));
+    return {
+      byId: new Map(rows.map((row) => [row.id, row])),
+      byKey: new Map(rows.flatMap((row) => (row.idempotencyKey === null ? [] : [[row.idempotencyKey, row]]))),
+    };
   } catch (error) {
-    throw toDbError(error, 'read orders by idempotency key');
+    throw toDbError(error, 'read conflicting orders');
   }
 }
 

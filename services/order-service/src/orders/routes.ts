@@ -6,6 +6,7 @@ import {
   orderIdParams,
   orderListResponse,
   orderResponse,
+  PRINTABLE_TEXT,
   problemResponse,
 } from '@kafka-poc/contracts';
 import type { Database } from '@kafka-poc/db';
@@ -16,7 +17,12 @@ import type { OrderIntake } from './order-intake.ts';
 import { getOrder, listOrders } from './order-repository.ts';
 
 const createHeaders = z.looseObject({
-  'idempotency-key': z.string().min(1).max(LIMITS.idempotencyKeyMaxLength).optional(),
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(LIMITS.idempotencyKeyMaxLength)
+    .regex(PRINTABLE_TEXT, 'must not contain control characters')
+    .optional(),
   'x-correlation-id': z.string().min(1).max(200).optional(),
   traceparent: z.string().max(200).optional(),
 });
@@ -38,7 +44,8 @@ export function registerOrderRoutes(app: HttpServer, deps: OrderRoutesDeps): voi
         summary: 'Place an order',
         description:
           'Stores the order as PENDING and emits order.created through the outbox. Send an Idempotency-Key ' +
-          'header to make retries safe: the same key returns the same order and never creates a second one.',
+          'header to make retries safe: the same key returns the same order and never creates a second one. ' +
+          "Keys are scoped to the API key (its name): two callers never share or see each other's orders.",
         tags: ['orders'],
         body: createOrderRequest,
         headers: createHeaders,
@@ -50,6 +57,7 @@ export function registerOrderRoutes(app: HttpServer, deps: OrderRoutesDeps): voi
       const { order, replayed } = await deps.intake.create({
         input: request.body,
         idempotencyKey: request.headers['idempotency-key'],
+        caller: request.principal,
         trace: { correlationId, traceparent: traceparentOf(request.span) ?? request.headers.traceparent },
       });
       if (!replayed) deps.onOrderCreated();
