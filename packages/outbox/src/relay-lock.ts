@@ -147,12 +147,14 @@ export class RelayLock {
   }
 
   /**
-   * Right before publishing: renews the proof if it is older than `freshMs`. After a pause (SIGSTOP,
-   * GC, an overloaded host) the holder's session may have been ended and its lock taken meanwhile.
+   * Whether the newest proof is recent enough to publish on: sent less than `freshMs` ago, so the
+   * server cannot have ended the session since. Synchronous, so the caller can check it and start
+   * its send with no await in between: a pause (SIGSTOP, GC, an overloaded host) cannot fall between
+   * the check and the send, only before the check (then it fails) or after the send started (then
+   * the batch was in flight).
    */
-  async ensureFresh(): Promise<void> {
-    if (!this.#client) throw new RelayLockLostError('connection-lost');
-    if (Date.now() - this.#provenAt >= this.#options.timing.freshMs) await this.verify();
+  isFresh(): boolean {
+    return this.#client !== undefined && Date.now() - this.#provenAt < this.#options.timing.freshMs;
   }
 
   /** Closes the session; the lock goes with it. */

@@ -274,7 +274,9 @@ export class OutboxRelay {
       const [rows] = await Promise.all([this.#markSentAndFetch(published), this.#lock.verify()]);
       published = [];
       if (rows.length === 0) return;
-      await this.#lock.ensureFresh();
+      // verify() throws once the lock is gone. The send starts in the same synchronous step as the
+      // last freshness check: no await between them.
+      while (!this.#lock.isFresh()) await this.#lock.verify();
       await producer.send(
         rows.map((r) => ({
           topic: r.topic,
