@@ -42,3 +42,13 @@ export function inboxRetentionPurger(options: InboxRetentionOptions): RetentionP
 export function purgeInterval(retentionMs: number): number {
   return Math.min(600_000, Math.max(1000, Math.floor(retentionMs / 10)));
 }
+
+/**
+ * How long inbox rows must be kept for a consumed topic: as long as Kafka may still deliver a
+ * record, `retention.ms + segment.ms` (a segment is deleted only once its newest record is older
+ * than retention.ms). Infinity when the topic keeps records forever (retention.ms = -1).
+ */
+export function minimumInboxRetentionMs(topic: { retentionMs: number; segmentMs: number }): number {
+  if (topic.retentionMs < 0) return Number.POSITIVE_INFINITY;
+  return topic.retentionMs + topic.segmentMs;
+}

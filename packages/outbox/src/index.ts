@@ -19,6 +19,7 @@ export {
 export {
   type InboxRetentionOptions,
   inboxRetentionPurger,
+  minimumInboxRetentionMs,
   purgeInterval,
 } from './inbox-retention.ts';
 export { appendToOutbox, type OutboxMessage } from './outbox-writer.ts';

@@ -34,6 +34,7 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { Gauge } from 'prom-client';
 import { ConsumerRetries } from './consumer-retries.ts';
 import { createHttpServer, type HttpServer } from './http-server.ts';
+import { checkInboxRetention } from './inbox-retention-check.ts';
 import { stopInOrder } from './lifecycle.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createServiceMetrics, type ServiceMetrics } from './metrics.ts';
@@ -95,6 +96,7 @@ export class ServiceRuntime {
   #relays: { table: string; relay: OutboxRelay }[] = [];
   #consumers: { spec: ConsumerSpec; runner: ConsumerRunner }[] = [];
   #workers: Worker[] = [];
+  #inboxTables: string[] = [];
   #stopping = new AbortController();
   #dependenciesReady = false;
   #lagTimer: NodeJS.Timeout | undefined;
@@ -219,6 +221,7 @@ export class ServiceRuntime {
   addInboxRetention(table: string): void {
     const { inboxMs, purgeBatchSize } = this.config.retention;
     if (inboxMs <= 0) return;
+    this.#inboxTables.push(table);
     const { onPurged, onPurgeError } = this.#purgeHooks(table);
     const hooks: RetentionPurgeHooks = { onPurged, onError: onPurgeError };
     const purger = inboxRetentionPurger({
@@ -311,6 +314,10 @@ export class ServiceRuntime {
     await this.#options.onDatabaseReady?.(this);
     await this.#waitForKafka();
     await this.#ensureTopics();
+    if (this.#inboxTables.length > 0) {
+      const consumed = [...new Set(this.#consumers.flatMap(({ spec }) => spec.topics))];
+      void checkInboxRetention(this.admin, consumed, this.config.retention.inboxMs, this.logger);
+    }
     await this.#retryStart('Kafka producer', () => this.producer.start());
     for (const { relay } of this.#relays) relay.start();
     for (const worker of this.#workers) worker.start();
