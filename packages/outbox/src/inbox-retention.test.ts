@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { minimumInboxRetentionMs, purgeInterval } from './inbox-retention.ts';
+import { minimumInboxRetentionMs } from './inbox-retention.ts';
+import { purgeInterval } from './retention-purge.ts';
 
 const DAY = 24 * 3_600_000;
 
@@ -15,5 +16,6 @@ describe('inbox retention', () => {
     expect(purgeInterval(1000)).toBe(1000);
     expect(purgeInterval(60_000)).toBe(6000);
     expect(purgeInterval(15 * DAY)).toBe(600_000);
+    expect(purgeInterval(3_600_000, 60_000)).toBe(60_000); // the outbox purge: at most a minute apart
   });
 });

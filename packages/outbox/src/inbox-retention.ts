@@ -1,5 +1,5 @@
 import type { Pool } from '@kafka-poc/db';
-import { type RetentionPurgeHooks, RetentionPurger } from './retention-purge.ts';
+import { purgeInterval, type RetentionPurgeHooks, RetentionPurger } from './retention-purge.ts';
 
 /*
  * Inbox retention (default 15 days: INBOX_RETENTION_MS in @kafka-poc/config). The rule
@@ -36,11 +36,6 @@ export function inboxRetentionPurger(options: InboxRetentionOptions): RetentionP
     ...(options.batchSize ? { batchSize: options.batchSize } : {}),
     ...(options.hooks ? { hooks: options.hooks } : {}),
   });
-}
-
-/** How often to purge for a retention: a tenth of it, between 1 s and 10 min. */
-export function purgeInterval(retentionMs: number): number {
-  return Math.min(600_000, Math.max(1000, Math.floor(retentionMs / 10)));
 }
 
 /**

@@ -20,7 +20,6 @@ export {
   type InboxRetentionOptions,
   inboxRetentionPurger,
   minimumInboxRetentionMs,
-  purgeInterval,
 } from './inbox-retention.ts';
 export { appendToOutbox, type OutboxMessage } from './outbox-writer.ts';
 export {
@@ -41,6 +40,7 @@ export { type LockLossReason, RelayLockLostError } from './relay-lock.ts';
 export { MIN_TAKEOVER_MS, type RelayTiming, relayTiming } from './relay-timing.ts';
 export {
   type PurgeResult,
+  purgeInterval,
   type RetentionPurgeHooks,
   type RetentionPurgeOptions,
   RetentionPurger,

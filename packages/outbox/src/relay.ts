@@ -3,7 +3,7 @@ import type { KafkaProducer } from '@kafka-poc/kafka';
 import { backoffDelay, sleep } from '@kafka-poc/resilience';
 import { type LockLossReason, RelayLock, RelayLockLostError } from './relay-lock.ts';
 import { type RelayTiming, relayTiming } from './relay-timing.ts';
-import { type PurgeResult, RetentionPurger } from './retention-purge.ts';
+import { type PurgeResult, purgeInterval, RetentionPurger } from './retention-purge.ts';
 import { outboxChannel } from './tables.ts';
 
 export interface OutboxRelayOptions {
@@ -130,7 +130,7 @@ export class OutboxRelay {
       keyColumn: 'id',
       timeColumn: 'sent_at',
       retentionMs,
-      intervalMs: purge?.intervalMs ?? Math.min(60_000, Math.max(1000, Math.floor(retentionMs / 10))),
+      intervalMs: purge?.intervalMs ?? purgeInterval(retentionMs, 60_000),
       ...(purge?.batchSize ? { batchSize: purge.batchSize } : {}),
       ...(purge?.lockTimeoutMs ? { lockTimeoutMs: purge.lockTimeoutMs } : {}),
       ...(purge?.statementTimeoutMs ? { statementTimeoutMs: purge.statementTimeoutMs } : {}),
@@ -178,11 +178,6 @@ export class OutboxRelay {
   notify(): void {
     this.#pendingWake = true;
     this.#wake?.();
-  }
-
-  /** Purges sent rows older than the retention now (the loop does it every interval). */
-  purgeNow(): Promise<PurgeResult> {
-    return this.#purger.runOnce();
   }
 
   /** Unsent rows and the age of the oldest, for metrics and health. */

@@ -41,6 +41,11 @@ export interface PurgeResult {
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
+/** How often to purge for a retention: a tenth of it, between 1 s and `maxMs` (default 10 min). */
+export function purgeInterval(retentionMs: number, maxMs = 600_000): number {
+  return Math.min(maxMs, Math.max(1000, Math.floor(retentionMs / 10)));
+}
+
 /**
  * Deletes rows older than a retention in bounded batches, on its own loop and its own pooled
  * connection: never on a caller's critical path. Each batch is one short transaction:

@@ -81,7 +81,7 @@ export function keysOutOfOrder(read: ReadRecord[]): string[] {
 
 export type RelayEvent =
   | { relay: string; at: number; kind: 'state'; state: string }
-  | { relay: string; at: number; kind: 'acquired'; takeover: boolean }
+  | { relay: string; at: number; kind: 'acquired'; takeover: boolean; backendPid: number }
   | { relay: string; at: number; kind: 'lost'; reason: string }
   | { relay: string; at: number; kind: 'send'; numbers: number[] };
 
@@ -92,8 +92,8 @@ export class RelayEventLog {
   hooks(relay: string): OutboxRelayHooks {
     return {
       onStateChange: (state) => this.events.push({ relay, at: Date.now(), kind: 'state', state }),
-      onLockAcquired: ({ takeover }) =>
-        this.events.push({ relay, at: Date.now(), kind: 'acquired', takeover }),
+      onLockAcquired: ({ takeover, backendPid }) =>
+        this.events.push({ relay, at: Date.now(), kind: 'acquired', takeover, backendPid }),
       onLockLost: (reason) => this.events.push({ relay, at: Date.now(), kind: 'lost', reason }),
     };
   }
