@@ -220,7 +220,20 @@ export class OutboxRelay {
       }
     }
     // Stopping: one last drain so rows committed before SIGTERM leave with this instance.
-    if (this.#lock.held) await this.#drain().catch((e) => this.#options.hooks.onError?.(e, 0));
+    if (this.#lock.held) await this.#finalDrain().catch((e) => this.#options.hooks.onError?.(e, 0));
+  }
+
+  /**
+   * Publishes the rows committed before stop(), and no more: other instances may keep writing to
+   * the outbox, and chasing their rows (on a slow host, forever) would hold up this one's shutdown;
+   * the next lock holder publishes them.
+   */
+  async #finalDrain(): Promise<void> {
+    const { rows } = await this.#options.pool.query<{ id: string | null }>(
+      `SELECT max(id)::text AS id FROM ${this.#options.table}`,
+    );
+    const until = rows[0]?.id;
+    if (until) await this.#drain(until);
   }
 
   async #becomeActive(): Promise<boolean> {
@@ -250,11 +263,16 @@ export class OutboxRelay {
    * round trip both marks the rows just published and fetches the next ones: a busy relay pays one
    * statement per batch, not two.
    */
-  async #drain(): Promise<void> {
+  async #drain(untilId?: string): Promise<void> {
     const { producer, lingerMs, batchSize } = this.#options;
     let published: string[] = [];
     let full = false;
     for (;;) {
+      // Once stopping, the main loop's drain hands over to the bounded final drain.
+      if (this.#stopping.signal.aborted && untilId === undefined) {
+        if (published.length > 0) await this.#markSentAndFetch(published, 0);
+        return;
+      }
       // A full batch means more is waiting: read on at once. Otherwise let rows committing right now
       // share the next request (skipped once stopping, so stop() is not delayed), after marking what
       // was published, so sent_at stays the publish time.
@@ -266,7 +284,10 @@ export class OutboxRelay {
       this.#pendingWake = false;
       // Fencing: the lock is proven on its own session while the rows are read, then renewed right
       // before the send if that proof has grown old (the process may have paused in between).
-      const [rows] = await Promise.all([this.#markSentAndFetch(published), this.#lock.verify()]);
+      const [rows] = await Promise.all([
+        this.#markSentAndFetch(published, batchSize, untilId),
+        this.#lock.verify(),
+      ]);
       published = [];
       if (rows.length === 0) return;
       // verify() throws once the lock is gone. The send starts in the same synchronous step as the
@@ -287,19 +308,34 @@ export class OutboxRelay {
   }
 
   /**
-   * Marks `sent` as sent and returns the next unsent rows in id order. The SELECT sees the snapshot
-   * taken before the UPDATE, where those rows still look unsent, hence the explicit exclusion.
-   * Crash between publish and mark: the rows are published again, and the inboxes absorb it.
+   * Marks `sent` as sent and returns the next unsent rows in id order (up to `untilId` if given).
+   * The SELECT sees the snapshot taken before the UPDATE, where those rows still look unsent, hence
+   * the explicit exclusion. Crash between publish and mark: the rows are published again, and the
+   * inboxes absorb it.
    */
-  async #markSentAndFetch(sent: string[], limit = this.#options.batchSize): Promise<Row[]> {
+  async #markSentAndFetch(
+    sent: string[],
+    limit = this.#options.batchSize,
+    untilId: string | null = null,
+  ): Promise<Row[]> {
     const { pool, table } = this.#options;
-    const { rows } = await pool.query<Row>({
-      name: `${table}_mark_sent_select_unsent`,
-      text: `WITH marked AS (UPDATE ${table} SET sent_at = now() WHERE id = ANY($1::bigint[]))
+    const text = `WITH marked AS (UPDATE ${table} SET sent_at = now() WHERE id = ANY($1::bigint[]))
         SELECT id, topic, key, value, headers, created_at FROM ${table}
-        WHERE sent_at IS NULL AND NOT (id = ANY($1::bigint[])) ORDER BY id LIMIT $2`,
-      values: [sent, limit],
-    });
+        WHERE sent_at IS NULL AND NOT (id = ANY($1::bigint[]))`;
+    // The bounded variant (final drain) is a statement of its own: the hot one keeps its plan.
+    const { rows } = await pool.query<Row>(
+      untilId === null
+        ? {
+            name: `${table}_mark_sent_select_unsent`,
+            text: `${text} ORDER BY id LIMIT $2`,
+            values: [sent, limit],
+          }
+        : {
+            name: `${table}_mark_sent_select_unsent_until`,
+            text: `${text} AND id <= $3::bigint ORDER BY id LIMIT $2`,
+            values: [sent, limit, untilId],
+          },
+    );
     return rows;
   }
 
