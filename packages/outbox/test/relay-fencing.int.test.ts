@@ -270,8 +270,10 @@ describe('OutboxRelay fencing', () => {
     const topic = await createTestTopic('fence-freeze', { partitions: PARTITIONS });
     const child = startChildRelay('A');
     await waitFor(() => child.events.some((e) => e.kind === 'acquired'), {
-      timeoutMs: 30_000,
-      message: `child relay active (stderr: ${child.stderr()})`,
+      timeoutMs: 60_000, // a process to boot, connect and start a producer, on a possibly busy host
+      message: 'child relay active',
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}; child said: ${JSON.stringify(child.events)} ${child.stderr()}`);
     });
     const log = new RelayEventLog();
     const b = startRelay('B', log);
