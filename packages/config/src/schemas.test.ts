@@ -14,6 +14,28 @@ describe('common config', () => {
     expect(config.topics).toEqual({ orderEvents: 'order-events', inventoryEvents: 'inventory-events' });
     expect(config.kafka.partitions).toBe(3);
     expect(config.kafka.sasl).toBeUndefined();
+    expect(config.kafka.relayTakeoverMs).toBe(15_000);
+    // Inbox rows outlive what Kafka can redeliver: retention.ms + segment.ms (7 d + 7 d) + 1 d.
+    expect(config.retention).toEqual({
+      outboxSentMs: 3_600_000,
+      inboxMs: 15 * 24 * 3_600_000,
+      purgeBatchSize: 1000,
+    });
+  });
+
+  it('bounds the relay takeover time and the purge batch', () => {
+    const env = loadConfig(schema, {
+      OUTBOX_RELAY_TAKEOVER_MS: '5000',
+      INBOX_RETENTION_MS: '0',
+      RETENTION_PURGE_BATCH: '200',
+    });
+    const config = toCommonConfig(env, 'x', env.PORT);
+    expect(config.kafka.relayTakeoverMs).toBe(5000);
+    expect(config.retention.inboxMs).toBe(0);
+    expect(config.retention.purgeBatchSize).toBe(200);
+    for (const bad of [{ OUTBOX_RELAY_TAKEOVER_MS: '1500' }, { RETENTION_PURGE_BATCH: '50000' }]) {
+      expect(() => loadConfig(schema, bad)).toThrow(ConfigError);
+    }
   });
 
   it('parses broker lists, SASL and booleans', () => {

@@ -81,6 +81,25 @@ export const commonEnvShape = {
   PRODUCER_LINGER_MS: z.coerce.number().int().min(0).default(0),
   /** How long an outbox relay lets rows gather before publishing a batch that is not full. */
   OUTBOX_RELAY_LINGER_MS: z.coerce.number().int().min(0).default(5),
+  /**
+   * Longest time from the active outbox relay freezing, being cut off or dying until a standby
+   * instance publishes in its place (lock session idle timeout, heartbeat and standby retries derive
+   * from it). Below 2 s heartbeats would flap on a busy host.
+   */
+  OUTBOX_RELAY_TAKEOVER_MS: z.coerce.number().int().min(2000).max(600_000).default(15_000),
+  /** Sent outbox rows are kept this long (for inspection), then purged in batches. */
+  OUTBOX_SENT_RETENTION_MS: z.coerce.number().int().min(1000).default(3_600_000),
+  /**
+   * Inbox rows (processed event ids) are kept this long, then purged in batches; 0 keeps them forever.
+   * Must be ≥ the consumed topics' retention.ms + segment.ms (docs/operations.md, "Inbox retention").
+   */
+  INBOX_RETENTION_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(15 * 24 * 3_600_000),
+  /** Most rows one purge statement deletes (outbox and inbox retention). */
+  RETENTION_PURGE_BATCH: z.coerce.number().int().min(1).max(10_000).default(1000),
   CONSUMER_MAX_BATCH: positiveInt.default(500),
   /** After a batch's first record, how long a consumer waits for more before handling it. */
   CONSUMER_BATCH_WAIT_MS: z.coerce.number().int().min(0).default(5),
@@ -127,11 +146,14 @@ export interface CommonConfig {
     maxBatchSize: number;
     lingerMs: number;
     relayLingerMs: number;
+    relayTakeoverMs: number;
     batchWaitMs: number;
     fetchMinBytes: number;
     fetchMaxWaitMs: number;
   };
   topics: { orderEvents: string; inventoryEvents: string };
+  /** Purges of sent outbox rows and of inbox rows (inboxMs 0 = keep forever). */
+  retention: { outboxSentMs: number; inboxMs: number; purgeBatchSize: number };
   shutdownTimeoutMs: number;
   tracing: { otlpEndpoint: string | undefined };
 }
@@ -168,11 +190,17 @@ export function toCommonConfig(env: CommonEnv, service: string, port: number): C
       maxBatchSize: env.CONSUMER_MAX_BATCH,
       lingerMs: env.PRODUCER_LINGER_MS,
       relayLingerMs: env.OUTBOX_RELAY_LINGER_MS,
+      relayTakeoverMs: env.OUTBOX_RELAY_TAKEOVER_MS,
       batchWaitMs: env.CONSUMER_BATCH_WAIT_MS,
       fetchMinBytes: env.CONSUMER_FETCH_MIN_BYTES,
       fetchMaxWaitMs: env.CONSUMER_FETCH_MAX_WAIT_MS,
     },
     topics: { orderEvents: env.TOPIC_ORDER_EVENTS, inventoryEvents: env.TOPIC_INVENTORY_EVENTS },
+    retention: {
+      outboxSentMs: env.OUTBOX_SENT_RETENTION_MS,
+      inboxMs: env.INBOX_RETENTION_MS,
+      purgeBatchSize: env.RETENTION_PURGE_BATCH,
+    },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     tracing: {
       otlpEndpoint:

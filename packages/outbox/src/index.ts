@@ -16,6 +16,11 @@ export {
   type InboxHandlerHooks,
   type InboxHandlerOptions,
 } from './inbox-handler.ts';
+export {
+  type InboxRetentionOptions,
+  inboxRetentionPurger,
+  minimumInboxRetentionMs,
+} from './inbox-retention.ts';
 export { appendToOutbox, type OutboxMessage } from './outbox-writer.ts';
 export {
   asDeadLetterTopic,
@@ -31,6 +36,15 @@ export {
   redriveOne,
 } from './redrive.ts';
 export { OutboxRelay, type OutboxRelayHooks, type OutboxRelayOptions, type RelayState } from './relay.ts';
+export { type LockLossReason, RelayLockLostError } from './relay-lock.ts';
+export { MIN_TAKEOVER_MS, type RelayTiming, relayTiming } from './relay-timing.ts';
+export {
+  type PurgeResult,
+  purgeInterval,
+  type RetentionPurgeHooks,
+  type RetentionPurgeOptions,
+  RetentionPurger,
+} from './retention-purge.ts';
 export {
   defineInboxTable,
   defineOutboxTable,

@@ -1,7 +1,9 @@
 import type { Pool, PoolSslConfig } from '@kafka-poc/db';
 import type { KafkaProducer } from '@kafka-poc/kafka';
 import { backoffDelay, sleep } from '@kafka-poc/resilience';
-import { RelayListener } from './relay-listener.ts';
+import { type LockLossReason, RelayLock, RelayLockLostError } from './relay-lock.ts';
+import { type RelayTiming, relayTiming } from './relay-timing.ts';
+import { type PurgeResult, purgeInterval, RetentionPurger } from './retention-purge.ts';
 import { outboxChannel } from './tables.ts';
 
 export interface OutboxRelayOptions {
@@ -21,10 +23,25 @@ export interface OutboxRelayOptions {
   lingerMs?: number;
   /** Fallback poll when no NOTIFY arrives (default 1000 ms). */
   pollIntervalMs?: number;
-  /** How long a standby relay waits before trying the lock again (default 2000 ms). */
+  /**
+   * Longest time from the active relay freezing, being cut off or dying until a standby publishes in
+   * its place (default 15 s); every lock timing derives from it (relay-timing.ts).
+   */
+  takeoverMs?: number;
+  /** How long a standby relay waits before trying the lock again (default 2000 ms, at most takeoverMs/5). */
   standbyRetryMs?: number;
   /** Sent rows older than this are deleted (default 1 h). */
   retentionMs?: number;
+  /** The purge of sent rows (bounded batches on its own loop; see retention-purge.ts). */
+  purge?: {
+    /** Default: a tenth of the retention, between 1 s and 1 min. */
+    intervalMs?: number;
+    batchSize?: number;
+    lockTimeoutMs?: number;
+    statementTimeoutMs?: number;
+  };
+  /** application_name of the lock session (pg_stat_activity). */
+  applicationName?: string;
   hooks?: OutboxRelayHooks;
 }
 
@@ -32,6 +49,12 @@ export interface OutboxRelayHooks {
   onPublished?: (count: number, oldestCreatedAt: Date) => void;
   onError?: (error: unknown, attempt: number) => void;
   onStateChange?: (state: RelayState) => void;
+  /** Got the lock; `takeover`: another relay held it when this one last tried. */
+  onLockAcquired?: (info: { takeover: boolean; backendPid: number }) => void;
+  /** The lock was lost (or could no longer be proven); the relay stopped publishing at once. */
+  onLockLost?: (reason: LockLossReason, cause?: unknown) => void;
+  onPurged?: (result: PurgeResult) => void;
+  onPurgeError?: (error: unknown) => void;
 }
 
 export type RelayState = 'stopped' | 'standby' | 'active';
@@ -45,40 +68,77 @@ interface Row {
   created_at: Date;
 }
 
+type Settings = Required<
+  Omit<OutboxRelayOptions, 'hooks' | 'databaseSsl' | 'purge' | 'applicationName' | 'standbyRetryMs'>
+> & { hooks: OutboxRelayHooks };
+
 /**
  * Publishes outbox rows in commit-visible id order, in batches, with the idempotent producer, and
  * marks them sent. Crash after publish and before marking → the rows are published again on restart;
  * consumers' inboxes absorb the duplicate. Never loses a row: a row is only marked after its ack.
+ *
+ * Only the holder of the outbox's advisory lock publishes, and it proves the lock before every batch
+ * (relay-lock.ts): a relay whose lock session died, idled out while it was frozen, or stopped
+ * answering, stops publishing before its next batch and goes back to standby. A batch that was
+ * already on its way when the lock went may be published by the old and the new holder: the inboxes
+ * absorb that duplicate; a new batch is never published by a relay that lost the lock.
  */
 export class OutboxRelay {
-  #options: Required<Omit<OutboxRelayOptions, 'hooks' | 'databaseSsl'>> & { hooks: OutboxRelayHooks };
-  #listener: RelayListener;
+  #options: Settings;
+  #timing: RelayTiming;
+  #lock: RelayLock;
+  #purger: RetentionPurger;
   #state: RelayState = 'stopped';
   #stopping = new AbortController();
   #wake: (() => void) | undefined;
   #pendingWake = false;
   #loop: Promise<void> | undefined;
-  #lastPurge = 0;
+  /** Another relay held the lock at our last try: the next acquisition is a takeover. */
+  #sawOtherHolder = false;
+  /** Locks lost since the last batch that went through: the first is retried at once, then backoff. */
+  #losses = 0;
 
   constructor(options: OutboxRelayOptions) {
     if (!/^[a-z_][a-z0-9_]*$/.test(options.table))
       throw new Error(`invalid outbox table name ${options.table}`);
-    const { databaseSsl, ...rest } = options;
+    const { databaseSsl, purge, applicationName, standbyRetryMs, ...rest } = options;
     this.#options = {
       batchSize: 500,
       lingerMs: 0,
       pollIntervalMs: 1000,
-      standbyRetryMs: 2000,
+      takeoverMs: 15_000,
       retentionMs: 3_600_000,
       hooks: {},
       ...rest,
     };
-    this.#listener = new RelayListener({
+    this.#timing = relayTiming(this.#options.takeoverMs, standbyRetryMs);
+    this.#lock = new RelayLock({
       url: options.databaseUrl,
       ssl: databaseSsl,
       channel: outboxChannel(options.table),
       lockKey: `outbox-relay:${options.table}`,
+      timing: this.#timing,
+      applicationName: applicationName ?? 'outbox-relay',
       onNotify: () => this.notify(),
+      onLost: (reason, cause) => this.#lockLost(reason, cause),
+    });
+    const { retentionMs, hooks } = this.#options;
+    // Only the active relay purges: standbys would only compete for the same rows.
+    this.#purger = new RetentionPurger({
+      pool: options.pool,
+      table: options.table,
+      keyColumn: 'id',
+      timeColumn: 'sent_at',
+      retentionMs,
+      intervalMs: purge?.intervalMs ?? purgeInterval(retentionMs, 60_000),
+      ...(purge?.batchSize ? { batchSize: purge.batchSize } : {}),
+      ...(purge?.lockTimeoutMs ? { lockTimeoutMs: purge.lockTimeoutMs } : {}),
+      ...(purge?.statementTimeoutMs ? { statementTimeoutMs: purge.statementTimeoutMs } : {}),
+      shouldRun: () => this.#state === 'active',
+      hooks: {
+        ...(hooks.onPurged ? { onPurged: hooks.onPurged } : {}),
+        ...(hooks.onPurgeError ? { onError: hooks.onPurgeError } : {}),
+      },
     });
   }
 
@@ -86,10 +146,21 @@ export class OutboxRelay {
     return this.#state;
   }
 
+  /** The lock timings in force (derived from takeoverMs). */
+  get timing(): RelayTiming {
+    return this.#timing;
+  }
+
+  /** Backend pid of the lock session while active (0 otherwise). */
+  get lockBackendPid(): number {
+    return this.#lock.backendPid;
+  }
+
   start(): void {
     if (this.#loop !== undefined) return;
     this.#stopping = new AbortController();
     this.#loop = this.#run();
+    this.#purger.start();
   }
 
   /** Finishes the batch in flight, publishes what is already committed, then releases the lock. */
@@ -97,9 +168,9 @@ export class OutboxRelay {
     if (this.#loop === undefined) return;
     this.#stopping.abort();
     this.notify();
-    await this.#loop;
+    await Promise.all([this.#loop, this.#purger.stop()]);
     this.#loop = undefined;
-    await this.#listener.release();
+    await this.#lock.release();
     this.#setState('stopped');
   }
 
@@ -122,29 +193,69 @@ export class OutboxRelay {
     let attempt = 0;
     while (!this.#stopping.signal.aborted) {
       try {
-        if (!this.#listener.connected && !(await this.#becomeActive())) continue;
+        if (!this.#lock.held && !(await this.#becomeActive())) continue;
         await this.#drain();
         attempt = 0;
+        this.#losses = 0;
         await this.#waitForWork();
       } catch (error) {
+        // A lost lock was reported (and the state set) when it was noticed: try to get it back (if
+        // another relay took it, this one waits as a standby); a lock lost again and again backs off.
+        if (error instanceof RelayLockLostError) {
+          this.#losses++;
+          if (this.#losses > 1) {
+            const delay = backoffDelay(this.#losses - 1, {
+              initialMs: this.#timing.standbyRetryMs,
+              maxMs: this.#timing.takeoverMs / 2,
+            });
+            await sleep(delay, this.#stopping.signal);
+          }
+          continue;
+        }
         attempt++;
         this.#options.hooks.onError?.(error, attempt);
-        await this.#listener.release();
+        await this.#lock.release();
+        if (this.#state === 'active') this.#setState('standby');
         await sleep(backoffDelay(attempt, { initialMs: 200, maxMs: 5000 }), this.#stopping.signal);
       }
     }
     // Stopping: one last drain so rows committed before SIGTERM leave with this instance.
-    if (this.#listener.connected) await this.#drain().catch((e) => this.#options.hooks.onError?.(e, 0));
+    if (this.#lock.held) await this.#finalDrain().catch((e) => this.#options.hooks.onError?.(e, 0));
+  }
+
+  /**
+   * Publishes the rows committed before stop(), and no more: other instances may keep writing to
+   * the outbox, and chasing their rows (on a slow host, forever) would hold up this one's shutdown;
+   * the next lock holder publishes them.
+   */
+  async #finalDrain(): Promise<void> {
+    const { rows } = await this.#options.pool.query<{ id: string | null }>(
+      `SELECT max(id)::text AS id FROM ${this.#options.table}`,
+    );
+    const until = rows[0]?.id;
+    if (until) await this.#drain(until);
   }
 
   async #becomeActive(): Promise<boolean> {
-    if (await this.#listener.acquire()) {
+    if (await this.#lock.acquire()) {
+      this.#options.hooks.onLockAcquired?.({
+        takeover: this.#sawOtherHolder,
+        backendPid: this.#lock.backendPid,
+      });
+      this.#sawOtherHolder = false;
       this.#setState('active');
       return true;
     }
+    this.#sawOtherHolder = true;
     this.#setState('standby');
-    await sleep(this.#options.standbyRetryMs, this.#stopping.signal);
+    await sleep(this.#timing.standbyRetryMs, this.#stopping.signal);
     return false;
+  }
+
+  #lockLost(reason: LockLossReason, cause?: unknown): void {
+    this.#setState('standby');
+    this.#options.hooks.onLockLost?.(reason, cause);
+    this.notify();
   }
 
   /**
@@ -152,11 +263,16 @@ export class OutboxRelay {
    * round trip both marks the rows just published and fetches the next ones: a busy relay pays one
    * statement per batch, not two.
    */
-  async #drain(): Promise<void> {
+  async #drain(untilId?: string): Promise<void> {
     const { producer, lingerMs, batchSize } = this.#options;
     let published: string[] = [];
     let full = false;
     for (;;) {
+      // Once stopping, the main loop's drain hands over to the bounded final drain.
+      if (this.#stopping.signal.aborted && untilId === undefined) {
+        if (published.length > 0) await this.#markSentAndFetch(published, 0);
+        return;
+      }
       // A full batch means more is waiting: read on at once. Otherwise let rows committing right now
       // share the next request (skipped once stopping, so stop() is not delayed), after marking what
       // was published, so sent_at stays the publish time.
@@ -166,10 +282,17 @@ export class OutboxRelay {
         await sleep(lingerMs, this.#stopping.signal);
       }
       this.#pendingWake = false;
-      // Here too, not only when idle: under steady load the relay may never run out of rows.
-      await this.#purgeOld();
-      const rows = await this.#markSentAndFetch(published);
+      // Fencing: the lock is proven on its own session while the rows are read, then renewed right
+      // before the send if that proof has grown old (the process may have paused in between).
+      const [rows] = await Promise.all([
+        this.#markSentAndFetch(published, batchSize, untilId),
+        this.#lock.verify(),
+      ]);
+      published = [];
       if (rows.length === 0) return;
+      // verify() throws once the lock is gone. The send starts in the same synchronous step as the
+      // last freshness check: no await between them.
+      while (!this.#lock.isFresh()) await this.#lock.verify();
       await producer.send(
         rows.map((r) => ({
           topic: r.topic,
@@ -185,30 +308,35 @@ export class OutboxRelay {
   }
 
   /**
-   * Marks `sent` as sent and returns the next unsent rows in id order. The SELECT sees the snapshot
-   * taken before the UPDATE, where those rows still look unsent, hence the explicit exclusion.
-   * Crash between publish and mark: the rows are published again, and the inboxes absorb it.
+   * Marks `sent` as sent and returns the next unsent rows in id order (up to `untilId` if given).
+   * The SELECT sees the snapshot taken before the UPDATE, where those rows still look unsent, hence
+   * the explicit exclusion. Crash between publish and mark: the rows are published again, and the
+   * inboxes absorb it.
    */
-  async #markSentAndFetch(sent: string[], limit = this.#options.batchSize): Promise<Row[]> {
+  async #markSentAndFetch(
+    sent: string[],
+    limit = this.#options.batchSize,
+    untilId: string | null = null,
+  ): Promise<Row[]> {
     const { pool, table } = this.#options;
-    const { rows } = await pool.query<Row>({
-      name: `${table}_mark_sent_select_unsent`,
-      text: `WITH marked AS (UPDATE ${table} SET sent_at = now() WHERE id = ANY($1::bigint[]))
+    const text = `WITH marked AS (UPDATE ${table} SET sent_at = now() WHERE id = ANY($1::bigint[]))
         SELECT id, topic, key, value, headers, created_at FROM ${table}
-        WHERE sent_at IS NULL AND NOT (id = ANY($1::bigint[])) ORDER BY id LIMIT $2`,
-      values: [sent, limit],
-    });
-    return rows;
-  }
-
-  async #purgeOld(): Promise<void> {
-    if (Date.now() - this.#lastPurge < 60_000) return;
-    this.#lastPurge = Date.now();
-    const { table, retentionMs, pool } = this.#options;
-    await pool.query(
-      `DELETE FROM ${table} WHERE sent_at IS NOT NULL AND sent_at < now() - ($1::bigint * interval '1 millisecond')`,
-      [retentionMs],
+        WHERE sent_at IS NULL AND NOT (id = ANY($1::bigint[]))`;
+    // The bounded variant (final drain) is a statement of its own: the hot one keeps its plan.
+    const { rows } = await pool.query<Row>(
+      untilId === null
+        ? {
+            name: `${table}_mark_sent_select_unsent`,
+            text: `${text} ORDER BY id LIMIT $2`,
+            values: [sent, limit],
+          }
+        : {
+            name: `${table}_mark_sent_select_unsent_until`,
+            text: `${text} AND id <= $3::bigint ORDER BY id LIMIT $2`,
+            values: [sent, limit, untilId],
+          },
     );
+    return rows;
   }
 
   async #waitForWork(): Promise<void> {

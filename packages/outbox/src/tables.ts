@@ -4,7 +4,8 @@ import { bigint, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'd
 /**
  * Outbox table of one service: events written in the same transaction as the business row,
  * published later by the relay. `sent_at` is set per row (never a high-water mark), so a row whose
- * transaction commits after a later id is still published.
+ * transaction commits after a later id is still published. Two partial indexes: unsent rows by id
+ * (what the relay reads) and sent rows by `sent_at` (what the purge deletes, a bounded batch at a time).
  */
 export function defineOutboxTable(name: string) {
   return pgTable(
@@ -19,23 +20,31 @@ export function defineOutboxTable(name: string) {
       createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
       sentAt: timestamp('sent_at', { withTimezone: true }),
     },
-    (t) => [index(`${name}_unsent_idx`).on(t.id).where(sql`${t.sentAt} IS NULL`)],
+    (t) => [
+      index(`${name}_unsent_idx`).on(t.id).where(sql`${t.sentAt} IS NULL`),
+      index(`${name}_sent_idx`).on(t.sentAt).where(sql`${t.sentAt} IS NOT NULL`),
+    ],
   );
 }
 
 /**
  * Inbox table of one consumer group: one row per processed event id, inserted in the same
  * transaction as the event's effect, so a redelivered event finds its row and changes nothing.
+ * Rows are kept for the inbox retention (inbox-retention.ts), purged by `processed_at` (indexed).
  */
 export function defineInboxTable(name: string) {
-  return pgTable(name, {
-    eventId: uuid('event_id').primaryKey(),
-    eventType: text('event_type').notNull(),
-    topic: text('topic').notNull(),
-    partition: integer('partition').notNull(),
-    offset: bigint('offset', { mode: 'bigint' }).notNull(),
-    processedAt: timestamp('processed_at', { withTimezone: true }).notNull().defaultNow(),
-  });
+  return pgTable(
+    name,
+    {
+      eventId: uuid('event_id').primaryKey(),
+      eventType: text('event_type').notNull(),
+      topic: text('topic').notNull(),
+      partition: integer('partition').notNull(),
+      offset: bigint('offset', { mode: 'bigint' }).notNull(),
+      processedAt: timestamp('processed_at', { withTimezone: true }).notNull().defaultNow(),
+    },
+    (t) => [index(`${name}_processed_idx`).on(t.processedAt)],
+  );
 }
 
 export type OutboxTable = ReturnType<typeof defineOutboxTable>;

@@ -1,5 +1,6 @@
 import { createPool, type Pool } from '@kafka-poc/db';
 import { createAdmin, createProducer, type KafkaAdmin, type KafkaProducer } from '@kafka-poc/kafka';
+import { settlesWithin } from '@kafka-poc/resilience';
 import {
   createTestDatabase,
   createTestTopic,
@@ -110,6 +111,38 @@ describe('OutboxRelay', () => {
       const seen = read.filter((r) => r.partition === partition).map((r) => r.n);
       expect(seen).toEqual([...seen].sort((a, b) => a - b));
     }
+  });
+
+  it('stops while another writer keeps filling the outbox, after publishing what was there before', async () => {
+    const topic = await createTestTopic('relay-stop', { partitions: 1 });
+    const running = startRelay({ lingerMs: 5 });
+    await waitFor(() => running.state === 'active', { message: 'relay active' });
+    // Another instance's intake, faster than one relay: the outbox is never empty.
+    let writing = true;
+    let n = 0;
+    const writer = (async () => {
+      while (writing) {
+        await insertRows(
+          pool,
+          topic,
+          Array.from({ length: 20 }, () => JSON.stringify({ n: n++ })),
+        );
+      }
+    })();
+    await waitFor(async () => (await readAll(topic, 1)).length > 100, { message: 'publishing' });
+    const { rows } = await pool.query<{ id: string }>(`SELECT max(id)::text AS id FROM ${table}`);
+    const stopped = await settlesWithin(running.stop(), 20_000);
+    const stillWriting = writing;
+    writing = false;
+    await writer;
+    relay = undefined;
+    expect(stopped, 'stop() returned while rows kept coming').toBe(true);
+    expect(stillWriting).toBe(true);
+    const left = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${table} WHERE sent_at IS NULL AND id <= $1`,
+      [rows[0]?.id],
+    );
+    expect(left.rows[0]?.n).toBe(0);
   });
 
   it('publishes a row whose transaction commits after rows with higher ids were published', async () => {

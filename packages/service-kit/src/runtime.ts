@@ -22,16 +22,24 @@ import {
   type PartitionLag,
   type TopicSpec,
 } from '@kafka-poc/kafka';
-import { type EventTracer, OutboxRelay } from '@kafka-poc/outbox';
+import {
+  type EventTracer,
+  inboxRetentionPurger,
+  OutboxRelay,
+  type OutboxRelayHooks,
+  type RetentionPurgeHooks,
+} from '@kafka-poc/outbox';
 import { backoffDelay, declaredRetryable, sleep } from '@kafka-poc/resilience';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { Gauge } from 'prom-client';
 import { ConsumerRetries } from './consumer-retries.ts';
 import { createHttpServer, type HttpServer } from './http-server.ts';
+import { checkInboxRetention } from './inbox-retention-check.ts';
 import { stopInOrder } from './lifecycle.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createServiceMetrics, type ServiceMetrics } from './metrics.ts';
 import { Readiness } from './readiness.ts';
+import { createRelayMetrics, type RelayMetrics } from './relay-metrics.ts';
 import { createPipelineMetrics, type PipelineMetrics } from './runtime-metrics.ts';
 import { createEventTracer, Tracing } from './tracing.ts';
 
@@ -75,6 +83,7 @@ export class ServiceRuntime {
   readonly logger: Logger;
   readonly metrics: ServiceMetrics;
   readonly pipeline: PipelineMetrics;
+  readonly relayMetrics: RelayMetrics;
   readonly readiness = new Readiness();
   readonly tracing: Tracing;
   readonly pool: Pool;
@@ -87,6 +96,7 @@ export class ServiceRuntime {
   #relays: { table: string; relay: OutboxRelay }[] = [];
   #consumers: { spec: ConsumerSpec; runner: ConsumerRunner }[] = [];
   #workers: Worker[] = [];
+  #inboxTables: string[] = [];
   #stopping = new AbortController();
   #dependenciesReady = false;
   #lagTimer: NodeJS.Timeout | undefined;
@@ -111,6 +121,7 @@ export class ServiceRuntime {
       exporter: options.spanExporter,
     });
     this.pipeline = createPipelineMetrics(this.metrics.registry);
+    this.relayMetrics = createRelayMetrics(this.metrics.registry);
     this.pool = createPool(
       {
         url: config.database.url,
@@ -158,6 +169,7 @@ export class ServiceRuntime {
 
   /** An outbox relay for one of this service's outbox tables, started and stopped with the service. */
   addRelay(table: string): OutboxRelay {
+    const { relayMetrics: m, logger } = this;
     const relay = new OutboxRelay({
       pool: this.pool,
       databaseUrl: this.config.database.url,
@@ -165,14 +177,33 @@ export class ServiceRuntime {
       producer: this.producer,
       table,
       lingerMs: this.config.kafka.relayLingerMs,
+      takeoverMs: this.config.kafka.relayTakeoverMs,
+      retentionMs: this.config.retention.outboxSentMs,
+      purge: { batchSize: this.config.retention.purgeBatchSize },
+      applicationName: `outbox-relay ${this.config.instanceId}`.slice(0, 63),
       hooks: {
         onPublished: (count, oldest) => {
           this.pipeline.eventsPublished.labels(table).inc(count);
           this.pipeline.relayDelay.labels(table).observe((Date.now() - oldest.getTime()) / 1000);
         },
         onError: (error, attempt) =>
-          this.logger.warn({ err: error, attempt, outbox: table }, 'outbox relay retrying'),
-        onStateChange: (state) => this.logger.info({ outbox: table, state }, 'outbox relay state'),
+          logger.warn({ err: error, attempt, outbox: table }, 'outbox relay retrying'),
+        onStateChange: (state) => {
+          m.relayActive.labels(table).set(state === 'active' ? 1 : 0);
+          logger.info({ outbox: table, state }, 'outbox relay state');
+        },
+        onLockAcquired: ({ takeover, backendPid }) => {
+          m.lockAcquired.labels(table, String(takeover)).inc();
+          logger.info({ outbox: table, takeover, backendPid }, 'outbox relay lock acquired');
+        },
+        onLockLost: (reason, cause) => {
+          m.lockLost.labels(table, reason).inc();
+          logger.warn(
+            { outbox: table, reason, err: cause },
+            'outbox relay lost its lock; stopped publishing',
+          );
+        },
+        ...this.#purgeHooks(table),
       },
     });
     this.#relays.push({ table, relay });
@@ -181,6 +212,45 @@ export class ServiceRuntime {
       detail: relay.state,
     }));
     return relay;
+  }
+
+  /**
+   * Purges an inbox table's rows older than the inbox retention (config.retention.inboxMs; 0 keeps
+   * them), in bounded batches, as a worker of this service.
+   */
+  addInboxRetention(table: string): void {
+    const { inboxMs, purgeBatchSize } = this.config.retention;
+    if (inboxMs <= 0) return;
+    this.#inboxTables.push(table);
+    const { onPurged, onPurgeError } = this.#purgeHooks(table);
+    const hooks: RetentionPurgeHooks = { onPurged, onError: onPurgeError };
+    const purger = inboxRetentionPurger({
+      pool: this.pool,
+      table,
+      retentionMs: inboxMs,
+      batchSize: purgeBatchSize,
+      hooks,
+    });
+    this.addWorker({
+      name: `inbox retention ${table}`,
+      start: () => purger.start(),
+      stop: () => purger.stop(),
+    });
+  }
+
+  /** Metrics and logs of a table's retention purge (outbox or inbox). */
+  #purgeHooks(table: string): Required<Pick<OutboxRelayHooks, 'onPurged' | 'onPurgeError'>> {
+    const { relayMetrics: m, logger } = this;
+    return {
+      onPurged: (result) => {
+        m.purgedRows.labels(table).inc(result.rows);
+        logger.info({ table, ...result, durationMs: Math.round(result.durationMs) }, 'retention purge');
+      },
+      onPurgeError: (error) => {
+        m.purgeFailures.labels(table).inc();
+        logger.warn({ err: error, table }, 'retention purge failed; retrying next run');
+      },
+    };
   }
 
   addWorker(worker: Worker): void {
@@ -244,6 +314,10 @@ export class ServiceRuntime {
     await this.#options.onDatabaseReady?.(this);
     await this.#waitForKafka();
     await this.#ensureTopics();
+    if (this.#inboxTables.length > 0) {
+      const consumed = [...new Set(this.#consumers.flatMap(({ spec }) => spec.topics))];
+      void checkInboxRetention(this.admin, consumed, this.config.retention.inboxMs, this.logger);
+    }
     await this.#retryStart('Kafka producer', () => this.producer.start());
     for (const { relay } of this.#relays) relay.start();
     for (const worker of this.#workers) worker.start();

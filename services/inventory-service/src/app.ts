@@ -29,6 +29,7 @@ export async function createInventoryService(
     ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
   });
   const relay = runtime.addRelay('inventory_outbox');
+  runtime.addInboxRetention('inventory_inbox');
   const decisions = new Counter({
     name: 'inventory_decisions_total',
     help: 'Reservation decisions by status (RESERVED, REJECTED)',

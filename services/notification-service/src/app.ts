@@ -47,6 +47,7 @@ export async function createNotificationService(
     onResult: (outcome, count) => deliveries.labels(outcome).inc(count),
   });
   runtime.addWorker({ name: 'dispatcher', start: () => dispatcher.start(), stop: () => dispatcher.stop() });
+  runtime.addInboxRetention('notification_inbox');
   const consumed = runtime.pipeline.eventsConsumed;
   const topic = config.topics.inventoryEvents;
   runtime.addConsumer({

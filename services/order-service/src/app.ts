@@ -41,6 +41,7 @@ export async function createOrderService(
     registers,
   });
   const relay = runtime.addRelay('order_outbox');
+  runtime.addInboxRetention('order_inbox');
   const consumed = runtime.pipeline.eventsConsumed;
   runtime.addConsumer({
     groupId: config.groupId,
