@@ -6,9 +6,9 @@ import { HEADERS, orderEvent } from '@kafka-poc/contracts';
 import { createAdmin, type KafkaAdmin } from '@kafka-poc/kafka';
 import { freePorts, isPortFree } from '@kafka-poc/local-stack';
 import { createTestDatabase, testKafkaBrokers, uniqueName, waitFor } from '@kafka-poc/testing';
+import { checkInvariants, readFacts } from '@kafka-poc/verification';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../support/http.ts';
-import { checkInvariants, readFacts } from '../support/invariants.ts';
 
 // The issue's acceptance, end to end on the real processes: `npm start` (tools/dev/src/start.ts)
 // spawns every service as its own process; 100 orders, some beyond stock and some for unknown items,

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { query, verifyScenario, waitUntilSettled } from '../support/fault-checks.ts';
 import { committedOffsets } from '../support/group-assignment.ts';
+import type { ServiceName } from '../support/process-stack.ts';
 import { ProcessStack, type Scenario } from '../support/process-stack.ts';
 import { metricSum } from '../support/prometheus.ts';
 import { summarizeLoad, Timeline, tail, writeScenarioReport } from '../support/scenario-report.ts';
-import type { ServiceName } from '../support/service-process.ts';
 import { inboxRowsAhead, repeatedRecordsFrom } from '../support/topic-scan.ts';
 
 // Scenario 6: a consumer restarted normally (SIGTERM) under load resumes from its committed offsets.

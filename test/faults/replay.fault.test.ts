@@ -1,12 +1,12 @@
+import type { ServiceProcess } from '@kafka-poc/local-stack';
+import { combineLoads } from '@kafka-poc/verification';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { runCli } from '../support/cli.ts';
 import { effectsFingerprint, query, verifyScenario, waitUntilSettled } from '../support/fault-checks.ts';
 import { committedOffsets, totalLag, waitForEmptyGroup } from '../support/group-assignment.ts';
-import { combineLoads } from '../support/load-generator.ts';
 import { ProcessStack, type Scenario } from '../support/process-stack.ts';
 import { metricSum } from '../support/prometheus.ts';
 import { summarizeLoad, Timeline, writeScenarioReport } from '../support/scenario-report.ts';
-import type { ServiceProcess } from '../support/service-process.ts';
 
 // Scenario 2, replay: a stopped consumer catches up from its committed offsets; `npm run cli --
 // replay` refuses while the group has members, plans with --dry-run, and a real replay of the whole

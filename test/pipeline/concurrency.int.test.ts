@@ -1,7 +1,7 @@
 import { waitFor } from '@kafka-poc/testing';
+import { checkInvariants, readFacts } from '@kafka-poc/verification';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../support/http.ts';
-import { checkInvariants, readFacts } from '../support/invariants.ts';
 import { TestPipeline } from '../support/pipeline.ts';
 
 // Two inventory-service instances on different partitions of order-events race for the last units

@@ -1,10 +1,10 @@
 import { deadLetterTopic, HEADERS } from '@kafka-poc/contracts';
 import { createAdmin, createProducer, type KafkaAdmin, type KafkaProducer } from '@kafka-poc/kafka';
 import { testKafkaBrokers, waitFor } from '@kafka-poc/testing';
+import { readFacts } from '@kafka-poc/verification';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../support/http.ts';
-import { readFacts } from '../support/invariants.ts';
 import { TestPipeline } from '../support/pipeline.ts';
 
 // Redelivery and poison: the same event twice has one effect; malformed events go to the DLT and

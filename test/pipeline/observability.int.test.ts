@@ -1,8 +1,8 @@
 import { waitFor } from '@kafka-poc/testing';
+import { readFacts } from '@kafka-poc/verification';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../support/http.ts';
-import { readFacts } from '../support/invariants.ts';
 import { TestPipeline } from '../support/pipeline.ts';
 import { metricSum } from '../support/prometheus.ts';
 

@@ -1,8 +1,8 @@
 import { waitFor } from '@kafka-poc/testing';
+import { checkInvariants, readFacts } from '@kafka-poc/verification';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../support/http.ts';
-import { checkInvariants, readFacts } from '../support/invariants.ts';
 import { TestPipeline } from '../support/pipeline.ts';
 
 // The whole flow through the real broker and Postgres: order-service → order-events →

@@ -9,14 +9,22 @@ import {
   type KafkaCluster,
   type PostgresServer,
   repoRoot,
+  ServiceProcess,
   startKafka,
   startPostgres,
   startWatchdog,
   type Watchdog,
   warmUpGroupCoordinator,
 } from '@kafka-poc/local-stack';
-import { LOAD_SEED, type LoadOptions, type RunningLoad, startLoad } from './load-generator.ts';
-import { type ServiceName, ServiceProcess } from './service-process.ts';
+import {
+  LOAD_SEED,
+  type LoadOptions,
+  parseStockSeed,
+  type RunningLoad,
+  startLoad,
+} from '@kafka-poc/verification';
+
+export type ServiceName = 'order-service' | 'inventory-service' | 'notification-service';
 
 const DIR_PREFIX = 'kafka-poc-faults-';
 const OWNER_FILE = 'owner.pid';
@@ -191,12 +199,7 @@ export class Scenario {
     this.databaseUrl = args.databaseUrl;
     this.logsDir = args.logsDir;
     this.env = args.env;
-    this.initialStock = new Map(
-      args.seed.split(',').map((pair) => {
-        const [item = '', stock = '0'] = pair.split('=');
-        return [item.trim(), Number(stock)] as const;
-      }),
-    );
+    this.initialStock = parseStockSeed(args.seed);
   }
 
   get topics(): { orderEvents: string; inventoryEvents: string } {

@@ -1,4 +1,4 @@
-import type { ServiceProcess } from './service-process.ts';
+import type { ServiceProcess } from '@kafka-poc/local-stack';
 
 /** A change of one instance's /health/ready answer: an HTTP status, or 'down' (no answer). */
 export interface ReadinessChange {

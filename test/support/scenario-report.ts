@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import type { LoadResult, RunningLoad } from '@kafka-poc/verification';
 import type { Verification } from './fault-checks.ts';
-import type { LoadResult, RunningLoad } from './load-generator.ts';
 import { RESULTS_DIR } from './process-stack.ts';
 
 /** What one fault scenario did and found, written as JSON for docs/faults.md. */

@@ -19,6 +19,10 @@ export type LocalStackErrorCode =
   | 'INFRA_NOT_RUNNING'
   | 'INFRA_ALREADY_RUNNING'
   | 'TLS_SETUP_FAILED'
+  | 'SERVICE_START_FAILED'
+  | 'SERVICE_NOT_READY'
+  | 'TOXIPROXY_PROVISION_FAILED'
+  | 'TOXIPROXY_START_FAILED'
   | 'INVALID_ARGUMENT';
 
 /** Every error the local stack throws: a code, the cause, whether retrying can help, and a hint for humans. */

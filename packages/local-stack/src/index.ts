@@ -7,7 +7,14 @@ export {
   parseInfraKafkaSecurity,
 } from './infra-security.ts';
 export { checkJava, parseJavaMajor } from './java.ts';
-export { type KafkaCluster, type KafkaNode, type StartKafkaOptions, startKafka } from './kafka-broker.ts';
+export {
+  type ExtraListenerOptions,
+  type KafkaCluster,
+  type KafkaNode,
+  type StartKafkaOptions,
+  startKafka,
+} from './kafka-broker.ts';
+export type { ListenerPorts } from './kafka-config.ts';
 export { ensureKafkaDist, type KafkaDistOptions, kafkaDistLocation } from './kafka-dist.ts';
 export { type ProbeSecurity, probeBrokers, warmUpGroupCoordinator } from './kafka-readiness.ts';
 export type {
@@ -21,6 +28,7 @@ export { freePort, freePorts, isPortFree } from './ports.ts';
 export { type PostgresServer, type StartPostgresOptions, startPostgres } from './postgres.ts';
 export { isAlive, sleep, stopChild, waitForPidExit } from './processes.ts';
 export { type OnProgress, printProgress } from './progress.ts';
+export { type ExitInfo, ServiceProcess, type ServiceProcessOptions } from './service-process.ts';
 export {
   findService,
   instanceId,
@@ -30,4 +38,12 @@ export {
   serviceEnv,
 } from './services.ts';
 export { ensureTlsMaterial, type TlsMaterial } from './tls-certs.ts';
+export {
+  ensureToxiproxy,
+  type StartToxiproxyOptions,
+  startToxiproxy,
+  TOXIPROXY_VERSION,
+  type ToxiproxyServer,
+  toxiproxyLocation,
+} from './toxiproxy.ts';
 export { startWatchdog, type Watchdog, type WatchdogOptions, type WatchOptions } from './watchdog.ts';

@@ -8,6 +8,7 @@ import { checkJava } from './java.ts';
 import {
   brokerProperties,
   defaultPorts,
+  type ListenerPorts,
   log4j2Properties,
   type NodePorts,
   newClusterId,
@@ -54,6 +55,20 @@ export interface StartKafkaOptions {
   watchdog?: Watchdog;
   /** SASL/SCRAM and/or TLS on the client port; absent = PLAINTEXT, as before. See KafkaSecurityOptions. */
   security?: KafkaSecurityOptions;
+  /**
+   * Extra PLAINTEXT client listeners on every node, each binding a free port and advertising another
+   * one per node (`advertisedPorts[nodeId - 1]`): one listener per client that reaches the brokers
+   * through its own TCP proxy listening on those ports, so a fault proxy can slow or cut that client
+   * alone. The brokers, the controller and `bootstrapServers` keep the direct PLAINTEXT listener.
+   * Names: upper case, e.g. ORDER_1. Not combinable with `security`.
+   */
+  listeners?: ExtraListenerOptions[];
+}
+
+export interface ExtraListenerOptions {
+  name: string;
+  /** What clients of this listener are told to connect to, one port per node (on 127.0.0.1). */
+  advertisedPorts: number[];
 }
 
 export interface KafkaNode {
@@ -62,6 +77,8 @@ export interface KafkaNode {
   readonly controllerPort: number;
   /** PLAINTEXT inter-broker listener on 127.0.0.1; only when started with `security`. */
   readonly internalPort: number | undefined;
+  /** The extra client listeners (StartKafkaOptions.listeners): the port each binds and the one it advertises. */
+  readonly listeners: readonly ListenerPorts[];
   readonly dataDir: string;
   /** The broker's log4j output; JVM stdout/stderr go to stdout.log next to it. */
   readonly logFile: string;
@@ -114,6 +131,7 @@ interface NodeState {
   brokerPort: number;
   controllerPort: number;
   internalPort: number | undefined;
+  listeners: ListenerPorts[];
   dataDir: string;
   logFile: string;
   pid: number | undefined;
@@ -163,6 +181,7 @@ export async function startKafka(options: StartKafkaOptions): Promise<KafkaClust
   const dataDir = resolve(options.dataDir);
   const security = securityProtocol(options.security) === 'PLAINTEXT' ? undefined : options.security;
   validateSecurity(security);
+  validateListeners(options.listeners ?? [], brokers, security !== undefined);
   const [{ java }, libsDir] = await Promise.all([
     checkJava(),
     options.libsDir ? Promise.resolve(options.libsDir) : ensureKafkaDist({ onProgress }),
@@ -182,7 +201,10 @@ export async function startKafka(options: StartKafkaOptions): Promise<KafkaClust
   );
   const tls = security?.tls ? await prepareTls(dataDir) : undefined;
 
-  const nodes = await Promise.all(ports.map((p) => prepareNode(dataDir, p, ports, security, tls)));
+  const listeners = await listenerPorts(options.listeners ?? [], ports);
+  const nodes = await Promise.all(
+    ports.map((p) => prepareNode(dataDir, p, ports, security, tls, listeners.get(p.nodeId) ?? [])),
+  );
   const formatted = await Promise.all(
     nodes.map((n) =>
       formatIfNeeded(
@@ -459,6 +481,47 @@ async function clientSecurityFor(
   };
 }
 
+function validateListeners(listeners: ExtraListenerOptions[], brokers: number, secured: boolean): void {
+  if (listeners.length === 0) return;
+  const invalid = (message: string) => new LocalStackError('INVALID_ARGUMENT', message, { retryable: false });
+  if (secured) throw invalid('Extra listeners cannot be combined with `security` (PLAINTEXT only).');
+  const names = new Set<string>();
+  for (const l of listeners) {
+    if (!/^[A-Z][A-Z0-9_]*$/.test(l.name) || ['PLAINTEXT', 'CONTROLLER', 'INTERNAL'].includes(l.name)) {
+      throw invalid(
+        `Invalid listener name ${l.name}: upper case, digits, _; not PLAINTEXT/CONTROLLER/INTERNAL.`,
+      );
+    }
+    if (names.has(l.name)) throw invalid(`Listener ${l.name} given twice.`);
+    names.add(l.name);
+    if (l.advertisedPorts.length !== brokers) {
+      throw invalid(
+        `Listener ${l.name} has ${l.advertisedPorts.length} advertised ports for ${brokers} node(s).`,
+      );
+    }
+  }
+}
+
+/** Free ports for every node's extra listeners (chosen at each start; a node restart reuses its config). */
+async function listenerPorts(
+  listeners: ExtraListenerOptions[],
+  nodes: NodePorts[],
+): Promise<Map<number, ListenerPorts[]>> {
+  const taken = new Set(nodes.flatMap((n) => [n.brokerPort, n.controllerPort]));
+  const wanted = listeners.length * nodes.length;
+  const free = wanted === 0 ? [] : (await freePorts(wanted + taken.size)).filter((p) => !taken.has(p));
+  return new Map(
+    nodes.map((n, i) => [
+      n.nodeId,
+      listeners.map((l) => ({
+        name: l.name,
+        port: free.shift() ?? 0,
+        advertisedPort: l.advertisedPorts[i] ?? 0,
+      })),
+    ]),
+  );
+}
+
 async function allFree(ports: NodePorts[]): Promise<boolean> {
   const checks = await Promise.all(
     ports.flatMap((p) => [isPortFree(p.brokerPort), isPortFree(p.controllerPort)]),
@@ -472,6 +535,7 @@ async function prepareNode(
   all: NodePorts[],
   security: KafkaSecurityOptions | undefined,
   tls: TlsMaterial | undefined,
+  listeners: ListenerPorts[],
 ): Promise<NodeState> {
   const nodeDir = join(dataDir, `node-${ports.nodeId}`);
   const logsDir = join(nodeDir, 'logs');
@@ -481,6 +545,7 @@ async function prepareNode(
     node: { nodeId: ports.nodeId, brokerPort: ports.brokerPort, controllerPort: ports.controllerPort },
     all: all.map((p) => ({ nodeId: p.nodeId, brokerPort: p.brokerPort, controllerPort: p.controllerPort })),
     logDir: join(nodeDir, 'data'),
+    listeners,
   });
   const props =
     security && ports.internalPort !== undefined
@@ -500,6 +565,7 @@ async function prepareNode(
     brokerPort: ports.brokerPort,
     controllerPort: ports.controllerPort,
     internalPort: security ? ports.internalPort : undefined,
+    listeners,
     dataDir: nodeDir,
     logFile: join(logsDir, 'server.log'),
     pid: undefined,

@@ -14,13 +14,23 @@ export function defaultPorts(brokers: number): NodePorts[] {
   }));
 }
 
+/** One extra PLAINTEXT client listener of a node: it binds `port` and tells clients `advertisedPort`. */
+export interface ListenerPorts {
+  name: string;
+  port: number;
+  advertisedPort: number;
+}
+
 /** The server.properties of one node as ordered key/value pairs. */
 export function brokerProperties(args: {
   node: NodePorts;
   all: NodePorts[];
   logDir: string;
+  /** Extra client listeners (e.g. reached through TCP proxies); the broker itself keeps PLAINTEXT. */
+  listeners?: ListenerPorts[];
 }): [string, string][] {
   const { node, all } = args;
+  const extra = args.listeners ?? [];
   const single = all.length === 1;
   const replication = single ? '1' : '3';
   const minIsr = single ? '1' : '2';
@@ -29,11 +39,27 @@ export function brokerProperties(args: {
     ['node.id', String(node.nodeId)],
     // Static quorum: no --standalone/--initial-controllers at format time, every node lists every voter.
     ['controller.quorum.voters', all.map((n) => `${n.nodeId}@127.0.0.1:${n.controllerPort}`).join(',')],
-    ['listeners', `PLAINTEXT://127.0.0.1:${node.brokerPort},CONTROLLER://127.0.0.1:${node.controllerPort}`],
-    ['advertised.listeners', `PLAINTEXT://127.0.0.1:${node.brokerPort}`],
+    [
+      'listeners',
+      [
+        `PLAINTEXT://127.0.0.1:${node.brokerPort}`,
+        `CONTROLLER://127.0.0.1:${node.controllerPort}`,
+        ...extra.map((l) => `${l.name}://127.0.0.1:${l.port}`),
+      ].join(','),
+    ],
+    [
+      'advertised.listeners',
+      [
+        `PLAINTEXT://127.0.0.1:${node.brokerPort}`,
+        ...extra.map((l) => `${l.name}://127.0.0.1:${l.advertisedPort}`),
+      ].join(','),
+    ],
     ['controller.listener.names', 'CONTROLLER'],
     ['inter.broker.listener.name', 'PLAINTEXT'],
-    ['listener.security.protocol.map', 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT'],
+    [
+      'listener.security.protocol.map',
+      ['CONTROLLER:PLAINTEXT', 'PLAINTEXT:PLAINTEXT', ...extra.map((l) => `${l.name}:PLAINTEXT`)].join(','),
+    ],
     ['log.dirs', args.logDir],
     // Internal topics default to RF 3 / min ISR 2, which a single node can never satisfy.
     ['offsets.topic.replication.factor', replication],

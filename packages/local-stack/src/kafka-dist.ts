@@ -1,14 +1,15 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { acquireLock } from './cache-lock.ts';
 import { LocalStackError } from './errors.ts';
 import { checkJava, checkMaven } from './java.ts';
-import { isAlive, readIfExists, sleep, tailFile } from './processes.ts';
+import { readIfExists, tailFile } from './processes.ts';
 import { elapsed, type OnProgress, silentProgress } from './progress.ts';
 
 export interface KafkaDistOptions {
@@ -73,7 +74,11 @@ export async function ensureKafkaDist(options: KafkaDistOptions = {}): Promise<s
 
   const versionDir = join(location.libsDir, '..');
   await mkdir(versionDir, { recursive: true });
-  const release = await acquireLock(join(versionDir, '.provision.lock'), onProgress);
+  const release = await acquireLock(
+    join(versionDir, '.provision.lock'),
+    'downloading the Kafka jars',
+    onProgress,
+  );
   try {
     // Another process may have finished while we waited for the lock.
     if (await isProvisioned(location.markerFile, location.pomHash)) return location.libsDir;
@@ -186,31 +191,4 @@ function runMaven(
       });
     });
   });
-}
-
-/** Exclusive lock via O_EXCL create; a lock whose owner pid is dead is stale and taken over. */
-async function acquireLock(lockFile: string, onProgress: OnProgress): Promise<() => Promise<void>> {
-  let announced = false;
-  for (;;) {
-    try {
-      const handle = await open(lockFile, 'wx');
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      return () => unlink(lockFile).catch(() => undefined);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const owner = Number((await readIfExists(lockFile))?.trim());
-    if (Number.isInteger(owner) && owner > 0 && !isAlive(owner)) {
-      await unlink(lockFile).catch(() => undefined);
-      continue;
-    }
-    if (!announced) {
-      onProgress(
-        `another process (pid ${owner || '?'}) is downloading the Kafka jars; waiting (lock: ${lockFile})`,
-      );
-      announced = true;
-    }
-    await sleep(500);
-  }
 }

@@ -1,26 +1,43 @@
 /**
  * Open-loop load: POST /orders at a fixed rate for a fixed time, whatever the answers, like real
  * clients. Every request has its own timeout, so a hung server shows up as 'timeout', never as a
- * hung test.
+ * hung caller. What each client was told is the history the checker holds the system to.
  */
 
 export interface LoadOptions {
   /** Orders per second. */
   rate: number;
-  /** How long to send; by default until stop(), at most 5 minutes (a load never runs unbounded). */
+  /** How long to send; by default until stop(), at most maxDurationMs (a load never runs unbounded). */
   durationMs?: number;
+  /** Upper bound when durationMs is not given (default 5 minutes). */
+  maxDurationMs?: number;
   /** Order-service base URLs to spread requests over; read per request (instances may come and go). */
   targets: () => string[];
   /** Per-request timeout (default 10 s). */
   timeoutMs?: number;
+  /**
+   * Sends `Idempotency-Key: <keyPrefix>-<index>` with every request and records the key, so a stored
+   * order can be tied to the request that made it, even when that request timed out.
+   */
+  keyPrefix?: string;
 }
+
+/**
+ * What a client saw: an HTTP status, or no answer — 'timeout' (no answer in time), 'refused'
+ * (nothing listened: the request never reached a server), 'reset' (the connection broke after it
+ * was sent: the order may or may not exist), 'error' (anything else).
+ */
+export type Outcome = number | 'timeout' | 'refused' | 'reset' | 'error';
 
 export interface RequestSample {
   /** Milliseconds after the load started. */
   at: number;
-  /** HTTP status, or 'timeout' / 'refused' / 'error' when no answer came. */
-  outcome: number | 'timeout' | 'refused' | 'error';
+  outcome: Outcome;
   ms: number;
+  /** The request's Idempotency-Key (with keyPrefix only). */
+  key?: string;
+  /** The order id of a 201. */
+  id?: string;
 }
 
 export interface LoadResult {
@@ -35,11 +52,20 @@ export interface LoadResult {
   samples: RequestSample[];
 }
 
+export interface LoadProgress {
+  sent: number;
+  answered: number;
+  /** Count per outcome so far ("201", "503", "timeout", …). */
+  outcomes: Record<string, number>;
+}
+
 export interface RunningLoad {
   /** Resolves when every request was sent and answered (or timed out). */
   done: Promise<LoadResult>;
   /** Sends nothing more (for loads that last as long as a fault sequence); resolves like `done`. */
   stop(): Promise<LoadResult>;
+  /** Live counters, for progress lines. */
+  progress(): LoadProgress;
 }
 
 /** Items in a fixed rotation; Laptop and Monitor have little stock, so both decisions occur. */
@@ -48,24 +74,47 @@ const MAX_DURATION_MS = 300_000;
 
 export const LOAD_SEED = 'Laptop=40,Phone=100000,Headphones=100000,Monitor=25,Keyboard=100000';
 
+/** The order request number `index` sends (a fixed rotation, so a key says what was asked for). */
+export function loadOrder(index: number): { item: string; quantity: number } {
+  return { item: LOAD_ITEMS[index % LOAD_ITEMS.length] ?? 'Laptop', quantity: 1 + (index % 3) };
+}
+
+/** Stock per item of an INVENTORY_SEED string ("Laptop=40,Phone=100"). */
+export function parseStockSeed(seed: string): Map<string, number> {
+  return new Map(
+    seed.split(',').map((pair) => {
+      const [item = '', stock = '0'] = pair.split('=');
+      return [item.trim(), Number(stock)] as const;
+    }),
+  );
+}
+
 export function startLoad(options: LoadOptions): RunningLoad {
   const stopping = new AbortController();
-  const done = runLoad(options, stopping.signal);
+  const state: LoadProgress = { sent: 0, answered: 0, outcomes: {} };
+  const done = runLoad(options, stopping.signal, state);
   return {
     done,
     stop: () => {
       stopping.abort();
       return done;
     },
+    progress: () => ({ ...state, outcomes: { ...state.outcomes } }),
   };
 }
 
-async function runLoad(options: LoadOptions, stopping: AbortSignal): Promise<LoadResult> {
-  const plannedMs = options.durationMs ?? MAX_DURATION_MS;
+async function runLoad(
+  options: LoadOptions,
+  stopping: AbortSignal,
+  state: LoadProgress,
+): Promise<LoadResult> {
+  const plannedMs = options.durationMs ?? options.maxDurationMs ?? MAX_DURATION_MS;
   const total = Math.round((options.rate * plannedMs) / 1000);
   const interval = 1000 / options.rate;
   const startedAt = performance.now();
-  const pending: Promise<{ sample: RequestSample; id?: string }>[] = [];
+  const results: { sample: RequestSample; id?: string }[] = [];
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
   for (let i = 0; i < total && !stopping.aborted; i++) {
     // Open loop: the schedule is fixed in advance; a slow answer never delays the next request.
     const wait = startedAt + i * interval - performance.now();
@@ -74,11 +123,21 @@ async function runLoad(options: LoadOptions, stopping: AbortSignal): Promise<Loa
     const elapsed = performance.now() - startedAt;
     const targets = options.targets();
     const target = targets[i % Math.max(1, targets.length)];
-    pending.push(postOrder(target, i, elapsed, options.timeoutMs ?? 10_000));
+    inFlight += 1;
+    state.sent += 1;
+    void postOrder(target, i, elapsed, options).then((result) => {
+      results.push(result);
+      state.answered += 1;
+      const key = String(result.sample.outcome);
+      state.outcomes[key] = (state.outcomes[key] ?? 0) + 1;
+      inFlight -= 1;
+      if (inFlight === 0) drained?.();
+    });
   }
   // The time requests were sent for (shorter than planned when stopped early).
   const durationMs = Math.round(Math.min(plannedMs, performance.now() - startedAt + interval));
-  const results = await Promise.all(pending);
+  if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+  results.sort((a, b) => a.sample.at - b.sample.at);
   return summarize({ rate: options.rate, durationMs }, results);
 }
 
@@ -86,39 +145,42 @@ async function postOrder(
   target: string | undefined,
   index: number,
   at: number,
-  timeoutMs: number,
+  options: LoadOptions,
 ): Promise<{ sample: RequestSample; id?: string }> {
   const started = performance.now();
-  const sample = (outcome: RequestSample['outcome']): RequestSample => ({
+  const key = options.keyPrefix === undefined ? undefined : `${options.keyPrefix}-${index}`;
+  const sample = (outcome: Outcome): RequestSample => ({
     at: Math.round(at),
     outcome,
     ms: Math.round(performance.now() - started),
+    ...(key === undefined ? {} : { key }),
   });
   if (!target) return { sample: sample('refused') };
-  const body = { item: LOAD_ITEMS[index % LOAD_ITEMS.length], quantity: 1 + (index % 3) };
   try {
     const response = await fetch(`${target}/orders`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
+      headers: { 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
+      body: JSON.stringify(loadOrder(index)),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
     });
     const text = await response.text();
     if (response.status !== 201) return { sample: sample(response.status) };
-    return { sample: sample(201), id: (JSON.parse(text) as { id: string }).id };
+    const id = (JSON.parse(text) as { id: string }).id;
+    return { sample: { ...sample(201), id }, id };
   } catch (error) {
     return { sample: sample(classify(error)) };
   }
 }
 
-/** Connection-level failures: nothing listens, or the server closed the (keep-alive) connection. */
-const REFUSED_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+/** The connection broke after the request may have reached the server (keep-alive close, reset, pipe). */
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 
-function classify(error: unknown): 'timeout' | 'refused' | 'error' {
+function classify(error: unknown): 'timeout' | 'refused' | 'reset' | 'error' {
   const name = (error as Error).name;
   if (name === 'TimeoutError' || name === 'AbortError') return 'timeout';
   const code = ((error as Error).cause as { code?: string } | undefined)?.code;
-  return code && REFUSED_CODES.has(code) ? 'refused' : 'error';
+  if (code === 'ECONNREFUSED') return 'refused';
+  return code && RESET_CODES.has(code) ? 'reset' : 'error';
 }
 
 /** Several load phases of one scenario as one result (durations add up). */

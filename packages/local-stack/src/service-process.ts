@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, createWriteStream, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { findService, isAlive, repoRoot, type Watchdog } from '@kafka-poc/local-stack';
-
-export type ServiceName = 'order-service' | 'inventory-service' | 'notification-service';
+import { LocalStackError } from './errors.ts';
+import { repoRoot } from './paths.ts';
+import { isAlive, sleep } from './processes.ts';
+import { findService } from './services.ts';
+import type { Watchdog } from './watchdog.ts';
 
 export interface ExitInfo {
   code: number | null;
@@ -12,12 +14,17 @@ export interface ExitInfo {
   ms: number;
   /** True when we asked for it (stop/kill); false = the service died by itself. */
   requested: boolean;
+  /** Wall-clock time of the exit (ms since the epoch). */
+  at: number;
 }
 
 export interface ServiceProcessOptions {
-  service: ServiceName;
+  /** A service of SERVICES (e.g. 'order-service'): its entry file is what runs. */
+  service: string;
+  /** Instance id for humans and logs (e.g. 'order-service-2'). */
   id: string;
   port: number;
+  /** The whole environment of the process (nothing is inherited). */
   env: Record<string, string>;
   /** Both output streams are appended here, across restarts, for failure diagnosis. */
   logFile: string;
@@ -32,11 +39,12 @@ export interface ServiceProcessOptions {
 const READY_TIMEOUT_MS = 60_000;
 
 /**
- * One instance of a service run exactly as `npm start` runs it (`node services/<name>/src/main.ts`,
- * see tools/dev/src/service-instance.ts), with its output in a log file instead of a pipe.
+ * One instance of a service run exactly as `npm start` runs it (`node services/<name>/src/main.ts`
+ * from its package dir, see tools/dev/src/service-instance.ts), with its output in a log file: the
+ * fault suite and the chaos campaign start, stop, kill and freeze services through this.
  */
 export class ServiceProcess {
-  readonly service: ServiceName;
+  readonly service: string;
   readonly id: string;
   readonly port: number;
   readonly url: string;
@@ -45,10 +53,22 @@ export class ServiceProcess {
   readonly exits: ExitInfo[] = [];
   #options: ServiceProcessOptions;
   #child: ChildProcess | undefined;
-  #exited: Promise<ExitInfo> = Promise.resolve({ code: 0, signal: null, ms: 0, requested: true });
+  #exited: Promise<ExitInfo> = Promise.resolve({
+    code: 0,
+    signal: null,
+    ms: 0,
+    requested: true,
+    at: Date.now(),
+  });
   #signalledAt: number | undefined;
+  #paused = false;
 
   constructor(options: ServiceProcessOptions) {
+    if (!findService(options.service)) {
+      throw new LocalStackError('INVALID_ARGUMENT', `Unknown service ${options.service}.`, {
+        retryable: false,
+      });
+    }
     this.#options = options;
     this.service = options.service;
     this.id = options.id;
@@ -65,16 +85,38 @@ export class ServiceProcess {
     return this.#child !== undefined;
   }
 
+  /** True between pause() and resume() (the process exists but gets no CPU). */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /** The environment the next start uses (the current one's, until setEnv). */
+  get env(): Record<string, string> {
+    return this.#options.env;
+  }
+
   /** Exits we did not cause: a service that "keeps running" through a fault has none. */
   get unexpectedExits(): ExitInfo[] {
     return this.exits.filter((e) => !e.requested);
   }
 
+  /** Replaces the environment of the next start (a new version or setting for a rolling restart). */
+  setEnv(env: Record<string, string>): void {
+    this.#options = { ...this.#options, env };
+  }
+
   /** Spawns the process and waits for its first 200 from /health/ready. */
   async start(timeoutMs = READY_TIMEOUT_MS): Promise<void> {
-    if (this.#child) throw new Error(`${this.id} is already running`);
-    this.#spawn();
+    this.spawn();
     await this.waitReady(timeoutMs);
+  }
+
+  /** Spawns the process without waiting for readiness. */
+  spawn(): void {
+    if (this.#child) {
+      throw new LocalStackError('INVALID_ARGUMENT', `${this.id} is already running.`, { retryable: false });
+    }
+    this.#spawn();
   }
 
   /** Polls /health/ready until 200; fails at once if the process exits meanwhile. */
@@ -82,17 +124,25 @@ export class ServiceProcess {
     const deadline = Date.now() + timeoutMs;
     let last = 'no answer yet';
     while (Date.now() < deadline) {
-      if (!this.#child) throw new Error(`${this.id} exited before it was ready; see ${this.logFile}`);
+      if (!this.#child) {
+        throw new LocalStackError('SERVICE_START_FAILED', `${this.id} exited before it was ready.`, {
+          retryable: false,
+          hint: `see ${this.logFile}`,
+        });
+      }
       try {
         const response = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(2000) });
         if (response.status === 200) return;
-        last = `HTTP ${response.status}: ${await response.text()}`;
+        last = `HTTP ${response.status}: ${(await response.text()).slice(0, 300)}`;
       } catch (error) {
         last = (error as Error).message;
       }
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
     }
-    throw new Error(`${this.id} not ready within ${timeoutMs} ms (${last}); see ${this.logFile}`);
+    throw new LocalStackError('SERVICE_NOT_READY', `${this.id} not ready within ${timeoutMs} ms (${last}).`, {
+      retryable: true,
+      hint: `see ${this.logFile}`,
+    });
   }
 
   /** SIGTERM and wait for the exit; SIGKILL after timeoutMs (reported as signal SIGKILL). */
@@ -110,11 +160,47 @@ export class ServiceProcess {
     await this.start();
   }
 
+  /** SIGSTOP: the process freezes as in a long GC pause; its sockets stay open and unanswered. */
+  pause(): void {
+    const child = this.#requireChild();
+    child.kill('SIGSTOP');
+    this.#paused = true;
+  }
+
+  /** SIGCONT after pause(); a no-op when not paused or no longer running. */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#child?.kill('SIGCONT');
+  }
+
+  /** Closes our end of the output pipes (pipeOutput only), as when a launcher is SIGKILLed. */
+  dropOutput(): void {
+    this.#child?.stdout?.destroy();
+    this.#child?.stderr?.destroy();
+  }
+
+  /** Last resort at teardown: nothing may outlive the caller. */
+  async ensureStopped(): Promise<void> {
+    const pid = this.#child?.pid;
+    if (!pid) return;
+    await this.stop(10_000).catch(() => undefined);
+    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  }
+
+  #requireChild(): ChildProcess {
+    if (!this.#child) {
+      throw new LocalStackError('INVALID_ARGUMENT', `${this.id} is not running.`, { retryable: false });
+    }
+    return this.#child;
+  }
+
   async #signal(signal: 'SIGTERM' | 'SIGKILL', timeoutMs: number): Promise<ExitInfo> {
-    const child = this.#child;
-    if (!child) throw new Error(`${this.id} is not running`);
+    const child = this.#requireChild();
     this.#signalledAt = Date.now();
     child.kill(signal);
+    // A frozen process would only act on SIGTERM once continued.
+    if (this.#paused) this.resume();
     const exited = this.#exited;
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     try {
@@ -124,20 +210,15 @@ export class ServiceProcess {
     }
   }
 
-  /** Closes our end of the output pipes (pipeOutput only), as when a launcher is SIGKILLed. */
-  dropOutput(): void {
-    this.#child?.stdout?.destroy();
-    this.#child?.stderr?.destroy();
-  }
-
   #spawn(): void {
     const definition = findService(this.service);
-    if (!definition) throw new Error(`unknown service ${this.service}`);
+    if (!definition)
+      throw new LocalStackError('INVALID_ARGUMENT', `Unknown service ${this.service}.`, { retryable: false });
     const root = repoRoot();
     const pipe = this.#options.pipeOutput === true;
     const out = pipe ? 'pipe' : openSync(this.logFile, 'a');
     const startedAt = Date.now();
-    // Detached: a Ctrl-C aimed at vitest does not reach the services before the harness stops them.
+    // Detached: a Ctrl-C aimed at the caller does not reach the services before it stops them.
     const child = spawn(process.execPath, [join(root, definition.entry)], {
       cwd: join(root, definition.entry.split('/src/')[0] ?? '.'),
       env: this.#options.env,
@@ -153,25 +234,22 @@ export class ServiceProcess {
     }
     this.#child = child;
     this.#signalledAt = undefined;
+    this.#paused = false;
     const pid = child.pid;
     if (pid) this.#options.watchdog.watch(pid, { signal: 'SIGTERM', stage: 0, graceMs: 5000 });
     this.#exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         if (pid) this.#options.watchdog.unwatch(pid);
         const requested = this.#signalledAt !== undefined;
-        const info = { code, signal, ms: Date.now() - (this.#signalledAt ?? startedAt), requested };
+        const at = Date.now();
+        const info = { code, signal, ms: at - (this.#signalledAt ?? startedAt), requested, at };
         this.exits.push(info);
-        if (this.#child === child) this.#child = undefined;
+        if (this.#child === child) {
+          this.#child = undefined;
+          this.#paused = false;
+        }
         resolve(info);
       });
     });
-  }
-
-  /** Last resort at teardown: nothing may outlive the suite. */
-  async ensureStopped(): Promise<void> {
-    const pid = this.#child?.pid;
-    if (!pid) return;
-    await this.stop(10_000).catch(() => undefined);
-    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   }
 }

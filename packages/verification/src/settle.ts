@@ -1,0 +1,45 @@
+import type { KafkaAdmin } from '@kafka-poc/kafka';
+import { query } from './db.ts';
+import { type ConsumerGroup, lagProblems } from './lag.ts';
+
+/**
+ * What the pipeline still has to do, from Postgres and the group offsets: pending orders, orders
+ * without a notification, undelivered notifications, unsent outbox rows, lag. Empty = settled.
+ */
+export async function outstandingWork(
+  databaseUrl: string,
+  admin: KafkaAdmin,
+  groups: ConsumerGroup[],
+): Promise<string[]> {
+  const rows = await query<{ what: string; n: number }>(
+    databaseUrl,
+    `SELECT 'pending orders' AS what, count(*)::int AS n FROM orders WHERE status = 'PENDING'
+     UNION ALL SELECT 'orders without notification', count(*)::int FROM orders o
+       WHERE NOT EXISTS (SELECT 1 FROM notifications n WHERE n.order_id = o.id)
+     UNION ALL SELECT 'undelivered notifications', count(*)::int FROM notifications WHERE delivery_status = 'PENDING'
+     UNION ALL SELECT 'unsent order_outbox rows', count(*)::int FROM order_outbox WHERE sent_at IS NULL
+     UNION ALL SELECT 'unsent inventory_outbox rows', count(*)::int FROM inventory_outbox WHERE sent_at IS NULL`,
+  );
+  const work = rows.filter((r) => r.n > 0).map((r) => `${r.n} ${r.what}`);
+  return [...work, ...(await lagProblems(admin, groups))];
+}
+
+/**
+ * Waits until nothing is outstanding (checked every 500 ms). Resolves with how long it took, or
+ * with what is still outstanding when timeoutMs passes (the checker then says what that breaks).
+ */
+export async function waitUntilSettled(
+  databaseUrl: string,
+  admin: KafkaAdmin,
+  groups: ConsumerGroup[],
+  timeoutMs: number,
+): Promise<{ settled: true; ms: number } | { settled: false; ms: number; outstanding: string[] }> {
+  const started = Date.now();
+  let outstanding: string[] = ['not checked yet'];
+  while (Date.now() - started < timeoutMs) {
+    outstanding = await outstandingWork(databaseUrl, admin, groups).catch((error: Error) => [error.message]);
+    if (outstanding.length === 0) return { settled: true, ms: Date.now() - started };
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return { settled: false, ms: Date.now() - started, outstanding };
+}
