@@ -313,7 +313,8 @@ export class ServiceRuntime {
     await runMigrations(this.pool, this.#options.migrations);
     await this.#options.onDatabaseReady?.(this);
     await this.#waitForKafka();
-    await this.#ensureTopics();
+    // A broker of several may be down at start: its partitions move, and creating topics works again.
+    await this.#retryStart('topics', () => this.#ensureTopics());
     if (this.#inboxTables.length > 0) {
       const consumed = [...new Set(this.#consumers.flatMap(({ spec }) => spec.topics))];
       void checkInboxRetention(this.admin, consumed, this.config.retention.inboxMs, this.logger);
