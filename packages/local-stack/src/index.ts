@@ -24,7 +24,7 @@ export type {
   ScramMechanism,
 } from './kafka-security.ts';
 export { dataRoot, infraFile, repoRoot } from './paths.ts';
-export { freePort, freePorts, isPortFree } from './ports.ts';
+export { ephemeralPortRange, freePort, freePorts, freeStablePorts, isPortFree } from './ports.ts';
 export { type PostgresServer, type StartPostgresOptions, startPostgres } from './postgres.ts';
 export { isAlive, sleep, stopChild, waitForPidExit } from './processes.ts';
 export { type OnProgress, printProgress } from './progress.ts';

@@ -30,7 +30,7 @@ import {
   wantsClientAuth,
   withOverrides,
 } from './kafka-security.ts';
-import { freePorts, isPortFree } from './ports.ts';
+import { freePorts, freeStablePorts, isPortFree } from './ports.ts';
 import { childExited, isAlive, readIfExists, sleep, stopChild, tailFile } from './processes.ts';
 import { elapsed, type OnProgress, silentProgress } from './progress.ts';
 import { ensureTlsMaterial, type TlsMaterial } from './tls-certs.ts';
@@ -502,14 +502,17 @@ function validateListeners(listeners: ExtraListenerOptions[], brokers: number, s
   }
 }
 
-/** Free ports for every node's extra listeners (chosen at each start; a node restart reuses its config). */
+/**
+ * Free ports for every node's extra listeners (chosen at each start; a node restart reuses its
+ * config, so they are outside the ephemeral range: no outgoing connection takes one meanwhile).
+ */
 async function listenerPorts(
   listeners: ExtraListenerOptions[],
   nodes: NodePorts[],
 ): Promise<Map<number, ListenerPorts[]>> {
   const taken = new Set(nodes.flatMap((n) => [n.brokerPort, n.controllerPort]));
   const wanted = listeners.length * nodes.length;
-  const free = wanted === 0 ? [] : (await freePorts(wanted + taken.size)).filter((p) => !taken.has(p));
+  const free = wanted === 0 ? [] : (await freeStablePorts(wanted + taken.size)).filter((p) => !taken.has(p));
   return new Map(
     nodes.map((n, i) => [
       n.nodeId,

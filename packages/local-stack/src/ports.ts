@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** Asks the kernel for a free TCP port on 127.0.0.1. Racy by nature: bind it soon after. */
@@ -42,4 +43,38 @@ export function isPortFree(port: number): Promise<boolean> {
     server.once('error', () => resolve(false));
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/** The kernel's range for the local ports of outgoing connections (Linux; the usual default elsewhere). */
+export function ephemeralPortRange(): { low: number; high: number } {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    if (low && high) return { low, high };
+  } catch {
+    // Not Linux: fall through to the common default.
+  }
+  return { low: 32768, high: 60999 };
+}
+
+/**
+ * Free ports below the ephemeral range, for servers that stop and start again on the same port (a
+ * restarted broker, Postgres or service): a free port from freePorts() is in the ephemeral range,
+ * and while its server is down any outgoing connection on the machine may take it as its local
+ * port, so the restart fails with EADDRINUSE. Ports are probed from a random start in [10000, low).
+ */
+export async function freeStablePorts(count: number): Promise<number[]> {
+  const floor = 10_000;
+  const { low } = ephemeralPortRange();
+  const span = low - floor;
+  if (span < count) return freePorts(count);
+  const start = floor + Math.floor(Math.random() * span);
+  const ports: number[] = [];
+  for (let i = 0; i < span && ports.length < count; i++) {
+    const port = floor + ((start - floor + i) % span);
+    if (await isPortFree(port)) ports.push(port);
+  }
+  return ports;
 }

@@ -62,6 +62,7 @@ export class ServiceProcess {
   });
   #signalledAt: number | undefined;
   #paused = false;
+  #ready = false;
 
   constructor(options: ServiceProcessOptions) {
     if (!findService(options.service)) {
@@ -83,6 +84,11 @@ export class ServiceProcess {
 
   get running(): boolean {
     return this.#child !== undefined;
+  }
+
+  /** True once /health/ready answered 200 (waitReady) for the running process, until it exits. */
+  get ready(): boolean {
+    return this.#ready && this.#child !== undefined;
   }
 
   /** True between pause() and resume() (the process exists but gets no CPU). */
@@ -131,8 +137,12 @@ export class ServiceProcess {
         });
       }
       try {
+        const child = this.#child;
         const response = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(2000) });
-        if (response.status === 200) return;
+        if (response.status === 200) {
+          if (this.#child === child) this.#ready = true;
+          return;
+        }
         last = `HTTP ${response.status}: ${(await response.text()).slice(0, 300)}`;
       } catch (error) {
         last = (error as Error).message;
@@ -198,6 +208,8 @@ export class ServiceProcess {
   async #signal(signal: 'SIGTERM' | 'SIGKILL', timeoutMs: number): Promise<ExitInfo> {
     const child = this.#requireChild();
     this.#signalledAt = Date.now();
+    // Out of rotation from the signal on, as a load balancer drops an instance that is terminating.
+    this.#ready = false;
     child.kill(signal);
     // A frozen process would only act on SIGTERM once continued.
     if (this.#paused) this.resume();
@@ -235,6 +247,7 @@ export class ServiceProcess {
     this.#child = child;
     this.#signalledAt = undefined;
     this.#paused = false;
+    this.#ready = false;
     const pid = child.pid;
     if (pid) this.#options.watchdog.watch(pid, { signal: 'SIGTERM', stage: 0, graceMs: 5000 });
     this.#exited = new Promise((resolve) => {

@@ -1,0 +1,231 @@
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { commonEnvShape } from '@kafka-poc/config';
+import { repoRoot } from '@kafka-poc/local-stack';
+import {
+  checkPipeline,
+  describeViolation,
+  type LoadResult,
+  type RunningLoad,
+  startLoad,
+  waitUntilSettled,
+} from '@kafka-poc/verification';
+import { Nemesis } from './nemesis.ts';
+import type { ChaosOptions } from './options.ts';
+import { clock, ProgressReporter } from './progress.ts';
+import { Random } from './random.ts';
+import { type CampaignReport, faultFigures, violationFigures, writeReport } from './report.ts';
+import { ChaosStack } from './stack.ts';
+import { Supervisor } from './supervisor.ts';
+
+export interface CampaignOutcome {
+  report: CampaignReport;
+  dir: string;
+}
+
+/**
+ * One campaign: the stack, open-loop orders, the nemesis for `durationMs`, then every fault healed,
+ * the load stopped, the pipeline left to settle, and the checker's verdict. Never throws for a
+ * violation (that is in the report); throws when the campaign itself cannot run.
+ */
+export async function runCampaign(
+  options: ChaosOptions,
+  command: string,
+  print: (line: string) => void,
+  interrupted: AbortSignal,
+): Promise<CampaignOutcome> {
+  const startedAt = new Date();
+  const dir =
+    options.out ??
+    join(
+      repoRoot(),
+      'test-results',
+      'chaos',
+      `${startedAt.toISOString().replace(/[:.]/g, '-')}-seed${options.seed}`,
+    );
+  let t0 = Date.now();
+  const log = (message: string) => print(`[${clock(Date.now() - t0)}] ${message}`);
+  print(
+    `seed ${options.seed}  (replay: npm run chaos -- --seed ${options.seed} --duration ${options.durationMs / 1000}s)`,
+  );
+  const stack = await ChaosStack.start({ seed: options.seed, logLevel: options.logLevel, log });
+  const info = stack.info();
+  print(
+    `stack in ${info.dir}: Kafka ${info.bootstrapServers}, Postgres ${info.databaseUrl}, toxiproxy ${info.toxiproxyApi}`,
+  );
+  for (const slot of info.slots)
+    print(`  ${slot.id.padEnd(22)} ${slot.url}  kafka via ${slot.kafka}  pg via ${slot.postgres}`);
+  let passed = false;
+  try {
+    await stack.startServices(log);
+    const random = new Random(options.seed);
+    const statementTimeoutMs = commonEnvShape.DB_STATEMENT_TIMEOUT_MS.parse(undefined);
+    t0 = Date.now();
+    const supervisor = new Supervisor(stack, t0, log);
+    const nemesis = new Nemesis(
+      { stack, random, log, statementTimeoutMs },
+      { kinds: options.kinds, intervalMs: options.faultIntervalMs, maxActive: options.maxActive, t0 },
+    );
+    const load: RunningLoad = startLoad({
+      rate: options.rate,
+      durationMs: options.durationMs,
+      targets: () => stack.orderUrls(),
+      timeoutMs: options.requestTimeoutMs,
+      keyPrefix: `chaos-${options.seed}`,
+    });
+    const progress = new ProgressReporter(
+      {
+        admin: stack.admin,
+        databaseUrl: stack.databaseUrl,
+        groups: stack.groups,
+        load: () => load.progress(),
+        activeFaults: () => nemesis.active.map((f) => `#${f.id} ${f.kind} ${f.target}`),
+      },
+      t0,
+      print,
+    );
+    supervisor.start();
+    progress.start(options.durationMs > 600_000 ? 10_000 : 5000);
+    log(`faults for ${clock(options.durationMs)}, orders at ${options.rate}/s`);
+    const stopped = new Promise<void>((resolve) => interrupted.addEventListener('abort', () => resolve()));
+    await Promise.race([nemesis.run(options.durationMs), stopped]);
+    const faultsMs = Date.now() - t0;
+
+    log('heal everything');
+    const healStart = Date.now();
+    await nemesis.healActive();
+    await nemesis.healEverything(log);
+    const healMs = Date.now() - healStart;
+    const result: LoadResult = await load.stop();
+    log(`load stopped: ${result.sent} sent, ${result.accepted.length} answered 201`);
+
+    const settle = await waitUntilSettled(
+      stack.databaseUrl,
+      stack.admin,
+      stack.groups,
+      options.settleTimeoutMs,
+    );
+    log(
+      settle.settled
+        ? `settled in ${(settle.ms / 1000).toFixed(1)} s`
+        : `NOT settled within ${clock(settle.ms)}: ${settle.outstanding.join('; ')}`,
+    );
+    progress.stop();
+    await progress.sample();
+    supervisor.stop();
+
+    log('checking (databases and topics only)');
+    const checkStart = Date.now();
+    const requestedKeys = new Map(
+      result.samples.flatMap((s) =>
+        s.key ? [[s.key, Number(s.key.slice(s.key.lastIndexOf('-') + 1))] as const] : [],
+      ),
+    );
+    const check = await checkPipeline({
+      databaseUrl: stack.databaseUrl,
+      admin: stack.admin,
+      topics: stack.topics,
+      groups: stack.groups,
+      initialStock: stack.initialStock,
+      history: { accepted: result.accepted, requestedKeys },
+    });
+    const checkMs = Date.now() - checkStart;
+    passed = check.violations.length === 0 && supervisor.unexpectedExits.length === 0 && settle.settled;
+    const report: CampaignReport = {
+      seed: options.seed,
+      command,
+      options: { ...options },
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      machine: { cpus: cpus().length, loadAverage: loadavg().map((n) => Number(n.toFixed(1))) },
+      stack: info,
+      phases: {
+        faultsMs,
+        healMs,
+        settleMs: settle.ms,
+        settled: settle.settled,
+        outstanding: settle.settled ? [] : settle.outstanding,
+        checkMs,
+      },
+      load: {
+        rate: result.rate,
+        durationMs: result.durationMs,
+        sent: result.sent,
+        accepted: result.accepted.length,
+        outcomes: outcomeCounts(result),
+        latencyMs: result.latencyMs,
+      },
+      faults: faultFigures(nemesis.history, options.kinds),
+      peaks: { lag: progress.maxLag, unsentOutboxRows: progress.maxUnsent },
+      unexpectedExits: supervisor.unexpectedExits,
+      check: {
+        violations: check.violations.length,
+        ...violationFigures(check.violations),
+        figures: check.figures,
+      },
+      passed,
+    };
+    await writeReport(dir, report);
+    if (!passed || options.keep) await stack.keepLogs(join(dir, 'logs'));
+    printSummary(report, dir, print);
+    return { report, dir };
+  } catch (error) {
+    await stack.keepLogs(join(dir, 'logs')).catch(() => undefined);
+    throw error;
+  } finally {
+    await stack.stop({ keep: options.keep });
+  }
+}
+
+function outcomeCounts(result: LoadResult): Record<string, number> {
+  return { '201': result.accepted.length, ...result.rejected };
+}
+
+function printSummary(r: CampaignReport, dir: string, print: (line: string) => void): void {
+  print('');
+  print('fault history:');
+  for (const f of r.faults.history) {
+    const end = f.healedAt === undefined ? '     ' : clock(f.healedAt);
+    const seen = [f.note, f.error].filter(Boolean).join('; ');
+    print(
+      `  #${String(f.id).padStart(3)} ${clock(f.startedAt)}–${end} ${f.kind.padEnd(15)} ${f.target}: ${f.detail}${seen ? ` — ${seen}` : ''}`,
+    );
+  }
+  print('');
+  print(
+    'faults per kind: ' +
+      Object.entries(r.faults.perKind)
+        .map(([k, n]) => `${k} ${n.injected}${n.failed ? ` (+${n.failed} failed)` : ''}`)
+        .join(', '),
+  );
+  const f = r.check.figures;
+  print(
+    `orders: ${r.load.sent} sent, answers ${Object.entries(r.load.outcomes)
+      .map(([k, n]) => `${k}: ${n}`)
+      .join(', ')}`,
+  );
+  print(
+    `stored ${f.stored} (${f.storedWithoutAck} without a 201): ${f.confirmed} confirmed, ${f.rejected} rejected, ${f.pending} pending`,
+  );
+  print(
+    `events: ${f.orderEventRecords} order-events (${f.orderEventCopies} copies), ${f.decisionEventRecords} inventory-events (${f.decisionEventCopies} copies), ${f.deadLetters} dead letters`,
+  );
+  print(
+    `peaks: lag ${r.peaks.lag}, unsent outbox rows ${r.peaks.unsentOutboxRows}; heal ${(r.phases.healMs / 1000).toFixed(1)} s, settle ${(r.phases.settleMs / 1000).toFixed(1)} s${r.phases.settled ? '' : ' (NOT settled)'}`,
+  );
+  print(`report: ${join(dir, 'report.md')}`);
+  print('');
+  if (r.passed) {
+    print(`PASSED: seed ${r.seed}, ${r.faults.injected} faults, every invariant holds.`);
+    return;
+  }
+  print(`FAILED: seed ${r.seed}`);
+  if (r.check.first)
+    print(
+      `first violated invariant: ${describeViolation(r.check.first)} (${r.check.violations} violation(s))`,
+    );
+  for (const e of r.unexpectedExits)
+    print(`service exited by itself: ${e.slot} at ${clock(e.at)} (${e.signal ?? `code ${e.code}`})`);
+  if (!r.phases.settled) print(`not settled: ${r.phases.outstanding.join('; ')}`);
+  print(`logs: ${join(dir, 'logs')}`);
+}

@@ -1,0 +1,122 @@
+import type { KafkaAdmin } from '@kafka-poc/kafka';
+import { type ConsumerGroup, type LoadProgress, query, totalLag } from '@kafka-poc/verification';
+
+export interface ProgressSample {
+  /** Ms after the campaign start. */
+  at: number;
+  load: LoadProgress;
+  /** Records not yet committed per group; undefined when the brokers did not answer in time. */
+  lag: Record<string, number> | undefined;
+  /** Unsent outbox rows (both outboxes); undefined when Postgres did not answer. */
+  unsent: number | undefined;
+  activeFaults: string[];
+}
+
+export interface ProgressSources {
+  admin: KafkaAdmin;
+  databaseUrl: string;
+  groups: ConsumerGroup[];
+  load: () => LoadProgress | undefined;
+  activeFaults: () => string[];
+}
+
+/** Samples the campaign every few seconds and prints one line per sample; keeps the peaks. */
+export class ProgressReporter {
+  readonly samples: ProgressSample[] = [];
+  readonly #sources: ProgressSources;
+  readonly #t0: number;
+  readonly #print: (line: string) => void;
+  #timer: NodeJS.Timeout | undefined;
+  #busy = false;
+
+  constructor(sources: ProgressSources, t0: number, print: (line: string) => void) {
+    this.#sources = sources;
+    this.#t0 = t0;
+    this.#print = print;
+  }
+
+  start(intervalMs: number): void {
+    this.#timer = setInterval(() => void this.sample(), intervalMs);
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+
+  get maxLag(): number {
+    return Math.max(0, ...this.samples.map((s) => Object.values(s.lag ?? {}).reduce((a, b) => a + b, 0)));
+  }
+
+  get maxUnsent(): number {
+    return Math.max(0, ...this.samples.map((s) => s.unsent ?? 0));
+  }
+
+  async sample(): Promise<ProgressSample | undefined> {
+    if (this.#busy) return undefined;
+    this.#busy = true;
+    try {
+      const [lag, unsent] = await Promise.all([this.#lag(), this.#unsent()]);
+      const sample: ProgressSample = {
+        at: Date.now() - this.#t0,
+        load: this.#sources.load() ?? { sent: 0, answered: 0, outcomes: {} },
+        lag,
+        unsent,
+        activeFaults: this.#sources.activeFaults(),
+      };
+      this.samples.push(sample);
+      this.#print(formatSample(sample));
+      return sample;
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  async #lag(): Promise<Record<string, number> | undefined> {
+    const lag = await withTimeout(totalLag(this.#sources.admin, this.#sources.groups), 4000);
+    return lag && Object.fromEntries(Object.entries(lag).map(([g, n]) => [g, Number(n)]));
+  }
+
+  async #unsent(): Promise<number | undefined> {
+    const rows = await withTimeout(
+      query<{ n: number }>(
+        this.#sources.databaseUrl,
+        `SELECT (SELECT count(*) FROM order_outbox WHERE sent_at IS NULL)
+              + (SELECT count(*) FROM inventory_outbox WHERE sent_at IS NULL) AS n`,
+      ),
+      4000,
+    );
+    return rows ? Number(rows[0]?.n ?? 0) : undefined;
+  }
+}
+
+export function formatSample(s: ProgressSample): string {
+  const outcomes = Object.entries(s.load.outcomes)
+    .sort(([a], [b]) => (a === '201' ? -1 : b === '201' ? 1 : a.localeCompare(b)))
+    .map(([k, n]) => `${k} ${n}`)
+    .join(' · ');
+  const lag = s.lag
+    ? Object.entries(s.lag)
+        .map(([g, n]) => `${g.split('-')[0]} ${n}`)
+        .join(' ')
+    : '?';
+  const faults = s.activeFaults.length > 0 ? s.activeFaults.join(', ') : 'none';
+  return `[${clock(s.at)}] orders ${s.load.sent} sent${outcomes ? ` · ${outcomes}` : ''} | lag ${lag} | unsent ${s.unsent ?? '?'} | faults: ${faults}`;
+}
+
+/** "mm:ss" of ms. */
+export function clock(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  return `${String(Math.floor(total / 60)).padStart(2, '0')}:${String(total % 60).padStart(2, '0')}`;
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise.catch(() => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
