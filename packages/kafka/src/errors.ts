@@ -7,6 +7,7 @@ export type KafkaErrorCode =
   /** TLS could not be set up (untrusted or rejected certificate, TLS vs plaintext mismatch): not retryable. */
   | 'KAFKA_TLS_FAILED'
   | 'KAFKA_PRODUCE_FAILED'
+  | 'KAFKA_DELIVERY_TIMEOUT'
   | 'KAFKA_COMMIT_FAILED'
   | 'KAFKA_ADMIN_FAILED'
   | 'GROUP_NOT_EMPTY'

@@ -19,6 +19,12 @@ export interface ProducerOptions {
   compression?: CompressionAlgorithmValue;
   /** How long stop() lets queued sends finish before failing them (default 10 s). */
   stopTimeoutMs?: number;
+  /**
+   * Longest wait for Kafka to acknowledge one produce request (default 120 s, as Kafka's own
+   * delivery.timeout.ms): past it the send fails (retryable) and the library client is replaced, so a
+   * client stuck retrying a dead path never wedges every later send.
+   */
+  deliveryTimeoutMs?: number;
 }
 
 type LibraryProducer = Producer<Buffer, Buffer, Buffer, Buffer>;
@@ -57,22 +63,27 @@ class CoalescingProducer implements KafkaProducer {
       maxBatchSize: options.maxBatchSize ?? 1000,
       maxBatchBytes: options.maxBatchBytes ?? 512 * 1024,
       stopTimeoutMs: options.stopTimeoutMs ?? 10_000,
+      deliveryTimeoutMs: options.deliveryTimeoutMs ?? 120_000,
       compression: options.compression,
     };
+  }
+
+  #newClient(): LibraryProducer {
+    return new Producer({
+      ...baseClientOptions(this.#connection),
+      idempotent: true,
+      acks: ProduceAcks.ALL,
+      // Transient failures (broker restart, leader move) are retried until stop() or the delivery
+      // timeout: idempotence lets the broker drop the copies a retry may create.
+      retries: Number.MAX_SAFE_INTEGER,
+      ...(this.#options.compression ? { compression: this.#options.compression } : {}),
+    });
   }
 
   async start(): Promise<void> {
     await this.#stopping;
     if (this.#client) return;
-    const client: LibraryProducer = new Producer({
-      ...baseClientOptions(this.#connection),
-      idempotent: true,
-      acks: ProduceAcks.ALL,
-      // Transient failures (broker restart, leader move) are retried until stop(): idempotence
-      // lets the broker drop the copies a retry may create.
-      retries: Number.MAX_SAFE_INTEGER,
-      ...(this.#options.compression ? { compression: this.#options.compression } : {}),
-    });
+    const client = this.#newClient();
     try {
       await client.metadata({ topics: [], forceUpdate: true, retries: 3 });
     } catch (error) {
@@ -154,13 +165,20 @@ class CoalescingProducer implements KafkaProducer {
 
   async #produceSends(client: LibraryProducer, sends: QueuedSend[]): Promise<void> {
     try {
-      const offsets = await this.#produce(
+      const offsets = await this.#withinDeliveryTimeout(
         client,
-        sends.flatMap((s) => s.messages),
+        this.#produce(
+          client,
+          sends.flatMap((s) => s.messages),
+        ),
       );
       const perSend = splitOffsets(sends, offsets);
       for (const [i, send] of sends.entries()) send.resolve(perSend[i] ?? []);
     } catch (error) {
+      if (error instanceof KafkaError && error.code === 'KAFKA_DELIVERY_TIMEOUT') {
+        for (const send of sends) send.reject(error);
+        return;
+      }
       const stopped = client.closed || isClientClosed(error);
       if (sends.length > 1 && !stopped) {
         // One bad call (unknown topic, invalid partition, oversized record) must not fail the calls it
@@ -176,6 +194,40 @@ class CoalescingProducer implements KafkaProducer {
           })
         : toKafkaError('KAFKA_PRODUCE_FAILED', 'Producing failed', error);
       for (const send of sends) send.reject(failure);
+    }
+  }
+
+  /**
+   * Fails a produce request that Kafka has not acknowledged within deliveryTimeoutMs, and replaces
+   * the library client that sent it: its retry loop may never end (seen with a broker behind a
+   * proxy that accepts connections and closes them while the broker is down), and one request in
+   * flight at a time means nothing else would be sent meanwhile. What the old client still had in
+   * flight may reach Kafka anyway: a duplicate record, which consumers' inboxes absorb.
+   */
+  async #withinDeliveryTimeout<T>(client: LibraryProducer, produce: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeoutMs = this.#options.deliveryTimeoutMs;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        if (this.#client === client && this.#accepting) {
+          this.#client = this.#newClient();
+          void client.close(true).catch(() => undefined);
+        }
+        reject(
+          new KafkaError(
+            'KAFKA_DELIVERY_TIMEOUT',
+            `Kafka did not acknowledge a produce request within ${timeoutMs} ms`,
+            {
+              retryable: true,
+            },
+          ),
+        );
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([produce, expired]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
