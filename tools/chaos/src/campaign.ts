@@ -130,7 +130,17 @@ export async function runCampaign(
       history: { accepted: result.accepted, requestedKeys },
     });
     const checkMs = Date.now() - checkStart;
-    passed = check.violations.length === 0 && supervisor.unexpectedExits.length === 0 && settle.settled;
+    const faults = faultFigures(nemesis.history, options.kinds);
+    const missingKinds = options.everyKind
+      ? Object.entries(faults.perKind)
+          .filter(([, n]) => n.injected === 0)
+          .map(([kind]) => kind)
+      : [];
+    passed =
+      check.violations.length === 0 &&
+      supervisor.unexpectedExits.length === 0 &&
+      settle.settled &&
+      missingKinds.length === 0;
     const report: CampaignReport = {
       seed: options.seed,
       command,
@@ -155,7 +165,8 @@ export async function runCampaign(
         outcomes: outcomeCounts(result),
         latencyMs: result.latencyMs,
       },
-      faults: faultFigures(nemesis.history, options.kinds),
+      faults,
+      missingKinds,
       peaks: { lag: progress.maxLag, unsentOutboxRows: progress.maxUnsent },
       unexpectedExits: supervisor.unexpectedExits,
       check: {
@@ -227,5 +238,7 @@ function printSummary(r: CampaignReport, dir: string, print: (line: string) => v
   for (const e of r.unexpectedExits)
     print(`service exited by itself: ${e.slot} at ${clock(e.at)} (${e.signal ?? `code ${e.code}`})`);
   if (!r.phases.settled) print(`not settled: ${r.phases.outstanding.join('; ')}`);
+  if (r.missingKinds.length > 0)
+    print(`fault kinds never injected (--every-kind): ${r.missingKinds.join(', ')}`);
   print(`logs: ${join(dir, 'logs')}`);
 }

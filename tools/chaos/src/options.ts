@@ -21,6 +21,7 @@ violated invariant are printed); 2 = the campaign itself failed.
   --request-timeout <t>  per-request client timeout (default 10s)
   --log-level <level>    services' LOG_LEVEL (default info)
   --out <dir>            report dir (default test-results/chaos/<time>-seed<seed>)
+  --every-kind           fail unless every selected fault kind was injected at least once (CI)
   --keep                 keep the stack's data and logs (default: only the logs, and only on failure)
   --provision            only build/check toxiproxy and the Kafka jars, then exit
   -h, --help
@@ -40,6 +41,7 @@ export interface ChaosOptions {
   logLevel: string;
   out: string | undefined;
   keep: boolean;
+  everyKind: boolean;
   provision: boolean;
   help: boolean;
 }
@@ -74,6 +76,7 @@ export function parseOptions(argv: string[]): ChaosOptions {
       'log-level': { type: 'string', default: 'info' },
       out: { type: 'string' },
       keep: { type: 'boolean', default: false },
+      'every-kind': { type: 'boolean', default: false },
       provision: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -95,6 +98,7 @@ export function parseOptions(argv: string[]): ChaosOptions {
     logLevel: values['log-level'],
     out: values.out,
     keep: values.keep,
+    everyKind: values['every-kind'],
     provision: values.provision,
     help: values.help,
   };

@@ -39,6 +39,8 @@ export interface CampaignReport {
     perKind: Record<string, { injected: number; failed: number }>;
     history: FaultRecord[];
   };
+  /** With --every-kind: the selected kinds that were never injected (each fails the campaign). */
+  missingKinds: string[];
   peaks: { lag: number; unsentOutboxRows: number };
   unexpectedExits: UnexpectedExit[];
   check: {
@@ -147,6 +149,7 @@ export function renderMarkdown(r: CampaignReport): string {
       out.push(`- ${clock(e.at)} ${e.slot}: ${e.signal ?? `code ${e.code}`}`);
   }
   if (!r.phases.settled) out.push('', `Not settled: ${r.phases.outstanding.join('; ')}`);
+  if (r.missingKinds.length > 0) out.push('', `Fault kinds never injected: ${r.missingKinds.join(', ')}`);
   out.push(
     '',
     '## Fault history',
