@@ -109,8 +109,8 @@ export interface KafkaCluster {
    */
   clientSecurity(user?: string): KafkaClientSecurity;
   stopNode(nodeId: number, options?: { signal?: 'SIGTERM' | 'SIGKILL'; timeoutMs?: number }): Promise<void>;
-  /** Starts a stopped node again and waits until it serves metadata. */
-  startNode(nodeId: number): Promise<void>;
+  /** Starts a stopped node again and waits (default up to 60 s) until it serves metadata. */
+  startNode(nodeId: number, options?: { readyTimeoutMs?: number }): Promise<void>;
   /** Stops every node (SIGTERM, SIGKILL after 30 s). Data is kept. */
   stop(): Promise<void>;
 }
@@ -291,12 +291,18 @@ function makeCluster(
         : ctx.nodes.map((n) => `127.0.0.1:${n.internalPort}`).join(','),
     clientSecurity: secure.clientSecurity,
     stopNode: (nodeId, opts = {}) => stopNode(ctx, find(nodeId), opts.signal ?? 'SIGTERM', opts.timeoutMs),
-    startNode: async (nodeId) => {
+    startNode: async (nodeId, opts = {}) => {
       const node = find(nodeId);
       if (node.process) return;
       const startedAt = performance.now();
       launchNode(ctx, node);
-      await waitForBrokers([node], ctx.nodes, 60_000, ctx.onProgress, ctx.probeSecurity);
+      await waitForBrokers(
+        [node],
+        ctx.nodes,
+        opts.readyTimeoutMs ?? 60_000,
+        ctx.onProgress,
+        ctx.probeSecurity,
+      );
       ctx.onProgress(`node ${nodeId} back in ${elapsed(startedAt)}`);
     },
     stop: async () => {

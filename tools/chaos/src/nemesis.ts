@@ -1,6 +1,8 @@
+import { probeBrokers } from '@kafka-poc/local-stack';
 import { sleep } from '@kafka-poc/resilience';
 import { FAULTS, type FaultContext, type FaultKind, type FaultPlan } from './faults/index.ts';
 import { ShuffleBag } from './random.ts';
+import { TERMINATION_GRACE_MS } from './stack.ts';
 import { spawnSlot } from './supervisor.ts';
 
 /** One fault as it happened. Times are ms after the campaign start. */
@@ -79,18 +81,20 @@ export class Nemesis {
       if (node.pid) process.kill(node.pid, 'SIGCONT');
     }
     for (const node of stack.kafka.nodes) {
-      if (!node.pid)
+      if (!node.pid) {
         await stack.kafka
-          .startNode(node.nodeId)
+          .startNode(node.nodeId, { readyTimeoutMs: 180_000 })
           .catch((e: Error) => log(`heal: broker ${node.nodeId}: ${e.message}`));
+      }
     }
+    await waitForAllBrokers(stack.kafka.bootstrapServers.split(','), stack.kafka.nodes.length, 180_000, log);
     if (!stack.postgres.pid)
       await stack.postgres.start().catch((e: Error) => log(`heal: postgres: ${e.message}`));
     for (const slot of stack.slots) {
       slot.process.resume();
       if (slot.spare && slot.process.running) {
         slot.desired = 'stopped';
-        await slot.process.stop(10_000).catch(() => undefined);
+        await slot.process.stop(TERMINATION_GRACE_MS).catch(() => undefined);
       }
       if (!slot.spare) spawnSlot(slot, log);
     }
@@ -152,4 +156,21 @@ export class Nemesis {
   #now(): number {
     return Date.now() - this.#options.t0;
   }
+}
+
+/** Waits until every broker is in the cluster metadata again (a healed broker may still be starting). */
+async function waitForAllBrokers(
+  bootstrap: string[],
+  count: number,
+  timeoutMs: number,
+  log: (message: string) => void,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let ids: number[] = [];
+  while (Date.now() < deadline) {
+    ids = await probeBrokers(bootstrap, 3000).catch(() => []);
+    if (ids.length >= count) return;
+    await sleep(1000);
+  }
+  log(`heal: only brokers [${ids.join(',')}] serve after ${timeoutMs / 1000} s`);
 }

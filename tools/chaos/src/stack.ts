@@ -31,6 +31,11 @@ export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** Base instances per service; one more slot per service is the spare that joins for rebalances. */
 export const BASE_INSTANCES = 2;
+/**
+ * Between SIGTERM and SIGKILL, as Kubernetes' default terminationGracePeriodSeconds: a service gives
+ * each part of its shutdown SHUTDOWN_TIMEOUT_MS, so under slow statements it may need several budgets.
+ */
+export const TERMINATION_GRACE_MS = 30_000;
 const SLOTS_PER_SERVICE = BASE_INSTANCES + 1;
 const DIR_PREFIX = 'kafka-poc-chaos-';
 const OWNER_FILE = 'owner.pid';

@@ -24,7 +24,8 @@ export function spawnSlot(slot: Slot, log: (message: string) => void): void {
     },
     (error: Error) => {
       // Stopped on purpose before it was ready (a short rebalance, the end of the campaign): no news.
-      if (slot.desired === 'running') log(`${slot.id} not ready after its start: ${error.message.split('\n')[0]}`);
+      if (slot.desired === 'running')
+        log(`${slot.id} not ready after its start: ${error.message.split('\n')[0]}`);
     },
   );
 }

@@ -21,7 +21,8 @@ export const brokerKill: FaultDefinition = {
         return {
           heal: async () => {
             const started = Date.now();
-            await ctx.stack.kafka.startNode(node.nodeId);
+            // A JVM start on a busy machine can take a minute or more.
+            await ctx.stack.kafka.startNode(node.nodeId, { readyTimeoutMs: 180_000 });
             return `serving ${((Date.now() - started) / 1000).toFixed(1)} s after its start`;
           },
         };

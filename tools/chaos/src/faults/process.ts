@@ -1,5 +1,5 @@
 import { sleep } from '@kafka-poc/resilience';
-import { SERVICE_NAMES, type Slot, VERSIONS, type Version } from '../stack.ts';
+import { SERVICE_NAMES, type Slot, TERMINATION_GRACE_MS, VERSIONS, type Version } from '../stack.ts';
 import { spawnSlot } from '../supervisor.ts';
 import { type FaultContext, type FaultDefinition, type FaultPlan, healed } from './types.ts';
 
@@ -21,7 +21,8 @@ function stopThenRestart(signal: 'SIGKILL' | 'SIGTERM'): FaultDefinition['plan']
       durationMs: downMs,
       inject: async () => {
         slot.desired = 'stopped';
-        const exit = signal === 'SIGKILL' ? await slot.process.kill() : await slot.process.stop(10_000);
+        const exit =
+          signal === 'SIGKILL' ? await slot.process.kill() : await slot.process.stop(TERMINATION_GRACE_MS);
         const note = `exited ${exit.signal ?? `code ${exit.code}`} after ${exit.ms} ms`;
         // A spare that had joined stays down: it was not meant to run.
         return { note, heal: async () => (slot.spare ? undefined : void spawnSlot(slot, ctx.log)) };
@@ -82,7 +83,7 @@ export const rebalance: FaultDefinition = {
           heal: async () => {
             slot.desired = 'stopped';
             if (!slot.process.running) return 'had already exited';
-            const exit = await slot.process.stop(10_000);
+            const exit = await slot.process.stop(TERMINATION_GRACE_MS);
             return `left (${exit.signal ?? `code ${exit.code}`})`;
           },
         };
@@ -119,7 +120,7 @@ export const rollingUpgrade: FaultDefinition = {
           if (ctx.signal.aborted) break;
           slot.desired = 'stopped';
           const started = Date.now();
-          if (slot.process.running) await slot.process.stop(10_000);
+          if (slot.process.running) await slot.process.stop(TERMINATION_GRACE_MS);
           ctx.stack.setVersion(slot, to);
           slot.desired = 'running';
           try {
