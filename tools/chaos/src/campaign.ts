@@ -167,7 +167,11 @@ export async function runCampaign(
       },
       faults,
       missingKinds,
-      peaks: { lag: progress.maxLag, unsentOutboxRows: progress.maxUnsent },
+      peaks: {
+        lag: progress.maxLag,
+        unsentOutboxRows: progress.maxUnsent,
+        loopDelayMs: progress.maxLoopDelayMs,
+      },
       unexpectedExits: supervisor.unexpectedExits,
       check: {
         violations: check.violations.length,

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { KafkaAdmin } from '@kafka-poc/kafka';
 import { type ConsumerGroup, type LoadProgress, query, totalLag } from '@kafka-poc/verification';
 
@@ -10,6 +11,12 @@ export interface ProgressSample {
   /** Unsent outbox rows (both outboxes); undefined when Postgres did not answer. */
   unsent: number | undefined;
   activeFaults: string[];
+  /**
+   * The campaign process' own event-loop delay since the last sample (p99 and max, ms): when the
+   * machine starves this process, its timers (request timeouts, the open-loop schedule) run late
+   * and client latencies include that wait.
+   */
+  loopDelayMs: { p99: number; max: number };
 }
 
 export interface ProgressSources {
@@ -28,6 +35,7 @@ export class ProgressReporter {
   readonly #print: (line: string) => void;
   #timer: NodeJS.Timeout | undefined;
   #busy = false;
+  readonly #loopDelay = monitorEventLoopDelay({ resolution: 20 });
 
   constructor(sources: ProgressSources, t0: number, print: (line: string) => void) {
     this.#sources = sources;
@@ -36,11 +44,21 @@ export class ProgressReporter {
   }
 
   start(intervalMs: number): void {
+    this.#loopDelay.enable();
     this.#timer = setInterval(() => void this.sample(), intervalMs);
   }
 
   stop(): void {
     clearInterval(this.#timer);
+    this.#loopDelay.disable();
+  }
+
+  /** The worst event-loop delay p99 and max seen in any sample. */
+  get maxLoopDelayMs(): { p99: number; max: number } {
+    return {
+      p99: Math.max(0, ...this.samples.map((s) => s.loopDelayMs.p99)),
+      max: Math.max(0, ...this.samples.map((s) => s.loopDelayMs.max)),
+    };
   }
 
   get maxLag(): number {
@@ -62,7 +80,12 @@ export class ProgressReporter {
         lag,
         unsent,
         activeFaults: this.#sources.activeFaults(),
+        loopDelayMs: {
+          p99: Math.round(this.#loopDelay.percentile(99) / 1e6),
+          max: Math.round(this.#loopDelay.max / 1e6),
+        },
       };
+      this.#loopDelay.reset();
       this.samples.push(sample);
       this.#print(formatSample(sample));
       return sample;
@@ -100,7 +123,7 @@ export function formatSample(s: ProgressSample): string {
         .join(' ')
     : '?';
   const faults = s.activeFaults.length > 0 ? s.activeFaults.join(', ') : 'none';
-  return `[${clock(s.at)}] orders ${s.load.sent} sent${outcomes ? ` · ${outcomes}` : ''} | lag ${lag} | unsent ${s.unsent ?? '?'} | faults: ${faults}`;
+  return `[${clock(s.at)}] orders ${s.load.sent} sent${outcomes ? ` · ${outcomes}` : ''} | lag ${lag} | unsent ${s.unsent ?? '?'} | loop p99 ${s.loopDelayMs.p99} ms | faults: ${faults}`;
 }
 
 /** "mm:ss" of ms. */

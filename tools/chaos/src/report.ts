@@ -41,7 +41,12 @@ export interface CampaignReport {
   };
   /** With --every-kind: the selected kinds that were never injected (each fails the campaign). */
   missingKinds: string[];
-  peaks: { lag: number; unsentOutboxRows: number };
+  peaks: {
+    lag: number;
+    unsentOutboxRows: number;
+    /** The campaign process' event-loop delay (worst sample): large values mean the client side was starved. */
+    loopDelayMs: { p99: number; max: number };
+  };
   unexpectedExits: UnexpectedExit[];
   check: {
     violations: number;
@@ -100,7 +105,10 @@ export function renderMarkdown(r: CampaignReport): string {
     .join(', ');
   const rows: [string, string][] = [
     ['faults injected (failed to inject)', `${r.faults.injected} (${r.faults.failed})`],
-    ['orders sent', `${r.load.sent} at ${r.load.rate}/s over ${s(r.load.durationMs)}`],
+    [
+      'orders sent (planned)',
+      `${r.load.sent} (${Math.round((r.load.rate * r.phases.faultsMs) / 1000)}) at ${r.load.rate}/s over ${s(r.load.durationMs)}`,
+    ],
     ['answers', outcomes],
     [
       'latency p50 / p99 / max',
@@ -124,6 +132,10 @@ export function renderMarkdown(r: CampaignReport): string {
     ],
     ['dead-letter records', String(r.check.figures.deadLetters)],
     ['max lag (all groups) / max unsent outbox rows', `${r.peaks.lag} / ${r.peaks.unsentOutboxRows}`],
+    [
+      "campaign process' event-loop delay, worst p99 / max",
+      `${r.peaks.loopDelayMs?.p99 ?? '–'} / ${r.peaks.loopDelayMs?.max ?? '–'} ms`,
+    ],
     [
       'heal / settle / check',
       `${s(r.phases.healMs)} / ${s(r.phases.settleMs)}${r.phases.settled ? '' : ' (not settled)'} / ${s(r.phases.checkMs)}`,
