@@ -30,6 +30,8 @@ export interface CheckFigures {
   notifications: number;
   /** Stored orders whose key no 201 answered (a timeout, reset or 5xx whose order exists anyway). */
   storedWithoutAck: number;
+  /** Stored orders by what their client was told (with history.outcomes), e.g. {"201": …, "timeout": …}. */
+  storedByOutcome: Record<string, number>;
   orderEventRecords: number;
   decisionEventRecords: number;
   /** Records whose event id was already on the topic (producer retries, relay re-publishes). */
@@ -75,6 +77,7 @@ export async function checkPipeline(input: CheckInput): Promise<CheckResult> {
       reservations: facts.reservations.length,
       notifications: facts.notifications.length,
       storedWithoutAck: facts.orders.filter((o) => !acked.has(o.id)).length,
+      storedByOutcome: storedByOutcome(facts.orders, input.history.outcomes),
       orderEventRecords: log.records.orderEvents,
       decisionEventRecords: log.records.inventoryEvents,
       orderEventCopies: log.copies.orderEvents,
@@ -85,4 +88,17 @@ export async function checkPipeline(input: CheckInput): Promise<CheckResult> {
       notificationInbox: facts.inbox.notification.size,
     },
   };
+}
+
+function storedByOutcome(
+  orders: { idempotency_key: string | null }[],
+  outcomes: Map<string, string> | undefined,
+): Record<string, number> {
+  const counts: Record<string, number> = {};
+  if (!outcomes) return counts;
+  for (const o of orders) {
+    const outcome = (o.idempotency_key !== null && outcomes.get(o.idempotency_key)) || 'unknown';
+    counts[outcome] = (counts[outcome] ?? 0) + 1;
+  }
+  return counts;
 }

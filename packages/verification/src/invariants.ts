@@ -39,6 +39,8 @@ export interface ClientHistory {
    * sent keys: a stored order must carry one of them, and the item and quantity of that request.
    */
   requestedKeys?: Map<string, number>;
+  /** Idempotency-Key → what its client was told ("201", "503", "timeout", …), for the figures. */
+  outcomes?: Map<string, string>;
 }
 
 /**

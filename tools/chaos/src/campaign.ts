@@ -127,7 +127,13 @@ export async function runCampaign(
       topics: stack.topics,
       groups: stack.groups,
       initialStock: stack.initialStock,
-      history: { accepted: result.accepted, requestedKeys },
+      history: {
+        accepted: result.accepted,
+        requestedKeys,
+        outcomes: new Map(
+          result.samples.flatMap((s) => (s.key ? [[s.key, String(s.outcome)] as const] : [])),
+        ),
+      },
     });
     const checkMs = Date.now() - checkStart;
     const faults = faultFigures(nemesis.history, options.kinds);
