@@ -3,7 +3,7 @@ import { createAdmin, createProducer, type KafkaAdmin, type KafkaProducer } from
 import { testKafkaBrokers, uniqueName, waitFor } from '@kafka-poc/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../support/http.ts';
-import { readFacts } from '../support/invariants.ts';
+import { readFacts } from '@kafka-poc/verification';
 import { TestPipeline } from '../support/pipeline.ts';
 import { metricSum } from '../support/prometheus.ts';
 

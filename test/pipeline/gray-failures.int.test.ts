@@ -4,7 +4,7 @@ import { testKafkaBrokers, waitFor } from '@kafka-poc/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../support/http.ts';
-import { checkInvariants, readFacts } from '../support/invariants.ts';
+import { checkInvariants, readFacts } from '@kafka-poc/verification';
 import { TestPipeline } from '../support/pipeline.ts';
 import { metricSum } from '../support/prometheus.ts';
 

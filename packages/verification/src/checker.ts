@@ -3,6 +3,7 @@ import { readDeadLetters, readEventLog, type Topics } from './event-log.ts';
 import { readFacts } from './facts.ts';
 import {
   type ClientHistory,
+  checkDelivered,
   checkEventInvariants,
   checkInvariants,
   sortViolations,
@@ -60,6 +61,7 @@ export async function checkPipeline(input: CheckInput): Promise<CheckResult> {
   const lag = await lagProblems(input.admin, input.groups);
   const violations = sortViolations([
     ...checkInvariants(facts, input.initialStock, input.history),
+    ...checkDelivered(facts),
     ...checkEventInvariants(facts, log),
     ...deadLetters.valid.map((detail) => ({ invariant: 'dead-letters' as const, detail })),
     ...lag.map((detail) => ({ invariant: 'no-lag' as const, detail })),

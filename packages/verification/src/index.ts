@@ -10,6 +10,7 @@ export {
 export { type PipelineFacts, readFacts, type StoredOrder } from './facts.ts';
 export {
   type ClientHistory,
+  checkDelivered,
   checkEventInvariants,
   checkInvariants,
   describeViolation,

@@ -1,5 +1,5 @@
 /**
- * The exactly-once check of a run, mirroring test/support/invariants.ts but scoped to the orders
+ * The exactly-once check of a run, mirroring packages/verification's checker but scoped to the orders
  * of this run: every order answered 201 is stored and final, has exactly one inventory decision and
  * exactly one notification, all agreeing; and stock moved by exactly what was reserved.
  */
