@@ -229,6 +229,11 @@ function printSummary(r: CampaignReport, dir: string, print: (line: string) => v
     `stored ${f.stored} (${f.storedWithoutAck} without a 201): ${f.confirmed} confirmed, ${f.rejected} rejected, ${f.pending} pending`,
   );
   print(
+    `stored orders by what their client was told: ${Object.entries(f.storedByOutcome)
+      .map(([k, n]) => `${k}: ${n}`)
+      .join(', ')}`,
+  );
+  print(
     `events: ${f.orderEventRecords} order-events (${f.orderEventCopies} copies), ${f.decisionEventRecords} inventory-events (${f.decisionEventCopies} copies), ${f.deadLetters} dead letters`,
   );
   print(

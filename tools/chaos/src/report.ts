@@ -119,6 +119,12 @@ export function renderMarkdown(r: CampaignReport): string {
       `${r.check.figures.stored} (${r.check.figures.storedWithoutAck})`,
     ],
     [
+      'stored orders by what their client was told',
+      Object.entries(r.check.figures.storedByOutcome ?? {})
+        .map(([k, n]) => `${n} × ${k}`)
+        .join(', '),
+    ],
+    [
       'confirmed / rejected / pending',
       `${r.check.figures.confirmed} / ${r.check.figures.rejected} / ${r.check.figures.pending}`,
     ],
