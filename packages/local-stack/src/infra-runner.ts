@@ -1,6 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
+import { setUpLocalDatabase, setUpLocalRoles } from './database-setup.ts';
 import { LocalStackError } from './errors.ts';
 import {
   databaseClientEnv,
@@ -225,7 +226,6 @@ async function useExistingPostgres(url: string, onProgress: OnProgress): Promise
     await client.connect();
     await client.query('select 1');
     onProgress(`postgres: using existing server ${redact(url)}`);
-    return url;
   } catch (cause) {
     throw new LocalStackError('POSTGRES_NOT_READY', `DATABASE_URL=${redact(url)} does not answer.`, {
       retryable: true,
@@ -235,6 +235,11 @@ async function useExistingPostgres(url: string, onProgress: OnProgress): Promise
   } finally {
     await client.end().catch(() => undefined);
   }
+  // The services connect with roles of their own (local passwords): the same setup as for our server.
+  await setUpLocalRoles(url);
+  await setUpLocalDatabase(url);
+  onProgress(`postgres: roles and schemas of the services set up in ${redact(url)}`);
+  return url;
 }
 
 /** Hides the password of a connection URL in output. */

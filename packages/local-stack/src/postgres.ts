@@ -4,6 +4,7 @@ import { chown, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
+import { setUpLocalDatabase, setUpLocalRoles } from './database-setup.ts';
 import { LocalStackError } from './errors.ts';
 import { freePort, isPortFree } from './ports.ts';
 import { childExited, readIfExists, sleep, stopChild, tailFile } from './processes.ts';
@@ -20,6 +21,11 @@ export interface StartPostgresOptions {
   password?: string;
   /** Created on first start; databaseUrl points at it. */
   database?: string;
+  /**
+   * The database setup (default true): the services' roles, and in every database this server
+   * creates their schemas (see database-setup.ts). false: a bare server.
+   */
+  serviceData?: boolean;
   /** Default true. false only for throwaway test instances (also relaxes synchronous_commit). */
   fsync?: boolean;
   maxConnections?: number;
@@ -51,7 +57,7 @@ export interface PostgresServer {
   stop(): Promise<void>;
   /** Starts again on the same port and data. Safe to call while running. */
   start(): Promise<void>;
-  /** CREATE DATABASE (if missing) and return its URL. */
+  /** CREATE DATABASE (if missing) with the services' schemas, and return its (administrator's) URL. */
   createDatabase(name: string): Promise<string>;
 }
 
@@ -79,6 +85,7 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
   const user = options.user ?? 'app';
   const password = options.password ?? 'app';
   const database = options.database ?? 'appdb';
+  const serviceData = options.serviceData ?? true;
   const pgData = join(dataDir, 'pgdata');
   const logFile = join(dataDir, 'postgres.log');
 
@@ -124,11 +131,16 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
     start: () => launch(state),
     createDatabase: async (name) => {
       await ensureDatabase(state.adminUrl, name);
+      if (serviceData) await setUpLocalDatabase(url(name));
       return url(name);
     },
   };
   try {
     await ensureDatabase(state.adminUrl, database);
+    if (serviceData) {
+      await setUpLocalRoles(state.adminUrl);
+      await setUpLocalDatabase(url(database));
+    }
   } catch (error) {
     await server.stop();
     throw error;

@@ -48,7 +48,8 @@ export interface RuntimeOptions {
   title: string;
   description: string;
   version: string;
-  migrations: MigrationOptions;
+  /** The service's own schema (search_path of every connection; see SERVICE_DATA) and its migrations. */
+  database: MigrationOptions;
   /** Topics this service makes sure exist (with their dead-letter topics) before it starts. */
   topics: string[];
   /** Runs once the database is reachable and migrated, before Kafka (e.g. seed data). */
@@ -129,6 +130,7 @@ export class ServiceRuntime {
         connectionTimeoutMs: config.database.connectTimeoutMs,
         statementTimeoutMs: config.database.statementTimeoutMs,
         applicationName: config.instanceId,
+        searchPath: options.database.schema,
         ...(config.database.ssl ? { ssl: config.database.ssl } : {}),
       },
       (error) => this.logger.warn({ err: error }, 'idle database connection lost'),
@@ -310,7 +312,7 @@ export class ServiceRuntime {
     await http.listen({ host: this.config.http.host, port: this.config.http.port });
     this.logger.info({ url: `http://${this.config.http.host}:${this.port()}` }, 'HTTP listening');
     await this.#waitForDatabase();
-    await runMigrations(this.pool, this.#options.migrations);
+    await runMigrations(this.pool, this.#options.database);
     await this.#options.onDatabaseReady?.(this);
     await this.#waitForKafka();
     await this.#ensureTopics();

@@ -59,14 +59,14 @@ async function main(): Promise<void> {
     });
   }
   const endpoints = await findEndpoints();
-  const port = values.port ? Number(values.port) : instancePort(service, n - 1);
+  const port = values.port ? Number(values.port) : instancePort(service, n - 1, process.env);
   const id = instanceId(service, n - 1);
   process.stderr.write(`${id}: port ${port}, Kafka ${endpoints.kafkaBrokers}\n`);
   // Own process group, so a Ctrl-C reaches it exactly once (forwarded by us), not twice; the watchdog
   // stops it if we are killed outright.
   const child = spawn(process.execPath, [entry], {
     cwd: join(repoRoot(), service.entry.split('/src/')[0] ?? '.'),
-    env: serviceEnv({ port, instanceId: id, ...endpoints }),
+    env: serviceEnv({ service, env: process.env, port, instanceId: id, ...endpoints }),
     stdio: 'inherit',
     detached: true,
   });

@@ -98,8 +98,11 @@ async function main(): Promise<void> {
   // A fresh admin API key for this run. Auth is optional in development, but the key lets people try
   // the authenticated path (and the console use it); services only ever see its hash.
   const devKey = generateApiKey('local-dev', ['admin']);
-  process.env.API_KEYS = [process.env.API_KEYS, formatApiKeyRecord(devKey.record)].filter(Boolean).join(',');
-  const instances = launchAll(scale, endpoints, watchdog, log);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    API_KEYS: [process.env.API_KEYS, formatApiKeyRecord(devKey.record)].filter(Boolean).join(','),
+  };
+  const instances = launchAll(scale, { ...endpoints, env }, watchdog, log);
   const keepAlive = setInterval(() => {}, 1 << 30);
   onShutdownSignal(async () => {
     log(`stopping ${instances.length} service instance(s)`);
@@ -157,7 +160,7 @@ interface Endpoints {
 
 function launchAll(
   scale: Map<string, number>,
-  endpoints: Endpoints,
+  endpoints: Endpoints & { env: NodeJS.ProcessEnv },
   watchdog: ReturnType<typeof startWatchdog>,
   log: (m: string) => void,
 ): ServiceInstance[] {
@@ -193,7 +196,8 @@ function printTable(
   });
   const lines = [
     '',
-    `  Up in ${seconds.toFixed(1)} s. Kafka ${endpoints.kafkaBrokers}  DATABASE_URL ${endpoints.databaseUrl}`,
+    `  Up in ${seconds.toFixed(1)} s. Kafka ${endpoints.kafkaBrokers}  Postgres (admin, psql) ${endpoints.databaseUrl}`,
+    '  Each service connects as its own role to its own schema; psql as the admin: SELECT * FROM orders;',
     ...(rows.length > 0 ? rows : ['  (no service entry files exist yet)']),
     '',
     '  Ctrl-C stops the services, then the infra this command started.',
