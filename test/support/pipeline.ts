@@ -1,8 +1,8 @@
+import { SERVICE_DATA } from '@kafka-poc/contracts';
 import { createInventoryService, loadInventoryServiceConfig } from '@kafka-poc/inventory-service';
+import { roleDatabaseUrl } from '@kafka-poc/local-stack';
 import { createNotificationService, loadNotificationServiceConfig } from '@kafka-poc/notification-service';
 import { createOrderService, loadOrderServiceConfig } from '@kafka-poc/order-service';
-import { SERVICE_DATA } from '@kafka-poc/contracts';
-import { roleDatabaseUrl } from '@kafka-poc/local-stack';
 import type { ServiceRuntime } from '@kafka-poc/service-kit';
 import { createTestDatabase, testKafkaBrokers, uniqueName } from '@kafka-poc/testing';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';

@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAdmin, type KafkaAdmin } from '@kafka-poc/kafka';
 import {
+  findService,
   freePort,
   isAlive,
   type KafkaCluster,
   type PostgresServer,
   repoRoot,
+  roleDatabaseUrl,
   startKafka,
   startPostgres,
   startWatchdog,
@@ -17,6 +19,12 @@ import {
 } from '@kafka-poc/local-stack';
 import { LOAD_SEED, type LoadOptions, type RunningLoad, startLoad } from './load-generator.ts';
 import { type ServiceName, ServiceProcess } from './service-process.ts';
+
+function serviceDatabaseRole(service: ServiceName): string {
+  const definition = findService(service);
+  if (!definition) throw new Error(`unknown service ${service}`);
+  return definition.databaseRole;
+}
 
 const DIR_PREFIX = 'kafka-poc-faults-';
 const OWNER_FILE = 'owner.pid';
@@ -242,7 +250,14 @@ export class Scenario {
         service,
         id,
         port,
-        env: { ...this.env, ...env, PORT: String(port), INSTANCE_ID: id },
+        env: {
+          ...this.env,
+          // Each service connects as its own role; the scenario's URL is the administrator's.
+          DATABASE_URL: roleDatabaseUrl(this.databaseUrl, serviceDatabaseRole(service)),
+          ...env,
+          PORT: String(port),
+          INSTANCE_ID: id,
+        },
         logFile: join(this.logsDir, `${id}.log`),
         watchdog: this.stack.watchdog,
         ...options,

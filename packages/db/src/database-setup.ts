@@ -74,11 +74,14 @@ export function databaseSql(layout: DatabaseLayout): string {
       adoptLegacyTables(owner),
     );
   }
-  for (const reader of layout.readers) statements.push(inDatabase(`GRANT CONNECT ON DATABASE %I TO ${id(reader)}`));
+  for (const reader of layout.readers)
+    statements.push(inDatabase(`GRANT CONNECT ON DATABASE %I TO ${id(reader)}`));
   statements.push(dropEmptyLegacySchema());
   if (layout.adminSearchPath ?? true) {
     const schemas = layout.owners.map((o) => id(o.schema)).join(', ');
-    statements.push(inDatabase(`ALTER ROLE CURRENT_USER IN DATABASE %I SET search_path TO "$user", public, ${schemas}`));
+    statements.push(
+      inDatabase(`ALTER ROLE CURRENT_USER IN DATABASE %I SET search_path TO "$user", public, ${schemas}`),
+    );
   }
   return statements.join('\n');
 }
@@ -137,8 +140,15 @@ END $$;`;
 }
 
 /** Runs the cluster-wide part with an administrator's connection. */
-export async function setUpRoles(admin: pg.ClientBase, passwords: ReadonlyMap<string, string>): Promise<void> {
-  await run(admin, 'roles', rolesSql([...passwords.keys()], (role) => quoteLiteral(passwords.get(role) ?? '')));
+export async function setUpRoles(
+  admin: pg.ClientBase,
+  passwords: ReadonlyMap<string, string>,
+): Promise<void> {
+  await run(
+    admin,
+    'roles',
+    rolesSql([...passwords.keys()], (role) => quoteLiteral(passwords.get(role) ?? '')),
+  );
 }
 
 /** Runs the per-database part with an administrator's connection to that database. */

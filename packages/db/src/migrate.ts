@@ -58,7 +58,9 @@ export async function runMigrations(pool: Pool, options: MigrationOptions): Prom
         throw error;
       }
     } finally {
-      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`kafka-poc:migrations:${options.schema}`]);
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [
+        `kafka-poc:migrations:${options.schema}`,
+      ]);
     }
   } catch (error) {
     if (error instanceof DbError) throw error;

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { SERVICES as SERVICE_NAMES } from '@kafka-poc/contracts';
+import { describe, expect, it } from 'vitest';
 import { findService, instanceId, instancePort, SERVICES, serviceEnv } from './services.ts';
 
 describe('service registry', () => {

@@ -39,9 +39,7 @@ export interface InventoryServiceConfig extends CommonConfig {
   seed: Map<string, number>;
 }
 
-export function loadInventoryServiceConfig(
-  env: Record<string, string | undefined>,
-): InventoryServiceConfig {
+export function loadInventoryServiceConfig(env: Record<string, string | undefined>): InventoryServiceConfig {
   const parsed = loadConfig(schema, env);
   return {
     ...toCommonConfig(parsed, 'inventory-service', parsed.PORT),

@@ -30,9 +30,7 @@ export interface OrderServiceConfig extends CommonConfig {
   intake: { maxBatchSize: number; maxInFlight: number };
 }
 
-export function loadOrderServiceConfig(
-  env: Record<string, string | undefined>,
-): OrderServiceConfig {
+export function loadOrderServiceConfig(env: Record<string, string | undefined>): OrderServiceConfig {
   const parsed = loadConfig(schema, env);
   return {
     ...toCommonConfig(parsed, 'order-service', parsed.PORT),

@@ -7,6 +7,8 @@ import * as schema from './schema.ts';
 describe('notification-service data', () => {
   it('declares exactly the tables the data-ownership contract gives it (the database setup adopts those)', () => {
     const tables = Object.values(schema).filter((value) => is(value, PgTable));
-    expect(tables.map((t) => getTableConfig(t).name).sort()).toEqual([...SERVICE_DATA.notification.tables].sort());
+    expect(tables.map((t) => getTableConfig(t).name).sort()).toEqual(
+      [...SERVICE_DATA.notification.tables].sort(),
+    );
   });
 });
