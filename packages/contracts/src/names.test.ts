@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ALL_SERVICE_DATA, SERVICE_DATA, VIEWS } from './data-ownership.ts';
-import { deadLetterTopic, isDeadLetterTopic, originalTopic, SERVICES } from './names.ts';
+import { asDeadLetterTopic, deadLetterTopic, isDeadLetterTopic, originalTopic, SERVICES } from './names.ts';
 
 describe('dead-letter topic names', () => {
   it('name, recognize and undo the suffix', () => {
@@ -10,6 +10,8 @@ describe('dead-letter topic names', () => {
     expect(isDeadLetterTopic('order-events')).toBe(false);
     expect(originalTopic(deadLetterTopic('a.b'))).toBe('a.b');
     expect(originalTopic('a.b')).toBeUndefined();
+    expect(asDeadLetterTopic('a.b')).toBe('a.b.DLT');
+    expect(asDeadLetterTopic('a.b.DLT')).toBe('a.b.DLT');
   });
 });
 

@@ -24,7 +24,12 @@ export function isDeadLetterTopic(topic: string): boolean {
   return topic.endsWith(DEAD_LETTER_SUFFIX) && topic.length > DEAD_LETTER_SUFFIX.length;
 }
 
-/** The topic a dead-letter topic belongs to; undefined for a topic that is not one. */
+/** The dead-letter topic of either an original topic or a dead-letter topic itself. */
+export function asDeadLetterTopic(topic: string): string {
+  return isDeadLetterTopic(topic) ? topic : deadLetterTopic(topic);
+}
+
+/** The topic a dead-letter topic belongs to (by name); undefined for a topic that is not one. */
 export function originalTopic(topic: string): string | undefined {
   return isDeadLetterTopic(topic) ? topic.slice(0, -DEAD_LETTER_SUFFIX.length) : undefined;
 }
