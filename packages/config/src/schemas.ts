@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { TOPICS } from '@kafka-poc/contracts';
 import { z } from 'zod';
 import {
   type DatabaseSslConfig,
@@ -111,8 +112,8 @@ export const commonEnvShape = {
   CONSUMER_FETCH_MIN_BYTES: positiveInt.default(1),
   CONSUMER_FETCH_MAX_WAIT_MS: positiveInt.default(500),
 
-  TOPIC_ORDER_EVENTS: z.string().min(1).default('order-events'),
-  TOPIC_INVENTORY_EVENTS: z.string().min(1).default('inventory-events'),
+  TOPIC_ORDER_EVENTS: z.string().min(1).default(TOPICS.orderEvents),
+  TOPIC_INVENTORY_EVENTS: z.string().min(1).default(TOPICS.inventoryEvents),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(15_000),
   /** OpenTelemetry: traces are exported over OTLP/HTTP only when one of these is set (off by default). */
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),

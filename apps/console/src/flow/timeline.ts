@@ -1,4 +1,4 @@
-import { VIEWS } from '@kafka-poc/contracts';
+import { TOPICS, VIEWS } from '@kafka-poc/contracts';
 import type { Hop, Timeline } from '../shared/views.ts';
 import type { ReadOnlyDb } from './read-only-db.ts';
 
@@ -82,7 +82,7 @@ export function buildTimeline(row: TimelineRow): Timeline {
       detail: `POST /orders: ${row.quantity} × ${row.item}, order.created written to the outbox`,
     },
     {
-      step: 'order-events',
+      step: TOPICS.orderEvents,
       service: 'order-service relay',
       at: iso(row.order_event_sent_at),
       detail: 'order.created published (time: when the relay marked the outbox row sent, after acks=all)',
@@ -96,7 +96,7 @@ export function buildTimeline(row: TimelineRow): Timeline {
         : 'waiting for inventory-service',
     },
     {
-      step: 'inventory-events',
+      step: TOPICS.inventoryEvents,
       service: 'inventory-service relay',
       at: iso(row.decision_sent_at),
       detail: row.decision_event_type
