@@ -3,18 +3,22 @@
  * on random ports, and the three services as real processes, exactly as `npm start` runs them), or
  * a running one (`--url`), found through flags, the environment or `npm run infra`'s infra.json.
  */
+
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SERVICES, TOPICS } from '@kafka-poc/contracts';
 import { createAdmin, type KafkaAdmin } from '@kafka-poc/kafka';
 import {
   dataRoot,
   ensureKafkaDist,
   findRunningInfra,
+  findService,
   freePorts,
   type KafkaCluster,
   type PostgresServer,
+  roleDatabaseUrl,
   startKafka,
   startPostgres,
   startWatchdog,
@@ -61,13 +65,12 @@ export interface OwnStackOptions {
   log: (message: string) => void;
 }
 
-const TOPICS = { orderEvents: 'order-events', inventoryEvents: 'inventory-events' };
-
+/** The services' default groups (named after the services) and the topics they read. */
 function defaultGroups(): Stack['groups'] {
   return {
-    inventory: { groupId: 'inventory-service', topics: [TOPICS.orderEvents] },
-    order: { groupId: 'order-service', topics: [TOPICS.inventoryEvents] },
-    notification: { groupId: 'notification-service', topics: [TOPICS.inventoryEvents] },
+    inventory: { groupId: SERVICES.inventory, topics: [TOPICS.orderEvents] },
+    order: { groupId: SERVICES.order, topics: [TOPICS.inventoryEvents] },
+    notification: { groupId: SERVICES.notification, topics: [TOPICS.inventoryEvents] },
   };
 }
 
@@ -140,7 +143,8 @@ export async function startOwnStack(options: OwnStackOptions): Promise<Stack> {
         PORT: String(service.port),
         HOST: '127.0.0.1',
         KAFKA_BROKERS: bootstrap,
-        DATABASE_URL: databaseUrl,
+        // Each service connects as its own role (data ownership); the bench reads the published views.
+        DATABASE_URL: roleDatabaseUrl(databaseUrl, databaseRole(service.name)),
         INSTANCE_ID: `${service.name}-1`,
         // As in production: API keys required (ours has orders:write), JSON logs.
         NODE_ENV: 'production',
@@ -166,8 +170,7 @@ export async function startOwnStack(options: OwnStackOptions): Promise<Stack> {
       return env;
     };
     log(`services starting on ports ${ports.join(', ')} (logs in ${join(dir, 'logs')})`);
-    // inventory-service first, alone: its seed must exist before orders arrive, and services migrating
-    // an empty database at the same moment race on drizzle's shared "drizzle" schema (see docs/performance.md).
+    // inventory-service first, alone: its seed must exist before orders arrive.
     const [order, inventory, notification] = services;
     if (!order || !inventory || !notification) throw new Error('missing service');
     inventory.start(envFor(inventory));
@@ -220,6 +223,12 @@ export async function startOwnStack(options: OwnStackOptions): Promise<Stack> {
     await stop();
     throw error;
   }
+}
+
+function databaseRole(name: string): string {
+  const role = findService(name)?.databaseRole;
+  if (!role) throw new Error(`unknown service ${name}`);
+  return role;
 }
 
 /** Preloads pg_stat_statements (a restart) and creates the extension, to name the costly statements. */

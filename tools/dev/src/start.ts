@@ -197,7 +197,7 @@ function printTable(
   const lines = [
     '',
     `  Up in ${seconds.toFixed(1)} s. Kafka ${endpoints.kafkaBrokers}  Postgres (admin, psql) ${endpoints.databaseUrl}`,
-    '  Each service connects as its own role to its own schema; psql as the admin: SELECT * FROM orders;',
+    '  Each service connects as its own role and owns its schema; psql as the admin answers the original demo.',
     ...(rows.length > 0 ? rows : ['  (no service entry files exist yet)']),
     '',
     '  Ctrl-C stops the services, then the infra this command started.',
