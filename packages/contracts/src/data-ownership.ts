@@ -50,7 +50,7 @@ export const CONSOLE_DB_ROLE = 'console';
  * ("Data ownership"); each service's migrations create them.
  */
 export const VIEWS = {
-  /** id, item, quantity, status, reason, correlation_id, created_at, updated_at */
+  /** id, item, quantity, status, reason, idempotency_key (as stored: scoped by the caller), correlation_id, created_at, updated_at */
   orders: `${SERVICE_DATA.order.apiSchema}.orders_v1`,
   /** Events order-service wrote to its outbox: see OutboxViewRow. */
   orderOutbox: `${SERVICE_DATA.order.apiSchema}.outbox_v1`,
@@ -62,7 +62,7 @@ export const VIEWS = {
   reservations: `${SERVICE_DATA.inventory.apiSchema}.reservations_v1`,
   inventoryOutbox: `${SERVICE_DATA.inventory.apiSchema}.outbox_v1`,
   inventoryInbox: `${SERVICE_DATA.inventory.apiSchema}.inbox_v1`,
-  /** id, order_id, status, message, delivery_status, delivery_attempts, last_error, created_at, delivered_at */
+  /** id, order_id, status, message, delivery_status, delivery_attempts, last_error, next_attempt_at, created_at, delivered_at */
   notifications: `${SERVICE_DATA.notification.apiSchema}.notifications_v1`,
   notificationInbox: `${SERVICE_DATA.notification.apiSchema}.inbox_v1`,
 } as const;

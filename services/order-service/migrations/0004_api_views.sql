@@ -2,7 +2,7 @@
 -- these, never the tables: a change that removes, renames or retypes a column is a new view (_v2)
 -- beside this one. Every role may read them; nobody but order-service writes its tables.
 CREATE OR REPLACE VIEW order_service_api.orders_v1 AS
-  SELECT id, item, quantity, status, reason, correlation_id, created_at, updated_at
+  SELECT id, item, quantity, status, reason, idempotency_key, correlation_id, created_at, updated_at
     FROM order_service.orders;
 --> statement-breakpoint
 CREATE OR REPLACE VIEW order_service_api.outbox_v1 AS
