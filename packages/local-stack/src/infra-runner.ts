@@ -47,7 +47,8 @@ export interface RunningInfra {
 export interface StartInfraOptions {
   dataRoot: string;
   brokers: 1 | 3;
-  env?: NodeJS.ProcessEnv;
+  /** The launcher's environment: KAFKA_BROKERS / DATABASE_URL name existing servers to use instead. */
+  env: NodeJS.ProcessEnv;
   onProgress: OnProgress;
   /** Share the launcher's watchdog (so it can stop services before infra); default: one of its own. */
   watchdog?: Watchdog;
@@ -75,7 +76,7 @@ export async function findRunningInfra(dataRoot: string): Promise<InfraInfo | un
  */
 export async function startInfra(options: StartInfraOptions): Promise<RunningInfra> {
   const startedAt = performance.now();
-  const env = options.env ?? process.env;
+  const { env } = options;
   const { dataRoot, onProgress } = options;
   const running = await findRunningInfra(dataRoot);
   if (running) {

@@ -62,6 +62,8 @@ export interface OwnStackOptions {
   /** Directory for --cpu-prof profiles, when profiling. */
   cpuProfileDir?: string;
   pgStatStatements: boolean;
+  /** The bench's environment, inherited by the services. */
+  env: NodeJS.ProcessEnv;
   log: (message: string) => void;
 }
 
@@ -139,7 +141,7 @@ export async function startOwnStack(options: OwnStackOptions): Promise<Stack> {
     });
     const envFor = (service: ServiceProcess): NodeJS.ProcessEnv => {
       const env: NodeJS.ProcessEnv = {
-        ...process.env,
+        ...options.env,
         PORT: String(service.port),
         HOST: '127.0.0.1',
         KAFKA_BROKERS: bootstrap,
@@ -159,7 +161,7 @@ export async function startOwnStack(options: OwnStackOptions): Promise<Stack> {
       };
       if (options.cpuProfileDir) {
         env.NODE_OPTIONS = [
-          process.env.NODE_OPTIONS ?? '',
+          options.env.NODE_OPTIONS ?? '',
           '--cpu-prof',
           `--cpu-prof-dir=${options.cpuProfileDir}`,
           `--cpu-prof-name=${service.name}.cpuprofile`,
@@ -255,6 +257,8 @@ async function enablePgStatStatements(postgres: PostgresServer, log: (m: string)
 
 export interface ExternalStackOptions {
   url: string;
+  /** The bench's environment (DATABASE_URL, KAFKA_BROKERS, KAFKA_POC_DATA_DIR). */
+  env: NodeJS.ProcessEnv;
   apiKey?: string;
   databaseUrl?: string;
   brokers?: string;
@@ -263,15 +267,15 @@ export interface ExternalStackOptions {
 
 /** A running stack: only HTTP, Postgres and Kafka are used; processes are not sampled. */
 export async function attachStack(options: ExternalStackOptions): Promise<Stack> {
-  const infra = await findRunningInfra(dataRoot());
+  const infra = await findRunningInfra(dataRoot(options.env));
   const databaseUrl =
     options.databaseUrl ??
-    process.env.DATABASE_URL ??
+    options.env.DATABASE_URL ??
     infra?.databaseUrl ??
     'postgres://app:app@127.0.0.1:5432/appdb';
   const brokers = (
     options.brokers ??
-    process.env.KAFKA_BROKERS ??
+    options.env.KAFKA_BROKERS ??
     infra?.bootstrapServers ??
     '127.0.0.1:9092'
   )

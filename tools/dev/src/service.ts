@@ -88,12 +88,17 @@ async function findEndpoints(): Promise<{
 }> {
   const { KAFKA_BROKERS, DATABASE_URL } = process.env;
   if (KAFKA_BROKERS && DATABASE_URL) return { kafkaBrokers: KAFKA_BROKERS, databaseUrl: DATABASE_URL };
-  const running = await findRunningInfra(dataRoot());
+  const root = dataRoot(process.env);
+  const running = await findRunningInfra(root);
   if (!running) {
-    throw new LocalStackError('INFRA_NOT_RUNNING', `No running infra (${infraFile()} missing or stale).`, {
-      retryable: true,
-      hint: 'start it with `npm run infra` in another terminal, or set KAFKA_BROKERS and DATABASE_URL',
-    });
+    throw new LocalStackError(
+      'INFRA_NOT_RUNNING',
+      `No running infra (${infraFile(root)} missing or stale).`,
+      {
+        retryable: true,
+        hint: 'start it with `npm run infra` in another terminal, or set KAFKA_BROKERS and DATABASE_URL',
+      },
+    );
   }
   // The infra's client variables apply to the parts taken from it, not to a KAFKA_BROKERS/DATABASE_URL of ours.
   const clientEnv: InfraClientEnv = {

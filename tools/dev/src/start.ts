@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   const scale = parseScale(values.scale);
   const kafkaSecurity = parseInfraKafkaSecurity(values['kafka-security']);
   const log = printProgress('start');
-  const root = dataRoot();
+  const root = dataRoot(process.env);
   const startedAt = performance.now();
 
   // One watchdog for everything this command starts: if it is killed, services stop before infra.
@@ -81,6 +81,7 @@ async function main(): Promise<void> {
   } else {
     infra = await startInfra({
       dataRoot: root,
+      env: process.env,
       brokers: values.brokers === '3' ? 3 : 1,
       onProgress: log,
       watchdog,
