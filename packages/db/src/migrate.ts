@@ -1,8 +1,10 @@
-// Applies drizzle-kit's migrations as drizzle's migrate() does (the same files read by drizzle's
-// readMigrationFiles, the same bookkeeping table), in the service's own schema. Our own loop because
-// drizzle's migrate() always runs `CREATE SCHEMA IF NOT EXISTS`, which needs CREATE on the whole
-// database even when the schema exists, and a service's role owns only its own schemas.
-import { readMigrationFiles } from 'drizzle-orm/migrator';
+// Applies drizzle-kit's migrations (the files read by drizzle's readMigrationFiles, drizzle's
+// bookkeeping table) in the service's own schema. Our own loop because drizzle's migrate() always
+// runs `CREATE SCHEMA IF NOT EXISTS`, which needs CREATE on the whole database even when the schema
+// exists, and a service's role owns only its own schemas. One difference on purpose: drizzle applies
+// only migrations newer than the last one recorded, so one generated on a branch that merged after a
+// newer one would never run; this applies every migration not recorded yet, in journal order.
+import { type MigrationMeta, readMigrationFiles } from 'drizzle-orm/migrator';
 import { DbError } from './errors.ts';
 import type { Pool, PoolClient } from './pool.ts';
 import { quoteIdentifier } from './sql-names.ts';
@@ -36,11 +38,11 @@ export async function runMigrations(pool: Pool, options: MigrationOptions): Prom
       await client.query(
         `CREATE TABLE IF NOT EXISTS ${table} (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)`,
       );
-      const { rows } = await client.query<{ created_at: string }>(
-        `SELECT created_at FROM ${table} ORDER BY created_at DESC LIMIT 1`,
+      const { rows } = await client.query<{ created_at: string }>(`SELECT created_at FROM ${table}`);
+      const pending = pendingMigrations(
+        migrations,
+        rows.map((r) => Number(r.created_at)),
       );
-      const last = rows[0] ? Number(rows[0].created_at) : undefined;
-      const pending = migrations.filter((m) => last === undefined || last < m.folderMillis);
       if (pending.length === 0) return;
       await client.query('BEGIN');
       try {
@@ -71,6 +73,12 @@ export async function runMigrations(pool: Pool, options: MigrationOptions): Prom
   } finally {
     client.release();
   }
+}
+
+/** The migrations not recorded yet (by their journal time, as drizzle records them), in journal order. */
+export function pendingMigrations(migrations: MigrationMeta[], recorded: number[]): MigrationMeta[] {
+  const applied = new Set(recorded);
+  return migrations.filter((m) => !applied.has(m.folderMillis));
 }
 
 /** The schema must exist and take this role's tables: the database setup's job, not the service's. */
