@@ -1,3 +1,4 @@
+import { VIEWS } from '@kafka-poc/contracts';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { query, verifyScenario, waitUntilSettled } from '../support/fault-checks.ts';
 import { ProcessStack } from '../support/process-stack.ts';
@@ -31,7 +32,7 @@ describe('Kafka broker outage', () => {
     const backlog = startSampler(async () => {
       const [row] = await query<{ n: number }>(
         scenario.databaseUrl,
-        'SELECT count(*)::int AS n FROM order_outbox WHERE sent_at IS NULL',
+        `SELECT count(*)::int AS n FROM ${VIEWS.orderOutbox} WHERE sent_at IS NULL`,
       );
       return row?.n ?? 0;
     });

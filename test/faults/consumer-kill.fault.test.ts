@@ -1,3 +1,4 @@
+import { VIEWS } from '@kafka-poc/contracts';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { query, verifyScenario, waitUntilSettled } from '../support/fault-checks.ts';
@@ -29,12 +30,15 @@ afterAll(async () => {
 
 const INSTANCE = 'inventory-service-1';
 
-/** Locks every stock row in an open transaction: the next inventory batch blocks on them. */
+/**
+ * Locks every stock row in an open transaction: the next inventory batch blocks on them. Through the
+ * published view (row locks reach the table's rows), as the administrator: a fault, not a read.
+ */
 async function lockStock(scenario: Scenario): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: scenario.databaseUrl });
   await client.connect();
   await client.query('BEGIN');
-  await client.query('SELECT item FROM inventory FOR UPDATE');
+  await client.query(`SELECT item FROM ${VIEWS.stock} FOR UPDATE`);
   return client;
 }
 
@@ -59,7 +63,10 @@ async function waitForSessions(scenario: Scenario, condition: string, what: stri
 }
 
 async function inboxRows(scenario: Scenario): Promise<{ partition: number; offset: string }[]> {
-  return query(scenario.databaseUrl, 'SELECT partition, "offset"::text AS "offset" FROM inventory_inbox');
+  return query(
+    scenario.databaseUrl,
+    `SELECT partition, "offset"::text AS "offset" FROM ${VIEWS.inventoryInbox}`,
+  );
 }
 
 describe('consumer SIGKILLed mid-batch', () => {

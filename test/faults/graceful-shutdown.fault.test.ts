@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { VIEWS } from '@kafka-poc/contracts';
 import type { ExitInfo, ServiceProcess } from '@kafka-poc/local-stack';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { query, verifyScenario, waitUntilSettled } from '../support/fault-checks.ts';
@@ -53,7 +54,7 @@ describe('graceful shutdown', () => {
           // Nobody else publishes this outbox: what is unsent now stayed behind at shutdown.
           const [row] = await query<{ n: number }>(
             scenario.databaseUrl,
-            'SELECT count(*)::int AS n FROM order_outbox WHERE sent_at IS NULL',
+            `SELECT count(*)::int AS n FROM ${VIEWS.orderOutbox} WHERE sent_at IS NULL`,
           );
           observed['order-service exit'] = exit;
           observed['order_outbox rows left unsent'] = row?.n;
@@ -72,8 +73,8 @@ describe('graceful shutdown', () => {
           const rows = await query<{ partition: number; offset: string; unsent: number }>(
             scenario.databaseUrl,
             `SELECT partition, "offset"::text AS "offset",
-                    (SELECT count(*)::int FROM inventory_outbox WHERE sent_at IS NULL) AS unsent
-               FROM inventory_inbox`,
+                    (SELECT count(*)::int FROM ${VIEWS.inventoryOutbox} WHERE sent_at IS NULL) AS unsent
+               FROM ${VIEWS.inventoryInbox}`,
           );
           const ahead = inboxRowsAhead(rows, group.topics[0] ?? '', committed);
           observed['inventory-service exit'] = exit;

@@ -1,3 +1,4 @@
+import { VIEWS } from '@kafka-poc/contracts';
 import type { ServiceProcess } from '@kafka-poc/local-stack';
 import { combineLoads } from '@kafka-poc/verification';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
@@ -37,8 +38,8 @@ async function waitForOrdersDecided(scenario: Scenario): Promise<void> {
   while (Date.now() < deadline) {
     const [row] = await query<{ n: number }>(
       scenario.databaseUrl,
-      `SELECT (SELECT count(*) FROM orders WHERE status = 'PENDING')
-            + (SELECT count(*) FROM inventory_outbox WHERE sent_at IS NULL) AS n`,
+      `SELECT (SELECT count(*) FROM ${VIEWS.orders} WHERE status = 'PENDING')
+            + (SELECT count(*) FROM ${VIEWS.inventoryOutbox} WHERE sent_at IS NULL) AS n`,
     );
     if (Number(row?.n) === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 250));

@@ -1,4 +1,4 @@
-import { deadLetterTopic, HEADERS } from '@kafka-poc/contracts';
+import { deadLetterTopic, HEADERS, VIEWS } from '@kafka-poc/contracts';
 import { createAdmin, createProducer, type KafkaAdmin, type KafkaProducer } from '@kafka-poc/kafka';
 import { testKafkaBrokers, waitFor } from '@kafka-poc/testing';
 import { readFacts } from '@kafka-poc/verification';
@@ -55,7 +55,9 @@ async function orderAndWait(item: string, quantity: number): Promise<string> {
 describe('redelivery', () => {
   it('applies an order.created event delivered twice only once', async () => {
     const orderId = await orderAndWait('Laptop', 3);
-    const { rows } = await db.query('SELECT key, value, headers FROM order_outbox WHERE key = $1', [orderId]);
+    const { rows } = await db.query(`SELECT key, value, headers FROM ${VIEWS.orderOutbox} WHERE key = $1`, [
+      orderId,
+    ]);
     const original = rows[0];
     expect(original).toBeDefined();
     // Publish the very same event again (what a relay crash before marking it sent would do).
@@ -70,7 +72,7 @@ describe('redelivery', () => {
     const marker = await orderAndWait('Laptop', 1); // proves the duplicate was consumed (same partition or later)
     await waitFor(
       async () => {
-        const inbox = await db.query('SELECT count(*)::int AS n FROM inventory_inbox');
+        const inbox = await db.query(`SELECT count(*)::int AS n FROM ${VIEWS.inventoryInbox}`);
         return inbox.rows[0].n >= 2;
       },
       { timeoutMs: 10_000, message: 'inbox rows' },
@@ -80,7 +82,7 @@ describe('redelivery', () => {
     expect(facts.notifications.filter((n) => n.order_id === orderId)).toHaveLength(1);
     expect(facts.stock.get('Laptop')).toBe(20 - 3 - 1);
     expect(marker).toBeTruthy();
-    const decided = await db.query('SELECT count(*)::int AS n FROM inventory_outbox WHERE key = $1', [
+    const decided = await db.query(`SELECT count(*)::int AS n FROM ${VIEWS.inventoryOutbox} WHERE key = $1`, [
       orderId,
     ]);
     expect(decided.rows[0].n).toBe(1);
@@ -88,13 +90,15 @@ describe('redelivery', () => {
 
   it('does not decide an order twice even when its event comes again under a new event id', async () => {
     const orderId = await orderAndWait('Laptop', 2);
-    const { rows } = await db.query('SELECT key, value, headers FROM order_outbox WHERE key = $1', [orderId]);
+    const { rows } = await db.query(`SELECT key, value, headers FROM ${VIEWS.orderOutbox} WHERE key = $1`, [
+      orderId,
+    ]);
     const event = JSON.parse(rows[0].value);
     const copy = { ...event, id: crypto.randomUUID() };
     await producer.send([{ topic: pipeline.topics.orderEvents, key: orderId, value: JSON.stringify(copy) }]);
     await waitFor(
       async () => {
-        const inbox = await db.query('SELECT 1 FROM inventory_inbox WHERE event_id = $1', [copy.id]);
+        const inbox = await db.query(`SELECT 1 FROM ${VIEWS.inventoryInbox} WHERE event_id = $1`, [copy.id]);
         return inbox.rowCount === 1;
       },
       { timeoutMs: 20_000, message: 'copy consumed' },

@@ -1,9 +1,9 @@
 import { deadLetterTopic, HEADERS, newEnvelope } from '@kafka-poc/contracts';
 import { createAdmin, createProducer, type KafkaAdmin, type KafkaProducer } from '@kafka-poc/kafka';
 import { testKafkaBrokers, uniqueName, waitFor } from '@kafka-poc/testing';
+import { readFacts } from '@kafka-poc/verification';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../support/http.ts';
-import { readFacts } from '@kafka-poc/verification';
 import { TestPipeline } from '../support/pipeline.ts';
 import { metricSum } from '../support/prometheus.ts';
 

@@ -1,4 +1,4 @@
-import { deadLetterTopic, HEADERS } from '@kafka-poc/contracts';
+import { deadLetterTopic, HEADERS, VIEWS } from '@kafka-poc/contracts';
 import { createAdmin, createProducer, type KafkaAdmin, type KafkaProducer } from '@kafka-poc/kafka';
 import type { ServiceRuntime } from '@kafka-poc/service-kit';
 import { testKafkaBrokers, waitFor } from '@kafka-poc/testing';
@@ -113,7 +113,7 @@ describe('HTTP fuzzing', () => {
       { numRuns: 300 },
     );
     const corrupt = await db.query(
-      "SELECT count(*)::int AS n FROM orders WHERE quantity < 1 OR quantity > 10000 OR length(item) = 0 OR length(item) > 100 OR status <> ALL('{PENDING,CONFIRMED,REJECTED}')",
+      `SELECT count(*)::int AS n FROM ${VIEWS.orders} WHERE quantity < 1 OR quantity > 10000 OR length(item) = 0 OR length(item) > 100 OR status <> ALL('{PENDING,CONFIRMED,REJECTED}')`,
     );
     expect(corrupt.rows[0].n).toBe(0);
   });
@@ -159,7 +159,7 @@ describe('HTTP fuzzing', () => {
       { numRuns: 200 },
     );
     const corrupt = await db.query(
-      'SELECT count(*)::int AS n FROM inventory WHERE stock < 0 OR length(item) > 100',
+      `SELECT count(*)::int AS n FROM ${VIEWS.stock} WHERE stock < 0 OR length(item) > 100`,
     );
     expect(corrupt.rows[0].n).toBe(0);
   });

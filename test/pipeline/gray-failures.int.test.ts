@@ -1,16 +1,21 @@
-import { deadLetterTopic, HEADERS } from '@kafka-poc/contracts';
+import { deadLetterTopic, HEADERS, SERVICE_DATA, VIEWS } from '@kafka-poc/contracts';
 import { createAdmin, type KafkaAdmin } from '@kafka-poc/kafka';
 import { testKafkaBrokers, waitFor } from '@kafka-poc/testing';
+import { checkInvariants, readFacts } from '@kafka-poc/verification';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../support/http.ts';
-import { checkInvariants, readFacts } from '@kafka-poc/verification';
 import { TestPipeline } from '../support/pipeline.ts';
 import { metricSum } from '../support/prometheus.ts';
 
 // Gray failures inside the database while orders flow: a row lock held far past the statement
 // timeout, a deadlock, a table renamed under the consumer, environmental SQLSTATEs raised by a
 // trigger. Each is retried until it passes: every order ends final, nothing is dead-lettered.
+// The faults are injected as the administrator into the services' own schemas (named explicitly);
+// what the test reads it reads from the published views.
+
+const INVENTORY = SERVICE_DATA.inventory.schema;
+const NOTIFICATION = SERVICE_DATA.notification.schema;
 
 const STATEMENT_TIMEOUT_MS = 2500;
 const SEED = new Map([
@@ -93,7 +98,7 @@ describe('a stock row locked far past the statement timeout', () => {
   it('retries the orders for that item until the lock goes, and dead-letters nothing', async () => {
     const before = await retries('inventory');
     await session.query('BEGIN');
-    await session.query(`SELECT stock FROM inventory WHERE item = 'Laptop' FOR UPDATE`);
+    await session.query(`SELECT stock FROM ${VIEWS.stock} WHERE item = 'Laptop' FOR UPDATE`);
     let released = false;
     try {
       const ids = await placeOrders(12, ['Laptop', 'Phone', 'Laptop']);
@@ -139,7 +144,7 @@ describe('a deadlock between the consumer and another session', () => {
     await session.query(`SET deadlock_timeout = '30s'`);
     await session.query('BEGIN');
     try {
-      await session.query(`SELECT stock FROM inventory WHERE item = 'Monitor' FOR UPDATE`);
+      await session.query(`SELECT stock FROM ${VIEWS.stock} WHERE item = 'Monitor' FOR UPDATE`);
       const [orderId] = await placeOrders(1, ['Monitor']);
       // The consumer's transaction claimed the event in the inbox, then waits for the Monitor row.
       await waitFor(
@@ -150,12 +155,12 @@ describe('a deadlock between the consumer and another session', () => {
         { until: (r) => (r.rowCount ?? 0) > 0, timeoutMs: 30_000, message: 'consumer waiting for the row' },
       );
       const { rows: events } = await session.query<{ id: string }>(
-        `SELECT value::jsonb ->> 'id' AS id FROM order_outbox WHERE key = $1`,
+        `SELECT event_id AS id FROM ${VIEWS.orderOutbox} WHERE key = $1`,
         [orderId],
       );
       // Now wait for the consumer's inbox row: a cycle, and the consumer's deadlock check breaks it.
       await session.query(
-        `INSERT INTO inventory_inbox (event_id, event_type, topic, partition, "offset")
+        `INSERT INTO ${INVENTORY}.inventory_inbox (event_id, event_type, topic, partition, "offset")
          VALUES ($1, 'probe', 'probe', 0, 0) ON CONFLICT DO NOTHING`,
         [events[0]?.id],
       );
@@ -178,8 +183,8 @@ describe('a schema mid-deploy: a table and a column renamed under the consumers'
   it('retries until they are back, and dead-letters nothing', async () => {
     const inventoryBefore = await retries('inventory', { reason: 'environment' });
     const notificationBefore = await retries('notification', { reason: 'environment' });
-    await session.query('ALTER TABLE reservations RENAME TO reservations_next');
-    await session.query('ALTER TABLE notifications RENAME COLUMN message TO message_next');
+    await session.query(`ALTER TABLE ${INVENTORY}.reservations RENAME TO reservations_next`);
+    await session.query(`ALTER TABLE ${NOTIFICATION}.notifications RENAME COLUMN message TO message_next`);
     let restored = false;
     try {
       const ids = await placeOrders(6, ['Laptop', 'Phone']);
@@ -190,20 +195,20 @@ describe('a schema mid-deploy: a table and a column renamed under the consumers'
         timeoutMs: 60_000,
         message: 'inventory-service retrying',
       });
-      await session.query('ALTER TABLE reservations_next RENAME TO reservations');
+      await session.query(`ALTER TABLE ${INVENTORY}.reservations_next RENAME TO reservations`);
       await waitFor(() => retries('notification', { reason: 'environment' }), {
         until: (n) => n >= notificationBefore + 3,
         timeoutMs: 60_000,
         message: 'notification-service retrying',
       });
-      await session.query('ALTER TABLE notifications RENAME COLUMN message_next TO message');
+      await session.query(`ALTER TABLE ${NOTIFICATION}.notifications RENAME COLUMN message_next TO message`);
       restored = true;
       await waitUntilFinal(ids);
     } finally {
       if (!restored) {
-        await session.query('ALTER TABLE IF EXISTS reservations_next RENAME TO reservations');
+        await session.query(`ALTER TABLE IF EXISTS ${INVENTORY}.reservations_next RENAME TO reservations`);
         await session
-          .query('ALTER TABLE notifications RENAME COLUMN message_next TO message')
+          .query(`ALTER TABLE ${NOTIFICATION}.notifications RENAME COLUMN message_next TO message`)
           .catch(() => undefined);
       }
     }
@@ -214,22 +219,25 @@ describe('a schema mid-deploy: a table and a column renamed under the consumers'
 describe('environmental SQLSTATEs raised inside the consumer transaction', () => {
   beforeAll(async () => {
     // A sequence survives the rollback of the failing transaction: it counts the injected faults.
+    // Made by inventory-service's role in its schema: the trigger runs in its transactions, with its rights.
     await session.query(`
-      CREATE SEQUENCE fault_seq;
-      CREATE TABLE fault_plan (code text NOT NULL, until bigint NOT NULL);
-      CREATE FUNCTION inject_fault() RETURNS trigger LANGUAGE plpgsql AS $$
+      SET ROLE ${SERVICE_DATA.inventory.role};
+      CREATE SEQUENCE ${INVENTORY}.fault_seq;
+      CREATE TABLE ${INVENTORY}.fault_plan (code text NOT NULL, until bigint NOT NULL);
+      CREATE FUNCTION ${INVENTORY}.inject_fault() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE planned text;
       BEGIN
-        SELECT code INTO planned FROM fault_plan WHERE nextval('fault_seq') <= until;
+        SELECT code INTO planned FROM ${INVENTORY}.fault_plan WHERE nextval('${INVENTORY}.fault_seq') <= until;
         IF planned IS NOT NULL THEN RAISE EXCEPTION 'injected %', planned USING ERRCODE = planned; END IF;
         RETURN NULL;
       END $$;
-      CREATE TRIGGER inject_fault BEFORE INSERT ON reservations
-        FOR EACH STATEMENT EXECUTE FUNCTION inject_fault();`);
+      CREATE TRIGGER inject_fault BEFORE INSERT ON ${INVENTORY}.reservations
+        FOR EACH STATEMENT EXECUTE FUNCTION ${INVENTORY}.inject_fault();
+      RESET ROLE;`);
   });
 
   afterAll(async () => {
-    await session.query('DROP TRIGGER inject_fault ON reservations');
+    await session.query(`DROP TRIGGER inject_fault ON ${INVENTORY}.reservations`);
   });
 
   // serialization_failure, lock_not_available, io_error, idle-in-transaction timeout, too many connections
@@ -238,8 +246,11 @@ describe('environmental SQLSTATEs raised inside the consumer transaction', () =>
     async (code) => {
       const before = await retries('inventory', { reason: 'environment' });
       // Five failures in a row: past the three attempts after which a batch is split.
-      await session.query('TRUNCATE fault_plan');
-      await session.query('INSERT INTO fault_plan SELECT $1, last_value + 5 FROM fault_seq', [code]);
+      await session.query(`TRUNCATE ${INVENTORY}.fault_plan`);
+      await session.query(
+        `INSERT INTO ${INVENTORY}.fault_plan SELECT $1, last_value + 5 FROM ${INVENTORY}.fault_seq`,
+        [code],
+      );
       const ids = await placeOrders(3, ['Phone']);
       await waitUntilFinal(ids);
       expect(await retries('inventory', { reason: 'environment' })).toBeGreaterThanOrEqual(before + 5);
@@ -259,7 +270,9 @@ describe('afterwards', () => {
 describe('a genuinely poison event beside good ones', () => {
   it('is dead-lettered with its SQLSTATE, and the others are applied', async () => {
     // A data rule the event can never pass: the one failure that is the event's own.
-    await session.query(`ALTER TABLE reservations ADD CONSTRAINT no_cursed_items CHECK (item <> 'Cursed')`);
+    await session.query(
+      `ALTER TABLE ${INVENTORY}.reservations ADD CONSTRAINT no_cursed_items CHECK (item <> 'Cursed')`,
+    );
     // Two poison events among good ones: fetched alone, together or with the others, each goes.
     const ids = await placeOrders(5, ['Laptop', 'Cursed', 'Phone']);
     const cursed = [ids[1], ids[4]];

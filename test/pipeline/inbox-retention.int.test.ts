@@ -1,3 +1,4 @@
+import { VIEWS } from '@kafka-poc/contracts';
 import { createAdmin, type KafkaAdmin } from '@kafka-poc/kafka';
 import { uniqueName, waitFor } from '@kafka-poc/testing';
 import pg from 'pg';
@@ -11,7 +12,7 @@ import { type ServiceKind, TestPipeline } from '../support/pipeline.ts';
 // offset: each event finds no inbox row and is applied again — and changes nothing, because a
 // reservation, a notification and a status change exist at most once per order.
 
-const INBOX_TABLES = ['order_inbox', 'inventory_inbox', 'notification_inbox'];
+const INBOX_VIEWS = [VIEWS.orderInbox, VIEWS.inventoryInbox, VIEWS.notificationInbox];
 let pipeline: TestPipeline;
 let db: pg.Client;
 let admin: KafkaAdmin;
@@ -41,20 +42,20 @@ afterAll(async () => {
 async function effects() {
   const rows = async (text: string) => (await db.query(text)).rows;
   return {
-    orders: await rows('SELECT id, status, reason, updated_at FROM orders ORDER BY id'),
-    stock: await rows('SELECT item, stock, updated_at FROM inventory ORDER BY item'),
-    reservations: await rows('SELECT * FROM reservations ORDER BY order_id'),
+    orders: await rows(`SELECT id, status, reason, updated_at FROM ${VIEWS.orders} ORDER BY id`),
+    stock: await rows(`SELECT item, stock, updated_at FROM ${VIEWS.stock} ORDER BY item`),
+    reservations: await rows(`SELECT * FROM ${VIEWS.reservations} ORDER BY order_id`),
     notifications: await rows(
-      'SELECT id, order_id, status, message, created_at FROM notifications ORDER BY id',
+      `SELECT id, order_id, status, message, created_at FROM ${VIEWS.notifications} ORDER BY id`,
     ),
-    decisionEvents: await rows('SELECT count(*)::int AS n FROM inventory_outbox'),
-    orderEvents: await rows('SELECT count(*)::int AS n FROM order_outbox'),
+    decisionEvents: await rows(`SELECT count(*)::int AS n FROM ${VIEWS.inventoryOutbox}`),
+    orderEvents: await rows(`SELECT count(*)::int AS n FROM ${VIEWS.orderOutbox}`),
   };
 }
 
 async function inboxRows(): Promise<number> {
   const counts = await Promise.all(
-    INBOX_TABLES.map(
+    INBOX_VIEWS.map(
       async (t) => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t}`)).rows[0]?.n,
     ),
   );
@@ -90,14 +91,18 @@ describe('inbox retention', () => {
     }
     await waitFor(
       async () =>
-        (await db.query(`SELECT count(*)::int AS n FROM orders WHERE status <> 'PENDING'`)).rows[0].n,
+        (await db.query(`SELECT count(*)::int AS n FROM ${VIEWS.orders} WHERE status <> 'PENDING'`)).rows[0]
+          .n,
       { until: (n) => n === 12, timeoutMs: 30_000, message: 'every order decided' },
     );
-    await waitFor(async () => (await db.query('SELECT count(*)::int AS n FROM notifications')).rows[0].n, {
-      until: (n) => n === 12,
-      timeoutMs: 30_000,
-      message: 'every order notified',
-    });
+    await waitFor(
+      async () => (await db.query(`SELECT count(*)::int AS n FROM ${VIEWS.notifications}`)).rows[0].n,
+      {
+        until: (n) => n === 12,
+        timeoutMs: 30_000,
+        message: 'every order notified',
+      },
+    );
     // The janitors purge every inbox row once it is older than the (one second) retention.
     await waitFor(inboxRows, { until: (n) => n === 0, timeoutMs: 30_000, message: 'inbox rows purged' });
     const before = await effects();

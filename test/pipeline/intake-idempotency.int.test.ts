@@ -1,3 +1,4 @@
+import { VIEWS } from '@kafka-poc/contracts';
 import { formatApiKeyRecord, generateApiKey } from '@kafka-poc/service-kit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -47,8 +48,8 @@ const post = (body: unknown, headers: Record<string, string> = {}) =>
 
 async function rowsFor(id: string): Promise<{ orders: number; events: number }> {
   const { rows } = await db.query<{ orders: number; events: number }>(
-    `SELECT (SELECT count(*)::int FROM orders WHERE id = $1) AS orders,
-            (SELECT count(*)::int FROM order_outbox WHERE key = $1::text) AS events`,
+    `SELECT (SELECT count(*)::int FROM ${VIEWS.orders} WHERE id = $1) AS orders,
+            (SELECT count(*)::int FROM ${VIEWS.orderOutbox} WHERE key = $1::text) AS events`,
     [id],
   );
   return rows[0] ?? { orders: -1, events: -1 };
@@ -56,7 +57,7 @@ async function rowsFor(id: string): Promise<{ orders: number; events: number }> 
 
 describe('an error after the intake statement committed', () => {
   it('answers 201 with the order it committed and never inserts it twice', async () => {
-    const before = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM orders');
+    const before = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${VIEWS.orders}`);
     const cut = proxy.cutAfterAnswerTo(INTAKE_STATEMENT);
     // No Idempotency-Key: only the intake's own retry can make this safe.
     const response = await post({ item: 'Laptop', quantity: 1 });
@@ -64,7 +65,7 @@ describe('an error after the intake statement committed', () => {
     expect(response.status).toBe(201);
     expect(response.headers.get('idempotent-replayed')).toBe('false');
     expect(await rowsFor(response.body.id)).toEqual({ orders: 1, events: 1 });
-    const after = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM orders');
+    const after = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${VIEWS.orders}`);
     expect(after.rows[0]?.n).toBe((before.rows[0]?.n ?? 0) + 1);
     expect(await metricSum(pipeline.url('order'), 'order_intake_retries_total')).toBeGreaterThanOrEqual(1);
   });
@@ -116,11 +117,14 @@ describe('many parallel requests with shuffled, overlapping Idempotency-Keys', (
     for (const a of answers) idsByKey.set(a.key, (idsByKey.get(a.key) ?? new Set()).add(a.body.id));
     expect([...idsByKey.values()].filter((ids) => ids.size !== 1)).toEqual([]);
     expect(answers.filter((a) => a.headers.get('idempotent-replayed') === 'false')).toHaveLength(keys.length);
-    const { rows } = await db.query<{ id: string }>('SELECT id FROM orders WHERE idempotency_key = ANY($1)', [
-      keys,
-    ]);
+    const { rows } = await db.query<{ id: string }>(
+      `SELECT id FROM ${VIEWS.orders} WHERE idempotency_key = ANY($1)`,
+      [keys],
+    );
     expect(rows).toHaveLength(keys.length);
-    const events = await db.query('SELECT 1 FROM order_outbox WHERE key = ANY($1)', [rows.map((r) => r.id)]);
+    const events = await db.query(`SELECT 1 FROM ${VIEWS.orderOutbox} WHERE key = ANY($1)`, [
+      rows.map((r) => r.id),
+    ]);
     expect(events.rowCount).toBe(keys.length);
     // Sorted keys: the statements wait for each other but never deadlock, so nothing was retried.
     expect(await metricSum(pipeline.url('order'), 'order_intake_retries_total')).toBe(retriesBefore);

@@ -1,3 +1,4 @@
+import { VIEWS } from '@kafka-poc/contracts';
 import { waitFor } from '@kafka-poc/testing';
 import { checkInvariants, readFacts } from '@kafka-poc/verification';
 import pg from 'pg';
@@ -168,7 +169,7 @@ describe('order flow', () => {
     const ids = [keyedAnswers[0]?.body.id as string, ...otherAnswers.map((a) => a.body.id as string)];
     // Exactly one order.created per created order in the outbox, none for the replays.
     const outbox = await queryRows<{ key: string; events: number }>(
-      'SELECT key, count(*)::int AS events FROM order_outbox WHERE key = ANY($1) GROUP BY key',
+      `SELECT key, count(*)::int AS events FROM ${VIEWS.orderOutbox} WHERE key = ANY($1) GROUP BY key`,
       [ids],
     );
     expect(outbox).toHaveLength(ids.length);

@@ -1,3 +1,4 @@
+import { VIEWS } from '@kafka-poc/contracts';
 import { createAdmin, type KafkaAdmin } from '@kafka-poc/kafka';
 import { testKafkaBrokers, uniqueName, waitFor } from '@kafka-poc/testing';
 import { Admin } from '@platformatic/kafka';
@@ -50,7 +51,7 @@ interface Notification {
 const notifications = async (orderIds?: string[]) =>
   (
     await db.query<Notification>(
-      `SELECT id, order_id, message, created_at FROM notifications
+      `SELECT id, order_id, message, created_at FROM ${VIEWS.notifications}
        WHERE $1::uuid[] IS NULL OR order_id = ANY($1::uuid[]) ORDER BY order_id`,
       [orderIds ?? null],
     )
@@ -58,7 +59,7 @@ const notifications = async (orderIds?: string[]) =>
 
 async function counts(): Promise<{ notifications: number; inbox: number }> {
   const { rows } = await db.query<{ n: string; i: string }>(
-    'SELECT (SELECT count(*) FROM notifications) AS n, (SELECT count(*) FROM notification_inbox) AS i',
+    `SELECT (SELECT count(*) FROM ${VIEWS.notifications}) AS n, (SELECT count(*) FROM ${VIEWS.notificationInbox}) AS i`,
   );
   return { notifications: Number(rows[0]?.n), inbox: Number(rows[0]?.i) };
 }
@@ -149,11 +150,16 @@ describe('rebuild notifications', () => {
     const to = from + 10;
     const stored = async (orderId: string, ms: number, micros: string) => {
       const now = `${new Date(ms).toISOString().slice(0, -1)}${micros}Z`;
-      await db.query('UPDATE notifications SET created_at = $1 WHERE order_id = $2', [now, orderId]);
-      await db.query('UPDATE notification_inbox SET processed_at = $1 WHERE event_id = $2', [
+      // Staged in notification-service's own tables: the one place this test writes them (see
+      // check-data-ownership.ts).
+      await db.query('UPDATE notification_service.notifications SET created_at = $1 WHERE order_id = $2', [
         now,
-        events.get(orderId),
+        orderId,
       ]);
+      await db.query(
+        'UPDATE notification_service.notification_inbox SET processed_at = $1 WHERE event_id = $2',
+        [now, events.get(orderId)],
+      );
     };
     await stored(a, from - 1, '600'); // now() = from - 0.4 ms: notification at `from`, inbox row just before
     await stored(b, from - 1, '400'); // now() = from - 0.6 ms: both before `from`
@@ -161,7 +167,7 @@ describe('rebuild notifications', () => {
     await stored(d, to - 1, '600'); // now() = to - 0.4 ms: notification at `to` (excluded), inbox row just before
     const { rows: check } = await db.query<{ created: Date; before: boolean }>(
       `SELECT n.created_at AS created, i.processed_at < n.created_at AS before
-       FROM notifications n, notification_inbox i WHERE n.order_id = $1 AND i.event_id = $2`,
+       FROM ${VIEWS.notifications} n, ${VIEWS.notificationInbox} i WHERE n.order_id = $1 AND i.event_id = $2`,
       [a, events.get(a)],
     );
     expect(check[0]?.created.getTime()).toBe(from); // rounded up into the range…
@@ -202,7 +208,7 @@ describe('rebuild notifications', () => {
     const before = await counts();
     const offsets = await committed();
     const { rows: firsts } = await db.query<{ partition: number; first: string }>(
-      `SELECT partition, min("offset") AS first FROM notification_inbox
+      `SELECT partition, min("offset") AS first FROM ${VIEWS.notificationInbox}
        WHERE processed_at >= $1 AND processed_at < now() GROUP BY partition`,
       [from],
     );

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { VIEWS } from '@kafka-poc/contracts';
 import { waitFor } from '@kafka-poc/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,7 +68,7 @@ describe('webhook notifications', () => {
         async () =>
           (
             await db.query(
-              'SELECT delivery_status, delivery_attempts FROM notifications WHERE order_id = $1',
+              `SELECT delivery_status, delivery_attempts FROM ${VIEWS.notifications} WHERE order_id = $1`,
               [order.id],
             )
           ).rows[0],

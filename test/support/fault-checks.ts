@@ -1,3 +1,4 @@
+import { VIEWS } from '@kafka-poc/contracts';
 import { checkPipeline, describeViolation, query, waitUntilSettled as settle } from '@kafka-poc/verification';
 import type { Scenario } from './process-stack.ts';
 
@@ -54,13 +55,13 @@ export async function effectsFingerprint(databaseUrl: string): Promise<Record<st
     databaseUrl,
     `SELECT
        (SELECT count(*) || ':' || md5(coalesce(string_agg(order_id::text || status || quantity, ',' ORDER BY order_id), ''))
-          FROM reservations) AS reservations,
-       (SELECT string_agg(item || '=' || stock, ',' ORDER BY item) FROM inventory) AS stock,
-       (SELECT count(*) || ':' || md5(coalesce(string_agg(id::text || status, ',' ORDER BY id), '')) FROM orders) AS orders,
+          FROM ${VIEWS.reservations}) AS reservations,
+       (SELECT string_agg(item || '=' || stock, ',' ORDER BY item) FROM ${VIEWS.stock}) AS stock,
+       (SELECT count(*) || ':' || md5(coalesce(string_agg(id::text || status, ',' ORDER BY id), '')) FROM ${VIEWS.orders}) AS orders,
        (SELECT count(*) || ':' || md5(coalesce(string_agg(id::text || order_id::text || delivery_status, ',' ORDER BY id), ''))
-          FROM notifications) AS notifications,
-       (SELECT count(*)::text FROM order_outbox) AS "orderEvents",
-       (SELECT count(*)::text FROM inventory_outbox) AS "decisionEvents"`,
+          FROM ${VIEWS.notifications}) AS notifications,
+       (SELECT count(*)::text FROM ${VIEWS.orderOutbox}) AS "orderEvents",
+       (SELECT count(*)::text FROM ${VIEWS.inventoryOutbox}) AS "decisionEvents"`,
   );
   return row ?? {};
 }

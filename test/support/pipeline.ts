@@ -1,4 +1,6 @@
+import { SERVICE_DATA } from '@kafka-poc/contracts';
 import { createInventoryService, loadInventoryServiceConfig } from '@kafka-poc/inventory-service';
+import { roleDatabaseUrl } from '@kafka-poc/local-stack';
 import { createNotificationService, loadNotificationServiceConfig } from '@kafka-poc/notification-service';
 import { createOrderService, loadOrderServiceConfig } from '@kafka-poc/order-service';
 import type { ServiceRuntime } from '@kafka-poc/service-kit';
@@ -9,7 +11,8 @@ export type ServiceKind = 'order' | 'inventory' | 'notification';
 
 /**
  * The three services in this process against the harness's real broker and Postgres, isolated by a
- * fresh database and namespaced topics and groups, on random ports.
+ * fresh database and namespaced topics and groups, on random ports. `env.DATABASE_URL` is the
+ * database's administrator URL; each service connects with its own role (envOf).
  */
 export class TestPipeline {
   readonly env: Record<string, string>;
@@ -30,6 +33,16 @@ export class TestPipeline {
       inventory: env.INVENTORY_SERVICE_GROUP ?? '',
       notification: env.NOTIFICATION_SERVICE_GROUP ?? '',
     };
+  }
+
+  /** The environment of one kind of service: the shared one, with its own database role. */
+  envOf(kind: ServiceKind): Record<string, string> {
+    return { ...this.env, DATABASE_URL: roleDatabaseUrl(this.databaseUrl, SERVICE_DATA[kind].role) };
+  }
+
+  /** The test database, with the administrator's credentials (read the services' published views). */
+  get databaseUrl(): string {
+    return this.env.DATABASE_URL ?? '';
   }
 
   static async create(
@@ -58,7 +71,7 @@ export class TestPipeline {
 
   /** Starts one more instance of a service and waits until it is ready. */
   async start(kind: ServiceKind): Promise<ServiceRuntime> {
-    const runtime = await createService(kind, this.env, this.spanExporter);
+    const runtime = await createService(kind, this.envOf(kind), this.spanExporter);
     this.instances.push({ kind, runtime });
     await runtime.start();
     return runtime;

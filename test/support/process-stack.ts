@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAdmin, type KafkaAdmin } from '@kafka-poc/kafka';
 import {
+  findService,
   freePort,
   isAlive,
   type KafkaCluster,
   type PostgresServer,
   repoRoot,
+  roleDatabaseUrl,
   ServiceProcess,
   startKafka,
   startPostgres,
@@ -25,6 +27,12 @@ import {
 } from '@kafka-poc/verification';
 
 export type ServiceName = 'order-service' | 'inventory-service' | 'notification-service';
+
+function serviceDatabaseRole(service: ServiceName): string {
+  const definition = findService(service);
+  if (!definition) throw new Error(`unknown service ${service}`);
+  return definition.databaseRole;
+}
 
 const DIR_PREFIX = 'kafka-poc-faults-';
 const OWNER_FILE = 'owner.pid';
@@ -245,7 +253,14 @@ export class Scenario {
         service,
         id,
         port,
-        env: { ...this.env, ...env, PORT: String(port), INSTANCE_ID: id },
+        env: {
+          ...this.env,
+          // Each service connects as its own role; the scenario's URL is the administrator's.
+          DATABASE_URL: roleDatabaseUrl(this.databaseUrl, serviceDatabaseRole(service)),
+          ...env,
+          PORT: String(port),
+          INSTANCE_ID: id,
+        },
         logFile: join(this.logsDir, `${id}.log`),
         watchdog: this.stack.watchdog,
         ...options,

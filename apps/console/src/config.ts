@@ -2,9 +2,11 @@ import {
   type CommonConfig,
   ConfigError,
   commonEnvShape,
+  databaseUrlShape,
   loadConfig,
   toCommonConfig,
 } from '@kafka-poc/config';
+import { CONSOLE_DB_ROLE } from '@kafka-poc/contracts';
 import { z } from 'zod';
 
 const bool = z
@@ -20,6 +22,8 @@ const serviceUrl = z
 const schema = z.object({
   ...commonEnvShape,
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** The console's own role: it may read the views the services publish, nothing else. */
+  ...databaseUrlShape(CONSOLE_DB_ROLE),
   ORDER_SERVICE_URL: serviceUrl,
   INVENTORY_SERVICE_URL: serviceUrl,
   NOTIFICATION_SERVICE_URL: serviceUrl,
@@ -58,7 +62,7 @@ export interface ConsoleConfig extends CommonConfig {
 }
 
 /** Reads the console's environment once; refuses to start without CONSOLE_TOKEN when bound beyond loopback. */
-export function loadConsoleConfig(env: Record<string, string | undefined> = process.env): ConsoleConfig {
+export function loadConsoleConfig(env: Record<string, string | undefined>): ConsoleConfig {
   const parsed = loadConfig(schema, env);
   if (!parsed.CONSOLE_TOKEN && !isLoopback(parsed.HOST)) {
     throw new ConfigError([

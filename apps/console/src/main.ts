@@ -6,7 +6,7 @@ import { type ConsoleConfig, loadConsoleConfig } from './config.ts';
 
 let config: ConsoleConfig;
 try {
-  config = loadConsoleConfig();
+  config = loadConsoleConfig(process.env);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   process.stderr.write(`console: ${error.message}\n`);

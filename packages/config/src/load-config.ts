@@ -17,10 +17,10 @@ export class ConfigError extends ServiceError<'CONFIG_INVALID'> {
   }
 }
 
-/** Parses an environment (process.env by default) once, with the given zod schema. */
+/** Parses an environment once (the composition root passes process.env), with the given zod schema. */
 export function loadConfig<S extends z.ZodType>(
   schema: S,
-  env: Record<string, string | undefined> = process.env,
+  env: Record<string, string | undefined>,
 ): z.output<S> {
   const result = schema.safeParse(env);
   if (!result.success) {

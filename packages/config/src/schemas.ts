@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { TOPICS } from '@kafka-poc/contracts';
 import { z } from 'zod';
 import {
   type DatabaseSslConfig,
@@ -36,6 +37,7 @@ export const commonEnvShape = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.default(false),
 
+  /** Services and the console override the default with databaseUrlShape(their role). */
   DATABASE_URL: z.url().default('postgres://app:app@127.0.0.1:5432/appdb'),
   DB_POOL_MAX: positiveInt.default(10),
   DB_CONNECT_TIMEOUT_MS: positiveInt.default(2000),
@@ -110,8 +112,8 @@ export const commonEnvShape = {
   CONSUMER_FETCH_MIN_BYTES: positiveInt.default(1),
   CONSUMER_FETCH_MAX_WAIT_MS: positiveInt.default(500),
 
-  TOPIC_ORDER_EVENTS: z.string().min(1).default('order-events'),
-  TOPIC_INVENTORY_EVENTS: z.string().min(1).default('inventory-events'),
+  TOPIC_ORDER_EVENTS: z.string().min(1).default(TOPICS.orderEvents),
+  TOPIC_INVENTORY_EVENTS: z.string().min(1).default(TOPICS.inventoryEvents),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(15_000),
   /** OpenTelemetry: traces are exported over OTLP/HTTP only when one of these is set (off by default). */
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
@@ -210,6 +212,27 @@ export function toCommonConfig(env: CommonEnv, service: string, port: number): C
           : undefined),
     },
   };
+}
+
+/** Local development and the tests only: a role's password is its name (`npm start` creates them so). */
+export function localRolePassword(role: string): string {
+  return role;
+}
+
+/** `url` (default: the local database) with `role` and its local password as credentials. */
+export function localDatabaseUrl(role: string, url = 'postgres://127.0.0.1:5432/appdb'): string {
+  const parsed = new URL(url);
+  parsed.username = encodeURIComponent(role);
+  parsed.password = encodeURIComponent(localRolePassword(role));
+  return parsed.toString();
+}
+
+/**
+ * DATABASE_URL of a service (or the console): it connects as its own role, which owns its schema
+ * and nothing else (docs/architecture.md, "Data ownership"). Default: that role on the local database.
+ */
+export function databaseUrlShape(role: string) {
+  return { DATABASE_URL: z.url().default(localDatabaseUrl(role)) };
 }
 
 /** PORT with the service's contract default (order 8000, inventory 8001, notification 8002). */

@@ -1,4 +1,5 @@
 export * from './codec.ts';
+export * from './data-ownership.ts';
 export * from './events.ts';
 export * from './http.ts';
 export * from './limits.ts';

@@ -12,9 +12,26 @@ export const SERVICES = {
 
 export type ServiceName = (typeof SERVICES)[keyof typeof SERVICES];
 
+const DEAD_LETTER_SUFFIX = '.DLT';
+
 /** Dead-letter topic of a topic: poison messages land there with error headers. */
 export function deadLetterTopic(topic: string): string {
-  return `${topic}.DLT`;
+  return `${topic}${DEAD_LETTER_SUFFIX}`;
+}
+
+/** True for a dead-letter topic (one named by deadLetterTopic()). */
+export function isDeadLetterTopic(topic: string): boolean {
+  return topic.endsWith(DEAD_LETTER_SUFFIX) && topic.length > DEAD_LETTER_SUFFIX.length;
+}
+
+/** The dead-letter topic of either an original topic or a dead-letter topic itself. */
+export function asDeadLetterTopic(topic: string): string {
+  return isDeadLetterTopic(topic) ? topic : deadLetterTopic(topic);
+}
+
+/** The topic a dead-letter topic belongs to (by name); undefined for a topic that is not one. */
+export function originalTopic(topic: string): string | undefined {
+  return isDeadLetterTopic(topic) ? topic.slice(0, -DEAD_LETTER_SUFFIX.length) : undefined;
 }
 
 /** Kafka header names used across services. */

@@ -44,7 +44,13 @@ const TRANSIENT_MESSAGES = [
   'Query read timeout',
 ];
 
-export type DbErrorCode = 'DB_UNAVAILABLE' | 'DB_CONFLICT' | 'DB_QUERY_FAILED' | 'DB_MIGRATION_FAILED';
+export type DbErrorCode =
+  | 'DB_UNAVAILABLE'
+  | 'DB_CONFLICT'
+  | 'DB_QUERY_FAILED'
+  | 'DB_MIGRATION_FAILED'
+  | 'DB_SCHEMA_MISSING'
+  | 'DB_SETUP_FAILED';
 
 /** A database failure with a code, its cause, and whether retrying the same work can help. */
 export class DbError extends ServiceError<DbErrorCode> {}

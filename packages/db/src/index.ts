@@ -1,5 +1,13 @@
 export { createDatabase, type Database, type Transaction } from './database.ts';
 export {
+  type DatabaseLayout,
+  databaseSql,
+  rolesSql,
+  type SchemaOwner,
+  setUpDatabase,
+  setUpRoles,
+} from './database-setup.ts';
+export {
   DbError,
   type DbErrorCode,
   isDataRejection,
@@ -8,7 +16,7 @@ export {
   sqlState,
   toDbError,
 } from './errors.ts';
-export { type MigrationOptions, runMigrations } from './migrate.ts';
+export { MIGRATIONS_TABLE, type MigrationOptions, runMigrations } from './migrate.ts';
 export {
   createPool,
   type Pool,
@@ -19,5 +27,6 @@ export {
   pgSslOptions,
   poolStats,
 } from './pool.ts';
+export { quoteIdentifier, quoteLiteral } from './sql-names.ts';
 export { withTransaction } from './transaction.ts';
 export { waitForDatabase } from './wait-for-database.ts';

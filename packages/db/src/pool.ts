@@ -1,5 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
+import { quoteIdentifier } from './sql-names.ts';
 
 /**
  * TLS to PostgreSQL with libpq's meaning of sslmode: `require` encrypts without verifying the server,
@@ -26,6 +27,11 @@ export interface PoolConfig {
   applicationName: string;
   /** TLS; absent = whatever `url` says to node-postgres (no sslmode = no TLS), as before. */
   ssl?: PoolSslConfig;
+  /**
+   * The schema unqualified names resolve to (a service's own schema), set on every connection, so
+   * where a service's tables are does not depend on its role's settings.
+   */
+  searchPath?: string;
 }
 
 /** node-postgres `ssl` for a mode: false, or node:tls options. */
@@ -84,6 +90,7 @@ export function createPool(config: PoolConfig, onError: (error: Error) => void):
     statement_timeout: config.statementTimeoutMs,
     idleTimeoutMillis: 30_000,
     application_name: config.applicationName,
+    ...(config.searchPath ? { options: `-c search_path=${quoteIdentifier(config.searchPath)}` } : {}),
     keepAlive: true,
   });
   pool.on('error', onError);

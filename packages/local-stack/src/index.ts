@@ -1,3 +1,10 @@
+export {
+  LOCAL_DATABASE_LAYOUT,
+  localRoles,
+  roleDatabaseUrl,
+  setUpLocalDatabase,
+  setUpLocalRoles,
+} from './database-setup.ts';
 export { formatCliError, LocalStackError, type LocalStackErrorCode } from './errors.ts';
 export { findRunningInfra, type InfraInfo, type RunningInfra, redact, startInfra } from './infra-runner.ts';
 export {

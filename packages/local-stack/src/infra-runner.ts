@@ -1,6 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
+import { setUpLocalDatabase, setUpLocalRoles } from './database-setup.ts';
 import { LocalStackError } from './errors.ts';
 import {
   databaseClientEnv,
@@ -46,7 +47,8 @@ export interface RunningInfra {
 export interface StartInfraOptions {
   dataRoot: string;
   brokers: 1 | 3;
-  env?: NodeJS.ProcessEnv;
+  /** The launcher's environment: KAFKA_BROKERS / DATABASE_URL name existing servers to use instead. */
+  env: NodeJS.ProcessEnv;
   onProgress: OnProgress;
   /** Share the launcher's watchdog (so it can stop services before infra); default: one of its own. */
   watchdog?: Watchdog;
@@ -74,7 +76,7 @@ export async function findRunningInfra(dataRoot: string): Promise<InfraInfo | un
  */
 export async function startInfra(options: StartInfraOptions): Promise<RunningInfra> {
   const startedAt = performance.now();
-  const env = options.env ?? process.env;
+  const { env } = options;
   const { dataRoot, onProgress } = options;
   const running = await findRunningInfra(dataRoot);
   if (running) {
@@ -225,7 +227,6 @@ async function useExistingPostgres(url: string, onProgress: OnProgress): Promise
     await client.connect();
     await client.query('select 1');
     onProgress(`postgres: using existing server ${redact(url)}`);
-    return url;
   } catch (cause) {
     throw new LocalStackError('POSTGRES_NOT_READY', `DATABASE_URL=${redact(url)} does not answer.`, {
       retryable: true,
@@ -235,6 +236,11 @@ async function useExistingPostgres(url: string, onProgress: OnProgress): Promise
   } finally {
     await client.end().catch(() => undefined);
   }
+  // The services connect with roles of their own (local passwords): the same setup as for our server.
+  await setUpLocalRoles(url);
+  await setUpLocalDatabase(url);
+  onProgress(`postgres: roles and schemas of the services set up in ${redact(url)}`);
+  return url;
 }
 
 /** Hides the password of a connection URL in output. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyClientEnv, localKafkaSecurity, parseInfraKafkaSecurity } from './infra-security.ts';
-import { serviceEnv } from './services.ts';
+import { findService, serviceEnv } from './services.ts';
 
 describe('infra security options', () => {
   let dir: string;
@@ -78,11 +78,14 @@ describe('infra security options', () => {
       },
       database: { DATABASE_SSL: 'verify-full', DATABASE_SSL_CA_FILE: '/db-ca' },
     };
+    const service = findService('order-service');
+    if (!service) throw new Error('order-service missing');
     const env = serviceEnv({
+      service,
       port: 1,
       instanceId: 'i',
       kafkaBrokers: 'k:1',
-      databaseUrl: 'pg',
+      databaseUrl: 'postgres://app:app@db/appdb',
       env: { KAFKA_SASL_PASSWORD: 'stale', KAFKA_TLS_CERT_FILE: '/old', OTHER: 'kept' },
       clientEnv,
     });

@@ -6,11 +6,11 @@ export function repoRoot(): string {
 }
 
 /** Where `npm run infra` keeps its data: $KAFKA_POC_DATA_DIR or <repo>/.data (git-ignored). */
-export function dataRoot(env: NodeJS.ProcessEnv = process.env): string {
+export function dataRoot(env: NodeJS.ProcessEnv): string {
   return env.KAFKA_POC_DATA_DIR ? resolve(env.KAFKA_POC_DATA_DIR) : join(repoRoot(), '.data');
 }
 
 /** Written while infra runs so other commands (npm start, npm run service, the CLI) can find it. */
-export function infraFile(root: string = dataRoot()): string {
+export function infraFile(root: string): string {
   return join(root, 'infra.json');
 }

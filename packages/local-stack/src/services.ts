@@ -1,6 +1,11 @@
+import { CONSOLE_DB_ROLE, SERVICE_DATA, SERVICES as SERVICE_NAMES } from '@kafka-poc/contracts';
+import { roleDatabaseUrl } from './database-setup.ts';
 import { applyClientEnv, type InfraClientEnv } from './infra-security.ts';
 
-/** What `npm start` runs. Add a service here and it gets ports, env, readiness waiting and restarts. */
+/**
+ * What `npm start` runs: the services (named by @kafka-poc/contracts) and the console. Add one here and
+ * it gets ports, env, readiness waiting and restarts.
+ */
 export interface ServiceDefinition {
   name: string;
   /** Entry file, relative to the repo root; services whose entry does not exist yet are skipped. */
@@ -10,29 +15,34 @@ export interface ServiceDefinition {
   portEnv: string;
   /** Extra URLs worth printing (API services have docs and metrics, the console is a UI). */
   kind: 'api' | 'ui';
+  /** The Postgres role it connects as (data ownership: @kafka-poc/contracts SERVICE_DATA). */
+  databaseRole: string;
 }
 
 export const SERVICES: readonly ServiceDefinition[] = [
   {
-    name: 'order-service',
+    name: SERVICE_NAMES.order,
     entry: 'services/order-service/src/main.ts',
     defaultPort: 8000,
     portEnv: 'ORDER_SERVICE_PORT',
     kind: 'api',
+    databaseRole: SERVICE_DATA.order.role,
   },
   {
-    name: 'inventory-service',
+    name: SERVICE_NAMES.inventory,
     entry: 'services/inventory-service/src/main.ts',
     defaultPort: 8001,
     portEnv: 'INVENTORY_SERVICE_PORT',
     kind: 'api',
+    databaseRole: SERVICE_DATA.inventory.role,
   },
   {
-    name: 'notification-service',
+    name: SERVICE_NAMES.notification,
     entry: 'services/notification-service/src/main.ts',
     defaultPort: 8002,
     portEnv: 'NOTIFICATION_SERVICE_PORT',
     kind: 'api',
+    databaseRole: SERVICE_DATA.notification.role,
   },
   {
     name: 'console',
@@ -40,6 +50,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     defaultPort: 8080,
     portEnv: 'CONSOLE_PORT',
     kind: 'ui',
+    databaseRole: CONSOLE_DB_ROLE,
   },
 ];
 
@@ -48,11 +59,7 @@ export function findService(name: string): ServiceDefinition | undefined {
 }
 
 /** Base port from env override or default; instance i (0-based) listens on base + 100 * i. */
-export function instancePort(
-  service: ServiceDefinition,
-  index: number,
-  env: NodeJS.ProcessEnv = process.env,
-): number {
+export function instancePort(service: ServiceDefinition, index: number, env: NodeJS.ProcessEnv): number {
   const override = Number(env[service.portEnv]);
   const base = Number.isInteger(override) && override > 0 ? override : service.defaultPort;
   return base + 100 * index;
@@ -64,22 +71,24 @@ export function instanceId(service: ServiceDefinition, index: number): string {
 }
 
 /**
- * The environment every service instance gets (on top of the inherited one), including the client
- * variables of a secured infra (KAFKA_SASL_*, KAFKA_TLS*, DATABASE_SSL*; file paths only).
+ * The environment every service instance gets (on top of `env`, the launcher's), including the
+ * client variables of a secured infra (KAFKA_SASL_*, KAFKA_TLS*, DATABASE_SSL*; file paths only).
+ * DATABASE_URL is `databaseUrl` with the service's own role (its local credentials).
  */
 export function serviceEnv(args: {
+  service: ServiceDefinition;
   port: number;
   instanceId: string;
   kafkaBrokers: string;
   databaseUrl: string;
-  env?: NodeJS.ProcessEnv;
+  env: NodeJS.ProcessEnv;
   clientEnv?: InfraClientEnv;
 }): NodeJS.ProcessEnv {
   return {
-    ...applyClientEnv(args.env ?? process.env, args.clientEnv),
+    ...applyClientEnv(args.env, args.clientEnv),
     PORT: String(args.port),
     KAFKA_BROKERS: args.kafkaBrokers,
-    DATABASE_URL: args.databaseUrl,
+    DATABASE_URL: roleDatabaseUrl(args.databaseUrl, args.service.databaseRole),
     INSTANCE_ID: args.instanceId,
     NODE_ENV: 'development',
     LOG_PRETTY: '1',

@@ -23,9 +23,6 @@ export {
 } from './inbox-retention.ts';
 export { appendToOutbox, type OutboxMessage } from './outbox-writer.ts';
 export {
-  asDeadLetterTopic,
-  isDeadLetterTopic,
-  originalTopicOf,
   type RedriveAllOptions,
   RedriveError,
   type RedriveErrorCode,

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from '@kafka-poc/kafka';
 import { describe, expect, it } from 'vitest';
-import { asDeadLetterTopic, isDeadLetterTopic, originalTopicOf, redriveMessage } from './redrive.ts';
+import { redriveMessage } from './redrive.ts';
 
 const letter: IncomingMessage = {
   topic: 'ns.order-events.DLT',
@@ -20,17 +20,6 @@ const letter: IncomingMessage = {
   },
   timestamp: 1,
 };
-
-describe('dead-letter topics', () => {
-  it('recognizes them and names both sides', () => {
-    expect(isDeadLetterTopic('a.DLT')).toBe(true);
-    expect(isDeadLetterTopic('.DLT')).toBe(false);
-    expect(isDeadLetterTopic('a')).toBe(false);
-    expect(originalTopicOf('a.b.DLT')).toBe('a.b');
-    expect(asDeadLetterTopic('a.b')).toBe('a.b.DLT');
-    expect(asDeadLetterTopic('a.b.DLT')).toBe('a.b.DLT');
-  });
-});
 
 describe('redriveMessage', () => {
   it('goes to the original topic with the original key, value and non-dlq headers', () => {

@@ -1,4 +1,4 @@
-import { deadLetterTopic, HEADERS } from '@kafka-poc/contracts';
+import { asDeadLetterTopic, HEADERS, isDeadLetterTopic, originalTopic } from '@kafka-poc/contracts';
 import type { IncomingMessage, KafkaAdmin, KafkaProducer, OutgoingMessage } from '@kafka-poc/kafka';
 import { ServiceError } from '@kafka-poc/resilience';
 
@@ -12,20 +12,6 @@ export class RedriveError extends ServiceError<RedriveErrorCode> {
   }
 }
 
-export function isDeadLetterTopic(topic: string): boolean {
-  return topic.endsWith('.DLT') && topic.length > 4;
-}
-
-/** The topic a dead-letter topic belongs to (by name; the letter's own header wins when redriving). */
-export function originalTopicOf(dlt: string): string {
-  return dlt.slice(0, -'.DLT'.length);
-}
-
-/** The dead-letter topic of either an original topic or a dead-letter topic itself. */
-export function asDeadLetterTopic(topic: string): string {
-  return isDeadLetterTopic(topic) ? topic : deadLetterTopic(topic);
-}
-
 /**
  * The message that puts a dead letter back on its original topic: same key, value and headers,
  * without the dlq-* ones, plus `dlq-redriven-from` naming the letter. Consumers are idempotent, so
@@ -34,9 +20,11 @@ export function asDeadLetterTopic(topic: string): string {
 export function redriveMessage(letter: IncomingMessage): OutgoingMessage {
   const headers = Object.fromEntries(Object.entries(letter.headers).filter(([k]) => !k.startsWith('dlq-')));
   headers[HEADERS.dlqRedrivenFrom] = `${letter.topic}:${letter.partition}:${letter.offset}`;
-  const target = letter.headers[HEADERS.dlqOriginalTopic] ?? originalTopicOf(letter.topic);
+  // The letter's own header wins; the dead-letter topic's name says it too.
+  const byName = originalTopic(letter.topic) ?? letter.topic;
+  const target = letter.headers[HEADERS.dlqOriginalTopic] ?? byName;
   return {
-    topic: isDeadLetterTopic(target) ? originalTopicOf(letter.topic) : target,
+    topic: isDeadLetterTopic(target) ? byName : target,
     ...(letter.key !== undefined ? { key: letter.key } : {}),
     value: letter.value,
     headers,

@@ -1,38 +1,21 @@
 import type { CommonConfig, HttpSecurityConfig } from '@kafka-poc/config';
-import { deadLetterTopic } from '@kafka-poc/contracts';
 import {
   createDatabase,
-  createPool,
   type Database,
   type MigrationOptions,
   type Pool,
-  poolStats,
   runMigrations,
-  waitForDatabase,
 } from '@kafka-poc/db';
 import {
-  type BatchHandler,
   type ConsumerRunner,
   createAdmin,
-  createConsumerRunner,
   createProducer,
   type KafkaAdmin,
   type KafkaConnectionConfig,
   type KafkaProducer,
-  type PartitionLag,
-  type TopicSpec,
 } from '@kafka-poc/kafka';
-import {
-  type EventTracer,
-  inboxRetentionPurger,
-  OutboxRelay,
-  type OutboxRelayHooks,
-  type RetentionPurgeHooks,
-} from '@kafka-poc/outbox';
-import { backoffDelay, declaredRetryable, sleep } from '@kafka-poc/resilience';
+import type { EventTracer, OutboxRelay } from '@kafka-poc/outbox';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
-import { Gauge } from 'prom-client';
-import { ConsumerRetries } from './consumer-retries.ts';
 import { createHttpServer, type HttpServer } from './http-server.ts';
 import { checkInboxRetention } from './inbox-retention-check.ts';
 import { stopInOrder } from './lifecycle.ts';
@@ -40,15 +23,27 @@ import { createLogger, type Logger } from './logger.ts';
 import { createServiceMetrics, type ServiceMetrics } from './metrics.ts';
 import { Readiness } from './readiness.ts';
 import { createRelayMetrics, type RelayMetrics } from './relay-metrics.ts';
+import { type ConsumerSpec, createConsumer, formatAssignments, sampleLag } from './runtime-consumers.ts';
+import { createServicePool, registerPoolMetrics, waitForServiceDatabase } from './runtime-database.ts';
+import { ensureTopics, kafkaConnection, retryStart, waitForKafka } from './runtime-kafka.ts';
 import { createPipelineMetrics, type PipelineMetrics } from './runtime-metrics.ts';
+import {
+  createInboxRetention,
+  createRelay,
+  type OutboxDeps,
+  registerOutboxMetrics,
+} from './runtime-outbox.ts';
 import { createEventTracer, Tracing } from './tracing.ts';
+
+export type { ConsumerSpec } from './runtime-consumers.ts';
 
 export interface RuntimeOptions {
   config: CommonConfig & { security?: HttpSecurityConfig };
   title: string;
   description: string;
   version: string;
-  migrations: MigrationOptions;
+  /** The service's own schema (search_path of every connection; see SERVICE_DATA) and its migrations. */
+  database: MigrationOptions;
   /** Topics this service makes sure exist (with their dead-letter topics) before it starts. */
   topics: string[];
   /** Runs once the database is reachable and migrated, before Kafka (e.g. seed data). */
@@ -66,17 +61,13 @@ export interface Worker {
   stop: () => Promise<void>;
 }
 
-export interface ConsumerSpec {
-  groupId: string;
-  topics: string[];
-  handler: BatchHandler;
-}
-
 /**
  * The parts every service is made of, wired once: logger, metrics, readiness, DB pool + Drizzle,
  * Kafka producer and admin, outbox relays, consumers and the HTTP server. Start order: HTTP (so
  * health answers at once), DB (wait + migrate), Kafka (wait + topics), producer, relays, consumers.
- * Stop order: HTTP, consumers, workers, relays, producer, admin, DB pool, tracing.
+ * Stop order: HTTP, consumers, workers, relays, producer, admin, DB pool, tracing. Each part is
+ * built in its own module (runtime-database, runtime-kafka, runtime-outbox, runtime-consumers);
+ * this class holds them together and runs the lifecycle.
  */
 export class ServiceRuntime {
   readonly config: CommonConfig & { security?: HttpSecurityConfig };
@@ -122,29 +113,14 @@ export class ServiceRuntime {
     });
     this.pipeline = createPipelineMetrics(this.metrics.registry);
     this.relayMetrics = createRelayMetrics(this.metrics.registry);
-    this.pool = createPool(
-      {
-        url: config.database.url,
-        max: config.database.poolMax,
-        connectionTimeoutMs: config.database.connectTimeoutMs,
-        statementTimeoutMs: config.database.statementTimeoutMs,
-        applicationName: config.instanceId,
-        ...(config.database.ssl ? { ssl: config.database.ssl } : {}),
-      },
-      (error) => this.logger.warn({ err: error }, 'idle database connection lost'),
-    );
+    this.pool = createServicePool(config, options.database.schema, this.logger);
     this.db = createDatabase(this.pool);
-    this.connection = {
-      brokers: config.kafka.brokers,
-      clientId: config.kafka.clientId,
-      ...(config.kafka.sasl ? { sasl: config.kafka.sasl } : {}),
-      ...(config.kafka.tls ? { tls: config.kafka.tls } : {}),
-    };
+    this.connection = kafkaConnection(config);
     this.producer = createProducer(this.connection, { lingerMs: config.kafka.lingerMs });
     this.admin = createAdmin(this.connection);
     this.#addBaseChecks();
-    this.#addPoolMetrics();
-    this.#addOutboxMetrics();
+    registerPoolMetrics(this.metrics.registry, this.pool);
+    registerOutboxMetrics(this.metrics.registry, () => this.#relays);
   }
 
   get http(): HttpServer {
@@ -169,43 +145,7 @@ export class ServiceRuntime {
 
   /** An outbox relay for one of this service's outbox tables, started and stopped with the service. */
   addRelay(table: string): OutboxRelay {
-    const { relayMetrics: m, logger } = this;
-    const relay = new OutboxRelay({
-      pool: this.pool,
-      databaseUrl: this.config.database.url,
-      ...(this.config.database.ssl ? { databaseSsl: this.config.database.ssl } : {}),
-      producer: this.producer,
-      table,
-      lingerMs: this.config.kafka.relayLingerMs,
-      takeoverMs: this.config.kafka.relayTakeoverMs,
-      retentionMs: this.config.retention.outboxSentMs,
-      purge: { batchSize: this.config.retention.purgeBatchSize },
-      applicationName: `outbox-relay ${this.config.instanceId}`.slice(0, 63),
-      hooks: {
-        onPublished: (count, oldest) => {
-          this.pipeline.eventsPublished.labels(table).inc(count);
-          this.pipeline.relayDelay.labels(table).observe((Date.now() - oldest.getTime()) / 1000);
-        },
-        onError: (error, attempt) =>
-          logger.warn({ err: error, attempt, outbox: table }, 'outbox relay retrying'),
-        onStateChange: (state) => {
-          m.relayActive.labels(table).set(state === 'active' ? 1 : 0);
-          logger.info({ outbox: table, state }, 'outbox relay state');
-        },
-        onLockAcquired: ({ takeover, backendPid }) => {
-          m.lockAcquired.labels(table, String(takeover)).inc();
-          logger.info({ outbox: table, takeover, backendPid }, 'outbox relay lock acquired');
-        },
-        onLockLost: (reason, cause) => {
-          m.lockLost.labels(table, reason).inc();
-          logger.warn(
-            { outbox: table, reason, err: cause },
-            'outbox relay lost its lock; stopped publishing',
-          );
-        },
-        ...this.#purgeHooks(table),
-      },
-    });
+    const relay = createRelay(table, this.#outboxDeps());
     this.#relays.push({ table, relay });
     this.readiness.add(`relay:${table}`, () => ({
       ok: relay.state !== 'stopped',
@@ -219,38 +159,14 @@ export class ServiceRuntime {
    * them), in bounded batches, as a worker of this service.
    */
   addInboxRetention(table: string): void {
-    const { inboxMs, purgeBatchSize } = this.config.retention;
-    if (inboxMs <= 0) return;
+    const purger = createInboxRetention(table, this.#outboxDeps());
+    if (!purger) return;
     this.#inboxTables.push(table);
-    const { onPurged, onPurgeError } = this.#purgeHooks(table);
-    const hooks: RetentionPurgeHooks = { onPurged, onError: onPurgeError };
-    const purger = inboxRetentionPurger({
-      pool: this.pool,
-      table,
-      retentionMs: inboxMs,
-      batchSize: purgeBatchSize,
-      hooks,
-    });
     this.addWorker({
       name: `inbox retention ${table}`,
       start: () => purger.start(),
       stop: () => purger.stop(),
     });
-  }
-
-  /** Metrics and logs of a table's retention purge (outbox or inbox). */
-  #purgeHooks(table: string): Required<Pick<OutboxRelayHooks, 'onPurged' | 'onPurgeError'>> {
-    const { relayMetrics: m, logger } = this;
-    return {
-      onPurged: (result) => {
-        m.purgedRows.labels(table).inc(result.rows);
-        logger.info({ table, ...result, durationMs: Math.round(result.durationMs) }, 'retention purge');
-      },
-      onPurgeError: (error) => {
-        m.purgeFailures.labels(table).inc();
-        logger.warn({ err: error, table }, 'retention purge failed; retrying next run');
-      },
-    };
   }
 
   addWorker(worker: Worker): void {
@@ -264,40 +180,14 @@ export class ServiceRuntime {
 
   /** A consumer-group member, started after the relays and stopped first. */
   addConsumer(spec: ConsumerSpec): ConsumerRunner {
-    const group = spec.groupId;
-    const retries = new ConsumerRetries({ group, metrics: this.pipeline, logger: this.logger });
-    const handler: BatchHandler = async (batch, context) => {
-      const end = this.pipeline.handlerDuration.labels(group).startTimer();
-      try {
-        await spec.handler(batch, context);
-        retries.succeeded();
-      } finally {
-        end();
-      }
-    };
-    const runner = createConsumerRunner({
+    const runner = createConsumer(spec, {
       connection: this.connection,
-      groupId: group,
-      topics: spec.topics,
-      handler,
-      maxBatchSize: this.config.kafka.maxBatchSize,
-      maxBatchWaitMs: this.config.kafka.batchWaitMs,
-      fetchMinBytes: this.config.kafka.fetchMinBytes,
-      fetchMaxWaitMs: this.config.kafka.fetchMaxWaitMs,
-      groupProtocol: this.config.kafka.groupProtocol,
-      onError: (error, info) => {
-        // attempt 0 is a client event (heartbeat, fetch, skipped commit), not a failed batch.
-        if (info.attempt === 0) {
-          this.logger.info({ err: error, group }, 'consumer client event');
-        } else if (info.batchSize === 0) {
-          this.logger.warn({ err: error, group, ...info }, 'consumer session failed; reconnecting');
-        } else {
-          retries.failed(error, info);
-        }
-      },
+      kafka: this.config.kafka,
+      pipeline: this.pipeline,
+      logger: this.logger,
     });
     this.#consumers.push({ spec, runner });
-    this.readiness.add(`consumer:${group}`, () => ({
+    this.readiness.add(`consumer:${spec.groupId}`, () => ({
       ok: runner.isJoined(),
       detail: runner.isJoined() ? `assigned ${formatAssignments(runner)}` : 'not joined to the group',
     }));
@@ -306,30 +196,37 @@ export class ServiceRuntime {
 
   /** Runs `listen` first so health answers, then waits for every dependency. */
   async start(): Promise<void> {
-    const http = this.http;
-    await http.listen({ host: this.config.http.host, port: this.config.http.port });
-    this.logger.info({ url: `http://${this.config.http.host}:${this.port()}` }, 'HTTP listening');
-    await this.#waitForDatabase();
-    await runMigrations(this.pool, this.#options.migrations);
+    const { logger } = this;
+    const signal = this.#stopping.signal;
+    await this.http.listen({ host: this.config.http.host, port: this.config.http.port });
+    logger.info({ url: `http://${this.config.http.host}:${this.port()}` }, 'HTTP listening');
+    await waitForServiceDatabase(this.pool, signal, logger);
+    await runMigrations(this.pool, this.#options.database);
     await this.#options.onDatabaseReady?.(this);
-    await this.#waitForKafka();
+    await waitForKafka(this.admin, this.config.kafka.brokers, signal, logger);
     // A broker of several may be down at start: its partitions move, and creating topics works again.
-    await this.#retryStart('topics', () => this.#ensureTopics());
+    await retryStart(
+      'topics',
+      () => ensureTopics(this.admin, this.#options.topics, this.config.kafka, logger),
+      signal,
+      logger,
+    );
     if (this.#inboxTables.length > 0) {
       const consumed = [...new Set(this.#consumers.flatMap(({ spec }) => spec.topics))];
-      void checkInboxRetention(this.admin, consumed, this.config.retention.inboxMs, this.logger);
+      void checkInboxRetention(this.admin, consumed, this.config.retention.inboxMs, logger);
     }
-    await this.#retryStart('Kafka producer', () => this.producer.start());
+    await retryStart('Kafka producer', () => this.producer.start(), signal, logger);
     for (const { relay } of this.#relays) relay.start();
     for (const worker of this.#workers) worker.start();
     for (const { runner, spec } of this.#consumers) {
-      await this.#retryStart(`consumer ${spec.groupId}`, () => runner.start());
-      this.logger.info({ group: spec.groupId, topics: spec.topics }, 'consumer joined');
+      await retryStart(`consumer ${spec.groupId}`, () => runner.start(), signal, logger);
+      logger.info({ group: spec.groupId, topics: spec.topics }, 'consumer joined');
     }
     this.#dependenciesReady = true;
-    this.#lagTimer = setInterval(() => void this.#sampleLag(), 5000);
+    const specs = this.#consumers.map(({ spec }) => spec);
+    this.#lagTimer = setInterval(() => void sampleLag(this.admin, specs, this.pipeline, logger), 5000);
     this.#lagTimer.unref();
-    this.logger.info('service ready');
+    logger.info('service ready');
   }
 
   async stop(): Promise<void> {
@@ -361,6 +258,17 @@ export class ServiceRuntime {
     return typeof address === 'object' && address ? address.port : this.config.http.port;
   }
 
+  #outboxDeps(): OutboxDeps {
+    return {
+      config: this.config,
+      pool: this.pool,
+      producer: this.producer,
+      pipeline: this.pipeline,
+      relayMetrics: this.relayMetrics,
+      logger: this.logger,
+    };
+  }
+
   #addBaseChecks(): void {
     this.readiness.add('startup', () => ({
       ok: this.#dependenciesReady,
@@ -375,145 +283,4 @@ export class ServiceRuntime {
       return { ok: cluster.brokers.length > 0, detail: `${cluster.brokers.length} broker(s)` };
     });
   }
-
-  #addPoolMetrics(): void {
-    const gauge = new Gauge({
-      name: 'db_pool_connections',
-      help: 'DB pool connections by state (total, idle, waiting)',
-      labelNames: ['state'] as const,
-      registers: [this.metrics.registry],
-      collect: () => {
-        const stats = poolStats(this.pool);
-        gauge.labels('total').set(stats.total);
-        gauge.labels('idle').set(stats.idle);
-        gauge.labels('in_use').set(stats.total - stats.idle);
-        gauge.labels('waiting').set(stats.waiting);
-      },
-    });
-  }
-
-  #addOutboxMetrics(): void {
-    const registers = [this.metrics.registry];
-    const oldest = new Gauge({
-      name: 'outbox_oldest_unsent_age_seconds',
-      help: 'Age of the oldest unpublished outbox row',
-      labelNames: ['outbox'] as const,
-      registers,
-    });
-    // One query per scrape fills both gauges.
-    const backlog = new Gauge({
-      name: 'outbox_backlog_rows',
-      help: 'Outbox rows not yet published',
-      labelNames: ['outbox'] as const,
-      registers,
-      collect: async () => {
-        for (const { table, relay } of this.#relays) {
-          const b = await relay.backlog().catch(() => undefined);
-          if (!b) continue;
-          backlog.labels(table).set(b.rows);
-          oldest.labels(table).set(b.oldestAgeMs / 1000);
-        }
-      },
-    });
-  }
-
-  async #waitForDatabase(): Promise<void> {
-    await waitForDatabase(this.pool, {
-      signal: this.#stopping.signal,
-      onRetry: (attempt, delayMs, error) =>
-        this.logger.info(
-          { attempt, delayMs, reason: error instanceof Error ? error.message : String(error) },
-          'waiting for PostgreSQL',
-        ),
-    });
-  }
-
-  /** Kafka may go away between the readiness probe and a client's start: retry what is retryable. */
-  async #retryStart(what: string, start: () => Promise<void>): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await start();
-        return;
-      } catch (error) {
-        const retryable = declaredRetryable(error) === true;
-        if (!retryable || this.#stopping.signal.aborted) throw error;
-        const delayMs = backoffDelay(attempt, { initialMs: 250, maxMs: 5000 });
-        this.logger.info({ attempt, delayMs, reason: (error as Error).message }, `waiting to start ${what}`);
-        await sleep(delayMs, this.#stopping.signal);
-      }
-    }
-  }
-
-  async #waitForKafka(): Promise<void> {
-    await this.admin.start();
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.admin.describeCluster();
-        return;
-      } catch (error) {
-        if (this.#stopping.signal.aborted) throw error;
-        const delayMs = backoffDelay(attempt, { initialMs: 250, maxMs: 5000 });
-        this.logger.info(
-          { attempt, delayMs, brokers: this.config.kafka.brokers, reason: (error as Error).message },
-          'waiting for Kafka',
-        );
-        await sleep(delayMs, this.#stopping.signal);
-      }
-    }
-  }
-
-  async #ensureTopics(): Promise<void> {
-    const specs: TopicSpec[] = this.#options.topics.flatMap((name) => [
-      this.#topicSpec(name),
-      this.#topicSpec(deadLetterTopic(name)),
-    ]);
-    const created = await this.admin.ensureTopics(specs);
-    if (created.length > 0) this.logger.info({ topics: created }, 'topics created');
-  }
-
-  #topicSpec(name: string): TopicSpec {
-    const { partitions, replicationFactor } = this.config.kafka;
-    return {
-      name,
-      partitions,
-      replicationFactor,
-      ...(replicationFactor >= 3 ? { configs: { 'min.insync.replicas': '2' } } : {}),
-    };
-  }
-
-  async #sampleLag(): Promise<void> {
-    for (const { spec } of this.#consumers) {
-      try {
-        const lag = await this.admin.groupLag(spec.groupId, spec.topics);
-        for (const p of lag) {
-          const labels = [spec.groupId, p.topic, String(p.partition)] as const;
-          this.pipeline.consumerLag.labels(...labels).set(Number(p.lag));
-          this.pipeline.consumerLagSeconds
-            .labels(...labels)
-            .set(await oldestAge(this.admin, p).catch(() => 0));
-        }
-      } catch (error) {
-        this.logger.debug({ err: error, group: spec.groupId }, 'lag sample failed');
-      }
-    }
-  }
-}
-
-/** Seconds since the first record after the committed offset was written (0 when caught up). */
-async function oldestAge(admin: KafkaAdmin, p: PartitionLag): Promise<number> {
-  if (p.lag <= 0n || p.committedOffset === undefined) return 0;
-  const [record] = await admin.readMessages(p.topic, {
-    partition: p.partition,
-    fromOffset: p.committedOffset,
-    limit: 1,
-    timeoutMs: 2000,
-  });
-  return record ? Math.max(0, (Date.now() - record.timestamp) / 1000) : 0;
-}
-
-function formatAssignments(runner: ConsumerRunner): string {
-  return runner
-    .assignments()
-    .map((a) => `${a.topic}:${a.partition}`)
-    .join(',');
 }

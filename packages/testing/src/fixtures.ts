@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
+import { setUpLocalDatabase } from '@kafka-poc/local-stack';
 import { Admin } from '@platformatic/kafka';
 import pg from 'pg';
 import { inject } from 'vitest';
@@ -64,7 +65,11 @@ export async function createTestTopic(
   }
 }
 
-/** Creates a fresh database on the shared server and returns its URL: tests are isolated by database. */
+/**
+ * Creates a fresh database on the shared server, with the services' schemas (the database setup:
+ * each service's role owns its own), and returns its administrator's URL: tests are isolated by
+ * database. A service connects with its own role: roleDatabaseUrl(url, role) from @kafka-poc/local-stack.
+ */
 export async function createTestDatabase(prefix = 'test'): Promise<string> {
   const name = uniqueName(prefix);
   const adminUrl = testDatabaseAdminUrl();
@@ -77,6 +82,7 @@ export async function createTestDatabase(prefix = 'test'): Promise<string> {
   }
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
+  await setUpLocalDatabase(url.toString());
   return url.toString();
 }
 

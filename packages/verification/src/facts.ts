@@ -1,3 +1,4 @@
+import { VIEWS } from '@kafka-poc/contracts';
 import pg from 'pg';
 
 export interface StoredOrder {
@@ -38,28 +39,30 @@ export async function readFacts(databaseUrl: string): Promise<PipelineFacts> {
     const ids = async (table: string) =>
       new Set((await rows<{ id: string }>(`SELECT event_id::text AS id FROM ${table}`)).map((r) => r.id));
     const [unsent] = await rows<{ order: number; inventory: number }>(
-      `SELECT (SELECT count(*)::int FROM order_outbox WHERE sent_at IS NULL) AS "order",
-              (SELECT count(*)::int FROM inventory_outbox WHERE sent_at IS NULL) AS inventory`,
+      `SELECT (SELECT count(*)::int FROM ${VIEWS.orderOutbox} WHERE sent_at IS NULL) AS "order",
+              (SELECT count(*)::int FROM ${VIEWS.inventoryOutbox} WHERE sent_at IS NULL) AS inventory`,
     );
     return {
-      orders: await rows<StoredOrder>('SELECT id, item, quantity, status, idempotency_key FROM orders'),
-      reservations: await rows('SELECT order_id, status, quantity, item FROM reservations'),
-      notifications: await rows('SELECT order_id, status, delivery_status FROM notifications'),
+      orders: await rows<StoredOrder>(
+        `SELECT id, item, quantity, status, idempotency_key FROM ${VIEWS.orders}`,
+      ),
+      reservations: await rows(`SELECT order_id, status, quantity, item FROM ${VIEWS.reservations}`),
+      notifications: await rows(`SELECT order_id, status, delivery_status FROM ${VIEWS.notifications}`),
       stock: new Map(
-        (await rows<{ item: string; stock: number }>('SELECT item, stock FROM inventory')).map((r) => [
+        (await rows<{ item: string; stock: number }>(`SELECT item, stock FROM ${VIEWS.stock}`)).map((r) => [
           r.item,
           r.stock,
         ]),
       ),
       outbox: {
-        orderEventsPerKey: await perKey('order_outbox'),
-        decisionEventsPerKey: await perKey('inventory_outbox'),
+        orderEventsPerKey: await perKey(VIEWS.orderOutbox),
+        decisionEventsPerKey: await perKey(VIEWS.inventoryOutbox),
         unsent: unsent ?? { order: 0, inventory: 0 },
       },
       inbox: {
-        inventory: await ids('inventory_inbox'),
-        order: await ids('order_inbox'),
-        notification: await ids('notification_inbox'),
+        inventory: await ids(VIEWS.inventoryInbox),
+        order: await ids(VIEWS.orderInbox),
+        notification: await ids(VIEWS.notificationInbox),
       },
     };
   } finally {

@@ -1,3 +1,4 @@
+import { VIEWS } from '@kafka-poc/contracts';
 import type { KafkaAdmin } from '@kafka-poc/kafka';
 import { query } from './db.ts';
 import { type ConsumerGroup, lagProblems } from './lag.ts';
@@ -13,12 +14,12 @@ export async function outstandingWork(
 ): Promise<string[]> {
   const rows = await query<{ what: string; n: number }>(
     databaseUrl,
-    `SELECT 'pending orders' AS what, count(*)::int AS n FROM orders WHERE status = 'PENDING'
-     UNION ALL SELECT 'orders without notification', count(*)::int FROM orders o
-       WHERE NOT EXISTS (SELECT 1 FROM notifications n WHERE n.order_id = o.id)
-     UNION ALL SELECT 'undelivered notifications', count(*)::int FROM notifications WHERE delivery_status = 'PENDING'
-     UNION ALL SELECT 'unsent order_outbox rows', count(*)::int FROM order_outbox WHERE sent_at IS NULL
-     UNION ALL SELECT 'unsent inventory_outbox rows', count(*)::int FROM inventory_outbox WHERE sent_at IS NULL`,
+    `SELECT 'pending orders' AS what, count(*)::int AS n FROM ${VIEWS.orders} WHERE status = 'PENDING'
+     UNION ALL SELECT 'orders without notification', count(*)::int FROM ${VIEWS.orders} o
+       WHERE NOT EXISTS (SELECT 1 FROM ${VIEWS.notifications} n WHERE n.order_id = o.id)
+     UNION ALL SELECT 'undelivered notifications', count(*)::int FROM ${VIEWS.notifications} WHERE delivery_status = 'PENDING'
+     UNION ALL SELECT 'unsent order_outbox rows', count(*)::int FROM ${VIEWS.orderOutbox} WHERE sent_at IS NULL
+     UNION ALL SELECT 'unsent inventory_outbox rows', count(*)::int FROM ${VIEWS.inventoryOutbox} WHERE sent_at IS NULL`,
   );
   const work = rows.filter((r) => r.n > 0).map((r) => `${r.n} ${r.what}`);
   return [...work, ...(await lagProblems(admin, groups))];

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { SERVICE_DATA } from '@kafka-poc/contracts';
 import { type Logger, ServiceRuntime } from '@kafka-poc/service-kit';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { Counter } from 'prom-client';
@@ -7,7 +8,8 @@ import { seedInventory } from './inventory/inventory-repository.ts';
 import { orderEventsHandler } from './inventory/order-events-handler.ts';
 import { registerInventoryRoutes } from './inventory/routes.ts';
 
-const migrationsFolder = fileURLToPath(new URL('../migrations', import.meta.url));
+/** drizzle-kit's SQL migrations, applied at start in the service's own schema. */
+export const migrationsFolder = fileURLToPath(new URL('../migrations', import.meta.url));
 
 /** Wires inventory-service: consumes order-events, reserves stock, emits inventory-events via its outbox. */
 export async function createInventoryService(
@@ -19,7 +21,7 @@ export async function createInventoryService(
     title: 'inventory-service',
     description: 'Reserves stock for orders and publishes the decision.',
     version: '1.0.0',
-    migrations: { migrationsFolder, migrationsTable: '__migrations_inventory_service' },
+    database: { schema: SERVICE_DATA.inventory.schema, migrationsFolder },
     topics: [config.topics.orderEvents, config.topics.inventoryEvents],
     onDatabaseReady: async (rt) => {
       const created = await seedInventory(rt.db, config.seed);

@@ -1,6 +1,7 @@
 import {
   type CommonConfig,
   commonEnvShape,
+  databaseUrlShape,
   type HttpSecurityConfig,
   httpSecurityEnvShape,
   loadConfig,
@@ -8,6 +9,7 @@ import {
   toCommonConfig,
   toHttpSecurityConfig,
 } from '@kafka-poc/config';
+import { SERVICE_DATA } from '@kafka-poc/contracts';
 import { z } from 'zod';
 import { parseSeed } from './inventory/seed.ts';
 
@@ -15,6 +17,7 @@ const schema = z.object({
   ...commonEnvShape,
   ...httpSecurityEnvShape,
   ...portShape(8001),
+  ...databaseUrlShape(SERVICE_DATA.inventory.role),
   INVENTORY_SERVICE_GROUP: z.string().min(1).default('inventory-service'),
   /** Stock created on first start for items that do not exist yet. */
   INVENTORY_SEED: z
@@ -36,9 +39,7 @@ export interface InventoryServiceConfig extends CommonConfig {
   seed: Map<string, number>;
 }
 
-export function loadInventoryServiceConfig(
-  env: Record<string, string | undefined> = process.env,
-): InventoryServiceConfig {
+export function loadInventoryServiceConfig(env: Record<string, string | undefined>): InventoryServiceConfig {
   const parsed = loadConfig(schema, env);
   return {
     ...toCommonConfig(parsed, 'inventory-service', parsed.PORT),

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { HEADERS } from '@kafka-poc/contracts';
+import { HEADERS, SERVICE_DATA } from '@kafka-poc/contracts';
 import { type Logger, ServiceRuntime } from '@kafka-poc/service-kit';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { Counter, Histogram } from 'prom-client';
@@ -10,7 +10,8 @@ import { registerNotificationRoutes } from './notifications/routes.ts';
 import { createLogSender, type NotificationSender } from './notifications/sender.ts';
 import { createWebhookSender } from './notifications/webhook-sender.ts';
 
-const migrationsFolder = fileURLToPath(new URL('../migrations', import.meta.url));
+/** drizzle-kit's SQL migrations, applied at start in the service's own schema. */
+export const migrationsFolder = fileURLToPath(new URL('../migrations', import.meta.url));
 
 /** Wires notification-service: consumes inventory-events, stores notifications, delivers them. */
 export async function createNotificationService(
@@ -22,7 +23,7 @@ export async function createNotificationService(
     title: 'notification-service',
     description: 'Stores and delivers one notification per order outcome.',
     version: '1.0.0',
-    migrations: { migrationsFolder, migrationsTable: '__migrations_notification_service' },
+    database: { schema: SERVICE_DATA.notification.schema, migrationsFolder },
     topics: [config.topics.inventoryEvents],
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),

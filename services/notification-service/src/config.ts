@@ -1,6 +1,7 @@
 import {
   type CommonConfig,
   commonEnvShape,
+  databaseUrlShape,
   type HttpSecurityConfig,
   httpSecurityEnvShape,
   loadConfig,
@@ -8,12 +9,14 @@ import {
   toCommonConfig,
   toHttpSecurityConfig,
 } from '@kafka-poc/config';
+import { SERVICE_DATA } from '@kafka-poc/contracts';
 import { z } from 'zod';
 
 const schema = z.object({
   ...commonEnvShape,
   ...httpSecurityEnvShape,
   ...portShape(8002),
+  ...databaseUrlShape(SERVICE_DATA.notification.role),
   NOTIFICATION_SERVICE_GROUP: z.string().min(1).default('notification-service'),
   /** `log` (default) writes notifications to the log; `webhook` POSTs them to NOTIFICATION_WEBHOOK_URL. */
   NOTIFICATION_SENDER: z.enum(['log', 'webhook']).default('log'),
@@ -31,7 +34,7 @@ export interface NotificationServiceConfig extends CommonConfig {
 }
 
 export function loadNotificationServiceConfig(
-  env: Record<string, string | undefined> = process.env,
+  env: Record<string, string | undefined>,
 ): NotificationServiceConfig {
   const parsed = loadConfig(
     schema.refine((e) => e.NOTIFICATION_SENDER !== 'webhook' || e.NOTIFICATION_WEBHOOK_URL, {

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { SERVICE_DATA } from '@kafka-poc/contracts';
 import { sqlState } from '@kafka-poc/db';
 import { type Logger, ServiceRuntime } from '@kafka-poc/service-kit';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
@@ -8,7 +9,8 @@ import { inventoryDecisionsHandler } from './orders/inventory-decisions.ts';
 import { OrderIntake } from './orders/order-intake.ts';
 import { registerOrderRoutes } from './orders/routes.ts';
 
-const migrationsFolder = fileURLToPath(new URL('../migrations', import.meta.url));
+/** drizzle-kit's SQL migrations, applied at start in the service's own schema. */
+export const migrationsFolder = fileURLToPath(new URL('../migrations', import.meta.url));
 
 /**
  * Wires order-service: REST API writing orders + outbox, the relay publishing order-events, and the
@@ -23,7 +25,7 @@ export async function createOrderService(
     title: 'order-service',
     description: 'Accepts orders and tracks their status through the inventory decision.',
     version: '1.0.0',
-    migrations: { migrationsFolder, migrationsTable: '__migrations_order_service' },
+    database: { schema: SERVICE_DATA.order.schema, migrationsFolder },
     topics: [config.topics.orderEvents, config.topics.inventoryEvents],
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),

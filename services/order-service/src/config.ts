@@ -1,6 +1,7 @@
 import {
   type CommonConfig,
   commonEnvShape,
+  databaseUrlShape,
   type HttpSecurityConfig,
   httpSecurityEnvShape,
   loadConfig,
@@ -8,12 +9,14 @@ import {
   toCommonConfig,
   toHttpSecurityConfig,
 } from '@kafka-poc/config';
+import { SERVICE_DATA } from '@kafka-poc/contracts';
 import { z } from 'zod';
 
 const schema = z.object({
   ...commonEnvShape,
   ...httpSecurityEnvShape,
   ...portShape(8000),
+  ...databaseUrlShape(SERVICE_DATA.order.role),
   ORDER_SERVICE_GROUP: z.string().min(1).default('order-service'),
   /** Most orders one intake statement writes (concurrent POST /orders are written together). */
   ORDER_INTAKE_MAX_BATCH: z.coerce.number().int().min(1).max(5000).default(500),
@@ -27,9 +30,7 @@ export interface OrderServiceConfig extends CommonConfig {
   intake: { maxBatchSize: number; maxInFlight: number };
 }
 
-export function loadOrderServiceConfig(
-  env: Record<string, string | undefined> = process.env,
-): OrderServiceConfig {
+export function loadOrderServiceConfig(env: Record<string, string | undefined>): OrderServiceConfig {
   const parsed = loadConfig(schema, env);
   return {
     ...toCommonConfig(parsed, 'order-service', parsed.PORT),

@@ -3,6 +3,6 @@ import { handleSignals } from '@kafka-poc/service-kit';
 import { createOrderService } from './app.ts';
 import { loadOrderServiceConfig } from './config.ts';
 
-const service = await createOrderService(loadOrderServiceConfig());
+const service = await createOrderService(loadOrderServiceConfig(process.env));
 handleSignals(() => service.stop(), service.logger);
 await service.start();

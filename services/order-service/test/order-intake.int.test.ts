@@ -1,5 +1,7 @@
 import { fileURLToPath } from 'node:url';
+import { SERVICE_DATA } from '@kafka-poc/contracts';
 import { createDatabase, createPool, type Pool, runMigrations } from '@kafka-poc/db';
+import { roleDatabaseUrl } from '@kafka-poc/local-stack';
 import { createTestDatabase } from '@kafka-poc/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrderIntake } from '../src/orders/order-intake.ts';
@@ -14,19 +16,21 @@ let intake: OrderIntake;
 const retries: unknown[] = [];
 
 beforeAll(async () => {
+  const { role, schema } = SERVICE_DATA.order;
   pool = createPool(
     {
-      url: await createTestDatabase('intake'),
+      url: roleDatabaseUrl(await createTestDatabase('intake'), role),
       max: 4,
       connectionTimeoutMs: 5000,
       statementTimeoutMs: 30_000,
       applicationName: 'intake-test',
+      searchPath: schema,
     },
     () => undefined,
   );
   await runMigrations(pool, {
     migrationsFolder: fileURLToPath(new URL('../migrations', import.meta.url)),
-    migrationsTable: '__migrations_order_service',
+    schema,
   });
   await pool.query(`CREATE FUNCTION slow_insert() RETURNS trigger LANGUAGE plpgsql AS
     $$ BEGIN PERFORM pg_sleep(0.2); RETURN NEW; END $$`);

@@ -2,6 +2,7 @@
  * Where orders wait inside the pipeline, sampled once a second with cheap queries: unsent outbox
  * rows (partial index on sent_at IS NULL) and each consumer group's Kafka lag. No per-order polling.
  */
+import { VIEWS } from '@kafka-poc/contracts';
 import type { KafkaAdmin } from '@kafka-poc/kafka';
 import type pg from 'pg';
 import { pgClient } from './pg-client.ts';
@@ -68,8 +69,8 @@ export class BacklogSampler {
     if (!client) throw new Error('backlog sampler not started');
     const [outbox, inventoryLag, orderLag, notificationLag] = await Promise.all([
       client.query<{ o: string; i: string }>(
-        `SELECT (SELECT count(*) FROM order_outbox WHERE sent_at IS NULL) AS o,
-                (SELECT count(*) FROM inventory_outbox WHERE sent_at IS NULL) AS i`,
+        `SELECT (SELECT count(*) FROM ${VIEWS.orderOutbox} WHERE sent_at IS NULL) AS o,
+                (SELECT count(*) FROM ${VIEWS.inventoryOutbox} WHERE sent_at IS NULL) AS i`,
       ),
       groupLag(this.#stack.admin, this.#stack.groups.inventory),
       groupLag(this.#stack.admin, this.#stack.groups.order),

@@ -6,11 +6,13 @@
  * together). Measured with the same node-postgres client the services use, and with pgbench too when
  * it is installed (no client overhead).
  */
+
 import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SERVICE_DATA } from '@kafka-poc/contracts';
 import type pg from 'pg';
 import { pgClient } from './pg-client.ts';
 
@@ -85,8 +87,10 @@ async function prepareSchema(client: pg.Client): Promise<void> {
   await client.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
   await client.query(`CREATE SCHEMA ${SCHEMA}`);
   // Same columns, defaults, identity, constraints and indexes as the real tables.
-  await client.query(`CREATE TABLE ${SCHEMA}.orders (LIKE public.orders INCLUDING ALL)`);
-  await client.query(`CREATE TABLE ${SCHEMA}.order_outbox (LIKE public.order_outbox INCLUDING ALL)`);
+  // order-service's own tables (the administrator may read any schema; see check-data-ownership.ts).
+  const source = SERVICE_DATA.order.schema;
+  await client.query(`CREATE TABLE ${SCHEMA}.orders (LIKE ${source}.orders INCLUDING ALL)`);
+  await client.query(`CREATE TABLE ${SCHEMA}.order_outbox (LIKE ${source}.order_outbox INCLUDING ALL)`);
   await client.query(`CREATE FUNCTION ${SCHEMA}.notify() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN PERFORM pg_notify('${CHANNEL}', ''); RETURN NULL; END; $$`);
   await client.query(`CREATE TRIGGER notify AFTER INSERT ON ${SCHEMA}.order_outbox

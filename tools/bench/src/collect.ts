@@ -1,7 +1,9 @@
 /**
  * After a phase: wait until the pipeline has finished every order of the run (bulk counts, twice a
- * second), then read what the services stored for those orders, in chunks of ids.
+ * second), then read what the services stored for those orders, in chunks of ids — from the views
+ * the services publish (VIEWS), never their tables.
  */
+import { ALL_SERVICE_DATA, VIEWS } from '@kafka-poc/contracts';
 import type { NotificationFact, OrderFact, ReservationFact, RunFacts } from './exactly-once.ts';
 import { pgClient } from './pg-client.ts';
 
@@ -39,7 +41,7 @@ export async function waitForDrain(args: {
       const pending = Number(
         (
           await client.query<{ n: string }>(
-            `SELECT count(*) AS n FROM orders WHERE status = 'PENDING' AND created_at >= $1`,
+            `SELECT count(*) AS n FROM ${VIEWS.orders} WHERE status = 'PENDING' AND created_at >= $1`,
             [since],
           )
         ).rows[0]?.n ?? 0,
@@ -49,7 +51,7 @@ export async function waitForDrain(args: {
         notified = Number(
           (
             await client.query<{ n: string }>(
-              `SELECT count(*) AS n FROM notifications WHERE created_at >= $1`,
+              `SELECT count(*) AS n FROM ${VIEWS.notifications} WHERE created_at >= $1`,
               [since],
             )
           ).rows[0]?.n ?? 0,
@@ -90,7 +92,9 @@ export async function readStock(databaseUrl: string): Promise<Map<string, number
   const client = pgClient(databaseUrl);
   await client.connect();
   try {
-    const { rows } = await client.query<{ item: string; stock: number }>('SELECT item, stock FROM inventory');
+    const { rows } = await client.query<{ item: string; stock: number }>(
+      `SELECT item, stock FROM ${VIEWS.stock}`,
+    );
     return new Map(rows.map((r) => [r.item, r.stock]));
   } finally {
     await client.end();
@@ -119,9 +123,10 @@ export async function readRunFacts(args: {
         status: string;
         created_at: Date;
         updated_at: Date;
-      }>('SELECT id, item, quantity, status, created_at, updated_at FROM orders WHERE id = ANY($1::uuid[])', [
-        chunk,
-      ]);
+      }>(
+        `SELECT id, item, quantity, status, created_at, updated_at FROM ${VIEWS.orders} WHERE id = ANY($1::uuid[])`,
+        [chunk],
+      );
       for (const r of o.rows) {
         orders.push({
           id: r.id,
@@ -133,7 +138,7 @@ export async function readRunFacts(args: {
         });
       }
       const res = await client.query<{ order_id: string; item: string; quantity: number; status: string }>(
-        'SELECT order_id, item, quantity, status FROM reservations WHERE order_id = ANY($1::uuid[])',
+        `SELECT order_id, item, quantity, status FROM ${VIEWS.reservations} WHERE order_id = ANY($1::uuid[])`,
         [chunk],
       );
       for (const r of res.rows) {
@@ -147,7 +152,7 @@ export async function readRunFacts(args: {
         delivery_status: string;
       }>(
         `SELECT order_id, status, created_at, delivered_at, delivery_status
-           FROM notifications WHERE order_id = ANY($1::uuid[])`,
+           FROM ${VIEWS.notifications} WHERE order_id = ANY($1::uuid[])`,
         [chunk],
       );
       for (const r of n.rows) {
@@ -160,9 +165,11 @@ export async function readRunFacts(args: {
         });
       }
     }
-    const stock = await client.query<{ item: string; stock: number }>('SELECT item, stock FROM inventory');
+    const stock = await client.query<{ item: string; stock: number }>(
+      `SELECT item, stock FROM ${VIEWS.stock}`,
+    );
     const reserved = await client.query<{ item: string; total: string }>(
-      `SELECT item, sum(quantity) AS total FROM reservations
+      `SELECT item, sum(quantity) AS total FROM ${VIEWS.reservations}
         WHERE status = 'RESERVED' AND created_at >= $1 GROUP BY item`,
       [new Date(args.sinceEpochMs)],
     );
@@ -192,7 +199,7 @@ export async function waitForQuiescence(databaseUrl: string, sinceEpochMs: numbe
   try {
     for (;;) {
       const { rows } = await client.query<{ n: string; pending: string }>(
-        `SELECT count(*) AS n, count(*) FILTER (WHERE status = 'PENDING') AS pending FROM orders WHERE created_at >= $1`,
+        `SELECT count(*) AS n, count(*) FILTER (WHERE status = 'PENDING') AS pending FROM ${VIEWS.orders} WHERE created_at >= $1`,
         [new Date(sinceEpochMs)],
       );
       const n = Number(rows[0]?.n ?? 0);
@@ -212,7 +219,7 @@ export async function countOrdersSince(databaseUrl: string, sinceEpochMs: number
   await client.connect();
   try {
     const { rows } = await client.query<{ n: string }>(
-      'SELECT count(*) AS n FROM orders WHERE created_at >= $1',
+      `SELECT count(*) AS n FROM ${VIEWS.orders} WHERE created_at >= $1`,
       [new Date(sinceEpochMs)],
     );
     return Number(rows[0]?.n ?? 0);
@@ -223,11 +230,11 @@ export async function countOrdersSince(databaseUrl: string, sinceEpochMs: number
 
 /** When each order passed the pipeline's intermediate stages (epoch ms), keyed by order id. */
 export interface StageTimes {
-  /** order_outbox.sent_at: the relay marked order.created published (after the broker's ack). */
+  /** sent_at in order-service's outbox: the relay marked order.created published (after the broker's ack). */
   orderPublished: Map<string, number>;
-  /** reservations.created_at: inventory-service's batch transaction decided it. */
+  /** created_at of the reservation: inventory-service's batch transaction decided it. */
   decided: Map<string, number>;
-  /** inventory_outbox.sent_at: the decision was published. */
+  /** sent_at in inventory-service's outbox: the decision was published. */
   decisionPublished: Map<string, number>;
 }
 
@@ -240,15 +247,15 @@ export async function readStageTimes(databaseUrl: string, sinceEpochMs: number):
     new Map(rows.filter((r) => r.t !== null).map((r) => [r.k, (r.t as Date).getTime()]));
   try {
     const a = await client.query<{ k: string; t: Date | null }>(
-      'SELECT key AS k, sent_at AS t FROM order_outbox WHERE created_at >= $1 AND key IS NOT NULL',
+      `SELECT key AS k, sent_at AS t FROM ${VIEWS.orderOutbox} WHERE created_at >= $1 AND key IS NOT NULL`,
       [since],
     );
     const b = await client.query<{ k: string; t: Date | null }>(
-      'SELECT order_id::text AS k, created_at AS t FROM reservations WHERE created_at >= $1',
+      `SELECT order_id::text AS k, created_at AS t FROM ${VIEWS.reservations} WHERE created_at >= $1`,
       [since],
     );
     const c = await client.query<{ k: string; t: Date | null }>(
-      'SELECT key AS k, sent_at AS t FROM inventory_outbox WHERE created_at >= $1 AND key IS NOT NULL',
+      `SELECT key AS k, sent_at AS t FROM ${VIEWS.inventoryOutbox} WHERE created_at >= $1 AND key IS NOT NULL`,
       [since],
     );
     return { orderPublished: toMap(a.rows), decided: toMap(b.rows), decisionPublished: toMap(c.rows) };
@@ -270,7 +277,10 @@ export interface TableStat {
   autovacuums: number;
 }
 
-/** pg_stat_user_tables (cumulative since the server started): churn, dead rows, vacuums, scans. */
+/**
+ * pg_stat_user_tables of the services' schemas (cumulative since the server started): churn, dead
+ * rows, vacuums, scans. Postgres' own statistics, not the services' data.
+ */
 export async function readTableStats(databaseUrl: string): Promise<TableStat[]> {
   const client = pgClient(databaseUrl);
   await client.connect();
@@ -278,7 +288,8 @@ export async function readTableStats(databaseUrl: string): Promise<TableStat[]> 
     const { rows } = await client.query<Record<string, string>>(
       `SELECT relname, n_live_tup, n_dead_tup, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_tup_del,
               coalesce(seq_scan, 0) AS seq_scan, coalesce(idx_scan, 0) AS idx_scan, autovacuum_count
-         FROM pg_stat_user_tables WHERE schemaname = 'public' ORDER BY relname`,
+         FROM pg_stat_user_tables WHERE schemaname = ANY($1) ORDER BY relname`,
+      [ALL_SERVICE_DATA.map((d) => d.schema)],
     );
     return rows.map((r) => ({
       table: r.relname ?? '',

@@ -39,7 +39,7 @@ function stamp(date: Date): string {
 async function main(): Promise<number> {
   let options: BenchOptions;
   try {
-    options = parseOptions(process.argv.slice(2));
+    options = parseOptions(process.argv.slice(2), process.env);
   } catch (error) {
     process.stderr.write(`bench: ${(error as Error).message}\n\n${HELP}`);
     return 2;
@@ -97,6 +97,7 @@ async function main(): Promise<number> {
           ...(options.apiKey ? { apiKey: options.apiKey } : {}),
           ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
           ...(options.brokers ? { brokers: options.brokers } : {}),
+          env: process.env,
           log,
         })
       : await startOwnStack({
@@ -105,6 +106,7 @@ async function main(): Promise<number> {
           serviceEnv: options.serviceEnv,
           ...(profileDir ? { cpuProfileDir: profileDir } : {}),
           pgStatStatements: options.pgStats,
+          env: process.env,
           log,
         });
   } catch (error) {

@@ -104,7 +104,7 @@ function positive(name: string, text: string | undefined, fallback: number): num
   return value;
 }
 
-export function parseOptions(argv: string[]): BenchOptions {
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = {}): BenchOptions {
   const { values } = parseArgs({
     args: argv,
     allowPositionals: false,
@@ -178,7 +178,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     pgSeconds: positive('pg-seconds', values['pg-seconds'], 10),
     pgClients,
     url: values.url,
-    apiKey: values['api-key'] ?? process.env.BENCH_API_KEY,
+    apiKey: values['api-key'] ?? env.BENCH_API_KEY,
     databaseUrl: values['database-url'],
     brokers: values.brokers,
     fsync: fsync === 'on',

@@ -75,7 +75,7 @@ function phaseSection(p: PhaseResult, charts: ChartRef[], prefix: string): strin
   ];
   if (p.stages?.length) {
     out.push(
-      'Hop by hop (from order_outbox.sent_at, reservations.created_at, inventory_outbox.sent_at — each the start of the transaction that wrote it):',
+      "Hop by hop (sent_at of order-service's outbox, created_at of the reservation, sent_at of inventory-service's outbox — each the start of the transaction that wrote it):",
       '',
       table(
         LATENCY_HEADER,

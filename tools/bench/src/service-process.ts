@@ -5,14 +5,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
+import { SERVICES, type ServiceName } from '@kafka-poc/contracts';
 import { findService, repoRoot, type Watchdog } from '@kafka-poc/local-stack';
 
-export type ServiceName = 'order-service' | 'inventory-service' | 'notification-service';
-export const SERVICE_NAMES: readonly ServiceName[] = [
-  'order-service',
-  'inventory-service',
-  'notification-service',
-];
+export type { ServiceName } from '@kafka-poc/contracts';
+/** The three services, in pipeline order (the one list: @kafka-poc/contracts). */
+export const SERVICE_NAMES: readonly ServiceName[] = Object.values(SERVICES);
 
 export class ServiceProcess {
   readonly name: ServiceName;

@@ -3,18 +3,22 @@
  * on random ports, and the three services as real processes, exactly as `npm start` runs them), or
  * a running one (`--url`), found through flags, the environment or `npm run infra`'s infra.json.
  */
+
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SERVICES, TOPICS } from '@kafka-poc/contracts';
 import { createAdmin, type KafkaAdmin } from '@kafka-poc/kafka';
 import {
   dataRoot,
   ensureKafkaDist,
   findRunningInfra,
+  findService,
   freePorts,
   type KafkaCluster,
   type PostgresServer,
+  roleDatabaseUrl,
   startKafka,
   startPostgres,
   startWatchdog,
@@ -58,16 +62,17 @@ export interface OwnStackOptions {
   /** Directory for --cpu-prof profiles, when profiling. */
   cpuProfileDir?: string;
   pgStatStatements: boolean;
+  /** The bench's environment, inherited by the services. */
+  env: NodeJS.ProcessEnv;
   log: (message: string) => void;
 }
 
-const TOPICS = { orderEvents: 'order-events', inventoryEvents: 'inventory-events' };
-
+/** The services' default groups (named after the services) and the topics they read. */
 function defaultGroups(): Stack['groups'] {
   return {
-    inventory: { groupId: 'inventory-service', topics: [TOPICS.orderEvents] },
-    order: { groupId: 'order-service', topics: [TOPICS.inventoryEvents] },
-    notification: { groupId: 'notification-service', topics: [TOPICS.inventoryEvents] },
+    inventory: { groupId: SERVICES.inventory, topics: [TOPICS.orderEvents] },
+    order: { groupId: SERVICES.order, topics: [TOPICS.inventoryEvents] },
+    notification: { groupId: SERVICES.notification, topics: [TOPICS.inventoryEvents] },
   };
 }
 
@@ -136,11 +141,12 @@ export async function startOwnStack(options: OwnStackOptions): Promise<Stack> {
     });
     const envFor = (service: ServiceProcess): NodeJS.ProcessEnv => {
       const env: NodeJS.ProcessEnv = {
-        ...process.env,
+        ...options.env,
         PORT: String(service.port),
         HOST: '127.0.0.1',
         KAFKA_BROKERS: bootstrap,
-        DATABASE_URL: databaseUrl,
+        // Each service connects as its own role (data ownership); the bench reads the published views.
+        DATABASE_URL: roleDatabaseUrl(databaseUrl, databaseRole(service.name)),
         INSTANCE_ID: `${service.name}-1`,
         // As in production: API keys required (ours has orders:write), JSON logs.
         NODE_ENV: 'production',
@@ -155,7 +161,7 @@ export async function startOwnStack(options: OwnStackOptions): Promise<Stack> {
       };
       if (options.cpuProfileDir) {
         env.NODE_OPTIONS = [
-          process.env.NODE_OPTIONS ?? '',
+          options.env.NODE_OPTIONS ?? '',
           '--cpu-prof',
           `--cpu-prof-dir=${options.cpuProfileDir}`,
           `--cpu-prof-name=${service.name}.cpuprofile`,
@@ -166,8 +172,7 @@ export async function startOwnStack(options: OwnStackOptions): Promise<Stack> {
       return env;
     };
     log(`services starting on ports ${ports.join(', ')} (logs in ${join(dir, 'logs')})`);
-    // inventory-service first, alone: its seed must exist before orders arrive, and services migrating
-    // an empty database at the same moment race on drizzle's shared "drizzle" schema (see docs/performance.md).
+    // inventory-service first, alone: its seed must exist before orders arrive.
     const [order, inventory, notification] = services;
     if (!order || !inventory || !notification) throw new Error('missing service');
     inventory.start(envFor(inventory));
@@ -222,6 +227,12 @@ export async function startOwnStack(options: OwnStackOptions): Promise<Stack> {
   }
 }
 
+function databaseRole(name: string): string {
+  const role = findService(name)?.databaseRole;
+  if (!role) throw new Error(`unknown service ${name}`);
+  return role;
+}
+
 /** Preloads pg_stat_statements (a restart) and creates the extension, to name the costly statements. */
 async function enablePgStatStatements(postgres: PostgresServer, log: (m: string) => void): Promise<void> {
   const admin = pgClient(postgres.adminUrl);
@@ -246,6 +257,8 @@ async function enablePgStatStatements(postgres: PostgresServer, log: (m: string)
 
 export interface ExternalStackOptions {
   url: string;
+  /** The bench's environment (DATABASE_URL, KAFKA_BROKERS, KAFKA_POC_DATA_DIR). */
+  env: NodeJS.ProcessEnv;
   apiKey?: string;
   databaseUrl?: string;
   brokers?: string;
@@ -254,15 +267,15 @@ export interface ExternalStackOptions {
 
 /** A running stack: only HTTP, Postgres and Kafka are used; processes are not sampled. */
 export async function attachStack(options: ExternalStackOptions): Promise<Stack> {
-  const infra = await findRunningInfra(dataRoot());
+  const infra = await findRunningInfra(dataRoot(options.env));
   const databaseUrl =
     options.databaseUrl ??
-    process.env.DATABASE_URL ??
+    options.env.DATABASE_URL ??
     infra?.databaseUrl ??
     'postgres://app:app@127.0.0.1:5432/appdb';
   const brokers = (
     options.brokers ??
-    process.env.KAFKA_BROKERS ??
+    options.env.KAFKA_BROKERS ??
     infra?.bootstrapServers ??
     '127.0.0.1:9092'
   )

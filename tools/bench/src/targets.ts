@@ -1,4 +1,5 @@
 /** The issue's targets, evaluated from a result (reported, never asserted). */
+import { SERVICES } from '@kafka-poc/contracts';
 import { slope } from './proc-sampler.ts';
 import type { BenchResult, TargetResult } from './result.ts';
 
@@ -21,7 +22,6 @@ export function peakGrowth(
   const second = Math.max(...points.filter(([t]) => t >= middle).map(([, v]) => v));
   return { first, second, growth: first > 0 ? second / first - 1 : 0 };
 }
-const SERVICES = ['order-service', 'inventory-service', 'notification-service'];
 
 export function evaluateTargets(
   result: Pick<BenchResult, 'phases' | 'findMax' | 'resources' | 'command'>,
@@ -65,12 +65,14 @@ export function evaluateTargets(
 
   if (fixed && fixed.durationMs >= 600_000) {
     const from = fixed.startedAt + 60;
-    const checks = SERVICES.map((name) => {
-      const points = result.resources.points
-        .filter((p) => p.t >= from && p.t <= fixed.loadEndedAt && p.rssMb[name] !== undefined)
-        .map((p) => [p.t, p.rssMb[name] ?? 0] as [number, number]);
-      return { name, perMin: slope(points) * 60, peaks: peakGrowth(points) };
-    }).filter((c) => c.peaks !== undefined);
+    const checks = Object.values(SERVICES)
+      .map((name) => {
+        const points = result.resources.points
+          .filter((p) => p.t >= from && p.t <= fixed.loadEndedAt && p.rssMb[name] !== undefined)
+          .map((p) => [p.t, p.rssMb[name] ?? 0] as [number, number]);
+        return { name, perMin: slope(points) * 60, peaks: peakGrowth(points) };
+      })
+      .filter((c) => c.peaks !== undefined);
     targets.push({
       name: 'memory over 10 minutes',
       target: `each service's RSS flat (after the first minute, the 2nd half's peak ≤ the 1st half's + ${FLAT_PEAK_GROWTH * 100} %)`,

@@ -1,4 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { VIEWS } from '@kafka-poc/contracts';
 import type { KafkaAdmin } from '@kafka-poc/kafka';
 import { type ConsumerGroup, type LoadProgress, query, totalLag } from '@kafka-poc/verification';
 
@@ -103,8 +104,8 @@ export class ProgressReporter {
     const rows = await withTimeout(
       query<{ n: number }>(
         this.#sources.databaseUrl,
-        `SELECT (SELECT count(*) FROM order_outbox WHERE sent_at IS NULL)
-              + (SELECT count(*) FROM inventory_outbox WHERE sent_at IS NULL) AS n`,
+        `SELECT (SELECT count(*) FROM ${VIEWS.orderOutbox} WHERE sent_at IS NULL)
+              + (SELECT count(*) FROM ${VIEWS.inventoryOutbox} WHERE sent_at IS NULL) AS n`,
       ),
       4000,
     );

@@ -8,12 +8,14 @@
 import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ALL_SERVICE_DATA, SERVICES, type ServiceName } from '@kafka-poc/contracts';
 import { createAdmin, type KafkaAdmin } from '@kafka-poc/kafka';
 import {
   freeStablePorts,
   isAlive,
   type KafkaCluster,
   type PostgresServer,
+  roleDatabaseUrl,
   ServiceProcess,
   startKafka,
   startPostgres,
@@ -26,8 +28,14 @@ import {
 import { type ConsumerGroup, LOAD_SEED, parseStockSeed } from '@kafka-poc/verification';
 import { Proxies } from './proxies.ts';
 
-export const SERVICE_NAMES = ['order-service', 'inventory-service', 'notification-service'] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
+export type { ServiceName };
+export const SERVICE_NAMES: readonly ServiceName[] = Object.values(SERVICES);
+
+function serviceRole(service: ServiceName): string {
+  const data = ALL_SERVICE_DATA.find((d) => d.service === service);
+  if (!data) throw new Error(`no data owner for ${service}`);
+  return data.role;
+}
 
 /** Base instances per service; one more slot per service is the spare that joins for rebalances. */
 export const BASE_INSTANCES = 2;
@@ -198,7 +206,8 @@ export class ChaosStack {
       await admin.start();
       const baseEnv = serviceBaseEnv(options.logLevel);
       const slots = slotPorts.map((s): Slot => {
-        const databaseUrl = viaPort(postgres.databaseUrl, s.pg);
+        // Each service connects as its own role (it owns its schema; docs/architecture.md).
+        const databaseUrl = roleDatabaseUrl(viaPort(postgres.databaseUrl, s.pg), serviceRole(s.service));
         const env = {
           ...baseEnv,
           PORT: String(s.http),

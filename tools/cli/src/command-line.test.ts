@@ -18,7 +18,7 @@ async function run(...argv: string[]): Promise<{ code: number; stderr: string; s
     stdout += String(chunk);
     return true;
   });
-  const code = await runCommandLine(argv);
+  const code = await runCommandLine(argv, process.env);
   vi.restoreAllMocks();
   return { code, stderr, stdout };
 }

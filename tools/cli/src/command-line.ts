@@ -245,7 +245,7 @@ function validatedDlq(rest: string[], values: Values, json: boolean) {
  * Runs one command line and returns its exit code: 0 done, 1 refused or failed, 2 bad arguments.
  * Errors become one line on stderr, never a stack trace. `env` says where to connect (connection.ts).
  */
-export async function runCommandLine(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runCommandLine(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   try {
     return await dispatch(argv, env);
   } catch (error) {

@@ -9,7 +9,7 @@ import { z } from 'zod';
  * KAFKA_TLS*, DATABASE_SSL* variables the services read), filled in from the running `npm run infra`
  * (.data/infra.json, including its client security variables), else the local defaults.
  */
-export async function resolveTargets(env: NodeJS.ProcessEnv = process.env): Promise<{
+export async function resolveTargets(env: NodeJS.ProcessEnv): Promise<{
   kafka: KafkaConnectionConfig;
   databaseUrl: string;
   databaseSsl: PoolSslConfig | undefined;

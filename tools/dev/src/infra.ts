@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
-  const root = dataRoot();
+  const root = dataRoot(process.env);
   if (values.reset) return reset(root, values.yes);
   if (values.brokers !== '1' && values.brokers !== '3') {
     throw new LocalStackError('INVALID_ARGUMENT', `--brokers must be 1 or 3, got "${values.brokers}".`, {
@@ -88,6 +88,7 @@ async function run(
   log(`starting ${kafka}${secured} + ${postgres}${postgresTls ? ' (TLS)' : ''} (data: ${root})`);
   const infra = await startInfra({
     dataRoot: root,
+    env: process.env,
     brokers,
     onProgress: log,
     ...(kafkaSecurity ? { kafkaSecurity } : {}),

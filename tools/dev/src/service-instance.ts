@@ -32,7 +32,10 @@ export interface RunInstanceOptions {
   index: number;
   repoRoot: string;
   kafkaBrokers: string;
+  /** The database (administrator's URL): the instance connects with its own role's credentials. */
   databaseUrl: string;
+  /** The launcher's environment, inherited by the instance. */
+  env: NodeJS.ProcessEnv;
   /** Client variables of a secured infra. */
   clientEnv?: InfraClientEnv;
   watchdog: Watchdog;
@@ -51,7 +54,7 @@ const STABLE_AFTER_MS = 60_000;
 export function runInstance(options: RunInstanceOptions): ServiceInstance {
   const { service, onProgress } = options;
   const id = instanceId(service, options.index);
-  const port = options.port ?? instancePort(service, options.index);
+  const port = options.port ?? instancePort(service, options.index, options.env);
   const lines: string[] = [];
   const prefix = process.stdout.isTTY ? `\x1b[${options.color ?? 36}m[${id}]\x1b[0m ` : `[${id}] `;
   let child: ChildProcess | undefined;
@@ -66,6 +69,8 @@ export function runInstance(options: RunInstanceOptions): ServiceInstance {
     const proc = spawn(process.execPath, [join(options.repoRoot, service.entry)], {
       cwd: join(options.repoRoot, service.entry.split('/src/')[0] ?? '.'),
       env: serviceEnv({
+        service,
+        env: options.env,
         port,
         instanceId: id,
         kafkaBrokers: options.kafkaBrokers,

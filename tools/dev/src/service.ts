@@ -59,14 +59,14 @@ async function main(): Promise<void> {
     });
   }
   const endpoints = await findEndpoints();
-  const port = values.port ? Number(values.port) : instancePort(service, n - 1);
+  const port = values.port ? Number(values.port) : instancePort(service, n - 1, process.env);
   const id = instanceId(service, n - 1);
   process.stderr.write(`${id}: port ${port}, Kafka ${endpoints.kafkaBrokers}\n`);
   // Own process group, so a Ctrl-C reaches it exactly once (forwarded by us), not twice; the watchdog
   // stops it if we are killed outright.
   const child = spawn(process.execPath, [entry], {
     cwd: join(repoRoot(), service.entry.split('/src/')[0] ?? '.'),
-    env: serviceEnv({ port, instanceId: id, ...endpoints }),
+    env: serviceEnv({ service, env: process.env, port, instanceId: id, ...endpoints }),
     stdio: 'inherit',
     detached: true,
   });
@@ -88,12 +88,17 @@ async function findEndpoints(): Promise<{
 }> {
   const { KAFKA_BROKERS, DATABASE_URL } = process.env;
   if (KAFKA_BROKERS && DATABASE_URL) return { kafkaBrokers: KAFKA_BROKERS, databaseUrl: DATABASE_URL };
-  const running = await findRunningInfra(dataRoot());
+  const root = dataRoot(process.env);
+  const running = await findRunningInfra(root);
   if (!running) {
-    throw new LocalStackError('INFRA_NOT_RUNNING', `No running infra (${infraFile()} missing or stale).`, {
-      retryable: true,
-      hint: 'start it with `npm run infra` in another terminal, or set KAFKA_BROKERS and DATABASE_URL',
-    });
+    throw new LocalStackError(
+      'INFRA_NOT_RUNNING',
+      `No running infra (${infraFile(root)} missing or stale).`,
+      {
+        retryable: true,
+        hint: 'start it with `npm run infra` in another terminal, or set KAFKA_BROKERS and DATABASE_URL',
+      },
+    );
   }
   // The infra's client variables apply to the parts taken from it, not to a KAFKA_BROKERS/DATABASE_URL of ours.
   const clientEnv: InfraClientEnv = {

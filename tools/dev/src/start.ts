@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   const scale = parseScale(values.scale);
   const kafkaSecurity = parseInfraKafkaSecurity(values['kafka-security']);
   const log = printProgress('start');
-  const root = dataRoot();
+  const root = dataRoot(process.env);
   const startedAt = performance.now();
 
   // One watchdog for everything this command starts: if it is killed, services stop before infra.
@@ -81,6 +81,7 @@ async function main(): Promise<void> {
   } else {
     infra = await startInfra({
       dataRoot: root,
+      env: process.env,
       brokers: values.brokers === '3' ? 3 : 1,
       onProgress: log,
       watchdog,
@@ -98,8 +99,11 @@ async function main(): Promise<void> {
   // A fresh admin API key for this run. Auth is optional in development, but the key lets people try
   // the authenticated path (and the console use it); services only ever see its hash.
   const devKey = generateApiKey('local-dev', ['admin']);
-  process.env.API_KEYS = [process.env.API_KEYS, formatApiKeyRecord(devKey.record)].filter(Boolean).join(',');
-  const instances = launchAll(scale, endpoints, watchdog, log);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    API_KEYS: [process.env.API_KEYS, formatApiKeyRecord(devKey.record)].filter(Boolean).join(','),
+  };
+  const instances = launchAll(scale, { ...endpoints, env }, watchdog, log);
   const keepAlive = setInterval(() => {}, 1 << 30);
   onShutdownSignal(async () => {
     log(`stopping ${instances.length} service instance(s)`);
@@ -157,7 +161,7 @@ interface Endpoints {
 
 function launchAll(
   scale: Map<string, number>,
-  endpoints: Endpoints,
+  endpoints: Endpoints & { env: NodeJS.ProcessEnv },
   watchdog: ReturnType<typeof startWatchdog>,
   log: (m: string) => void,
 ): ServiceInstance[] {
@@ -193,7 +197,8 @@ function printTable(
   });
   const lines = [
     '',
-    `  Up in ${seconds.toFixed(1)} s. Kafka ${endpoints.kafkaBrokers}  DATABASE_URL ${endpoints.databaseUrl}`,
+    `  Up in ${seconds.toFixed(1)} s. Kafka ${endpoints.kafkaBrokers}  Postgres (admin, psql) ${endpoints.databaseUrl}`,
+    '  Each service connects as its own role and owns its schema; psql as the admin answers the original demo.',
     ...(rows.length > 0 ? rows : ['  (no service entry files exist yet)']),
     '',
     '  Ctrl-C stops the services, then the infra this command started.',

@@ -95,7 +95,7 @@ async function sql<T>(query: () => Promise<T>): Promise<T> {
     return await query();
   } catch (error) {
     if (isUndefinedTable(error)) {
-      throw new AppError('UNAVAILABLE', 'The services have not created their tables yet', {
+      throw new AppError('UNAVAILABLE', 'The services have not published their views yet', {
         cause: error,
         retryable: true,
       });

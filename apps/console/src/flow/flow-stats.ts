@@ -1,3 +1,4 @@
+import { VIEWS } from '@kafka-poc/contracts';
 import type { FlowPoint, FlowStats } from '../shared/views.ts';
 import type { ReadOnlyDb } from './read-only-db.ts';
 
@@ -9,9 +10,9 @@ interface BucketRow {
 }
 
 /**
- * Throughput and end-to-end latency from the services' own timestamps (orders.created_at and
- * updated_at, notifications.created_at): nothing to keep in memory and right after a restart. Only
- * indexed ranges of recent rows are read.
+ * Throughput and end-to-end latency from the services' own timestamps, read from the views they
+ * publish (orders_v1.created_at and updated_at, notifications_v1.created_at): nothing to keep in
+ * memory and right after a restart. Only indexed ranges of recent rows are read.
  */
 export async function readFlowStats(
   db: ReadOnlyDb,
@@ -26,12 +27,12 @@ export async function readFlowStats(
     db.query<BucketRow>(
       `SELECT floor(extract(epoch FROM created_at) * 1000 / $2)::bigint AS b, count(*) AS n,
               NULL::float8 AS p50, NULL::float8 AS p95
-         FROM orders WHERE created_at >= $1 GROUP BY 1`,
+         FROM ${VIEWS.orders} WHERE created_at >= $1 GROUP BY 1`,
       [since, bucketMs],
     ),
     db.query<BucketRow>(
       `SELECT floor(extract(epoch FROM updated_at) * 1000 / $2)::bigint AS b, count(*) AS n, ${percentiles('updated_at - created_at')}
-         FROM orders
+         FROM ${VIEWS.orders}
         WHERE created_at >= $1::timestamptz - interval '10 minutes' AND updated_at >= $1 AND status <> 'PENDING'
         GROUP BY 1`,
       [since, bucketMs],
@@ -43,16 +44,16 @@ export async function readFlowStats(
                 FILTER (WHERE status <> 'PENDING') AS p50,
               percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM updated_at - created_at) * 1000)
                 FILTER (WHERE status <> 'PENDING') AS p95
-         FROM orders WHERE created_at >= $1`,
+         FROM ${VIEWS.orders} WHERE created_at >= $1`,
       [minuteAgo],
     ),
     db.query<{ p50: number | null; p95: number | null }>(
       `SELECT ${percentiles('n.created_at - o.created_at')}
-         FROM notifications n JOIN orders o ON o.id = n.order_id
+         FROM ${VIEWS.notifications} n JOIN ${VIEWS.orders} o ON o.id = n.order_id
         WHERE n.created_at >= $1`,
       [minuteAgo],
     ),
-    db.query<{ n: string }>(`SELECT count(*) AS n FROM orders WHERE status = 'PENDING'`),
+    db.query<{ n: string }>(`SELECT count(*) AS n FROM ${VIEWS.orders} WHERE status = 'PENDING'`),
   ]);
   const m = minute.rows[0];
   return {

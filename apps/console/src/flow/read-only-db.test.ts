@@ -13,6 +13,7 @@ describe('readOnlyUrl', () => {
 
   it('recognizes a missing table', () => {
     expect(isUndefinedTable({ code: '42P01' })).toBe(true);
+    expect(isUndefinedTable({ code: '3F000' })).toBe(true);
     expect(isUndefinedTable(new Error('x'))).toBe(false);
   });
 });

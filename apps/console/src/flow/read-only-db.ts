@@ -4,8 +4,9 @@ export type ReadOnlyDb = Pool;
 
 /**
  * A small pool whose sessions are read-only (Postgres refuses any write in them) with a short
- * statement timeout: the console only looks at the services' tables, for the order timeline and the
- * flow stats. TLS as for the services (DATABASE_SSL* or the sslmode of DATABASE_URL).
+ * statement timeout: the console only reads the views the services publish, for the order timeline
+ * and the flow stats, as its own role (which may read nothing else). TLS as for the services
+ * (DATABASE_SSL* or the sslmode of DATABASE_URL).
  */
 export function createReadOnlyDb(
   url: string,
@@ -33,7 +34,11 @@ export function readOnlyUrl(url: string): string {
   return parsed.toString();
 }
 
-/** Postgres says a table does not exist yet (the services have not migrated). */
+/**
+ * Postgres says a published view (42P01) or its schema (3F000) does not exist yet: the database
+ * setup or the services' migrations have not run.
+ */
 export function isUndefinedTable(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '42P01';
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return code === '42P01' || code === '3F000';
 }

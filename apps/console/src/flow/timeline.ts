@@ -1,3 +1,4 @@
+import { TOPICS, VIEWS } from '@kafka-poc/contracts';
 import type { Hop, Timeline } from '../shared/views.ts';
 import type { ReadOnlyDb } from './read-only-db.ts';
 
@@ -34,8 +35,9 @@ export interface TimelineRow {
 }
 
 /**
- * The order and each hop of its way through the services, in one snapshot. Events are linked by
- * their ids: the outbox row's event id is the inbox key of the consumer that processed it.
+ * The order and each hop of its way through the services, in one snapshot, from the views the
+ * services publish (never their tables). Events are linked by their ids: the event id of an outbox
+ * row is the inbox key of the consumer that processed it.
  */
 const TIMELINE_SQL = `
 SELECT o.id, o.item, o.quantity, o.status, o.reason, o.created_at, o.updated_at,
@@ -49,18 +51,17 @@ SELECT o.id, o.item, o.quantity, o.status, o.reason, o.created_at, o.updated_at,
        ni.processed_at AS notification_processed_at,
        n.status AS notification_status, n.delivery_status, n.delivery_attempts, n.last_error,
        n.created_at AS notification_at, n.delivered_at
-  FROM orders o
+  FROM ${VIEWS.orders} o
   LEFT JOIN LATERAL (
-    SELECT (value::jsonb->>'id')::uuid AS event_id, sent_at FROM order_outbox
-     WHERE key = o.id::text ORDER BY id LIMIT 1) oo ON true
-  LEFT JOIN inventory_inbox ii ON ii.event_id = oo.event_id
-  LEFT JOIN reservations r ON r.order_id = o.id
+    SELECT event_id, sent_at FROM ${VIEWS.orderOutbox} WHERE key = o.id::text ORDER BY seq LIMIT 1) oo ON true
+  LEFT JOIN ${VIEWS.inventoryInbox} ii ON ii.event_id = oo.event_id
+  LEFT JOIN ${VIEWS.reservations} r ON r.order_id = o.id
   LEFT JOIN LATERAL (
-    SELECT (value::jsonb->>'id')::uuid AS event_id, value::jsonb->>'type' AS event_type, sent_at
-      FROM inventory_outbox WHERE key = o.id::text ORDER BY id LIMIT 1) io ON true
-  LEFT JOIN order_inbox oi ON oi.event_id = io.event_id
-  LEFT JOIN notification_inbox ni ON ni.event_id = io.event_id
-  LEFT JOIN notifications n ON n.order_id = o.id
+    SELECT event_id, event_type, sent_at FROM ${VIEWS.inventoryOutbox}
+     WHERE key = o.id::text ORDER BY seq LIMIT 1) io ON true
+  LEFT JOIN ${VIEWS.orderInbox} oi ON oi.event_id = io.event_id
+  LEFT JOIN ${VIEWS.notificationInbox} ni ON ni.event_id = io.event_id
+  LEFT JOIN ${VIEWS.notifications} n ON n.order_id = o.id
  WHERE o.id = $1`;
 
 export async function readTimelineRow(db: ReadOnlyDb, orderId: string): Promise<TimelineRow | undefined> {
@@ -81,7 +82,7 @@ export function buildTimeline(row: TimelineRow): Timeline {
       detail: `POST /orders: ${row.quantity} × ${row.item}, order.created written to the outbox`,
     },
     {
-      step: 'order-events',
+      step: TOPICS.orderEvents,
       service: 'order-service relay',
       at: iso(row.order_event_sent_at),
       detail: 'order.created published (time: when the relay marked the outbox row sent, after acks=all)',
@@ -95,7 +96,7 @@ export function buildTimeline(row: TimelineRow): Timeline {
         : 'waiting for inventory-service',
     },
     {
-      step: 'inventory-events',
+      step: TOPICS.inventoryEvents,
       service: 'inventory-service relay',
       at: iso(row.decision_sent_at),
       detail: row.decision_event_type

@@ -1,11 +1,5 @@
-import {
-  isDeadLetterTopic,
-  originalTopicOf,
-  RedriveError,
-  type RedriveReport,
-  redriveAll,
-  redriveOne,
-} from '@kafka-poc/outbox';
+import { isDeadLetterTopic, originalTopic } from '@kafka-poc/contracts';
+import { RedriveError, type RedriveReport, redriveAll, redriveOne } from '@kafka-poc/outbox';
 import { AppError, type HttpServer } from '@kafka-poc/service-kit';
 import type { DeadLettersView, DeadLetterTopicView, RedriveView } from '../shared/views.ts';
 import { deadLetterInfo } from './dead-letters.ts';
@@ -39,7 +33,7 @@ export function registerDeadLetterRoutes(app: HttpServer, deps: KafkaDeps): void
       return {
         topics: topics.map((t) => {
           const view = toTopicView(t);
-          return { topic: t.name, originalTopic: originalTopicOf(t.name), messages: view.messages };
+          return { topic: t.name, originalTopic: originalTopic(t.name) ?? t.name, messages: view.messages };
         }),
       };
     },

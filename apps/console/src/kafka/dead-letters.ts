@@ -1,6 +1,5 @@
-import { HEADERS } from '@kafka-poc/contracts';
+import { HEADERS, originalTopic } from '@kafka-poc/contracts';
 import type { IncomingMessage } from '@kafka-poc/kafka';
-import { originalTopicOf } from '@kafka-poc/outbox';
 import type { DeadLetterInfo } from '../shared/views.ts';
 
 /** What the error headers say about a dead letter. */
@@ -8,7 +7,7 @@ export function deadLetterInfo(letter: IncomingMessage): DeadLetterInfo {
   const h = letter.headers;
   const int = (v: string | undefined) => (v !== undefined && /^\d+$/.test(v) ? Number(v) : null);
   return {
-    originalTopic: h[HEADERS.dlqOriginalTopic] ?? originalTopicOf(letter.topic),
+    originalTopic: h[HEADERS.dlqOriginalTopic] ?? originalTopic(letter.topic) ?? letter.topic,
     originalPartition: int(h[HEADERS.dlqOriginalPartition]),
     originalOffset: h[HEADERS.dlqOriginalOffset] ?? null,
     error: h[HEADERS.dlqError] ?? null,

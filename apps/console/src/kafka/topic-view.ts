@@ -1,3 +1,4 @@
+import { isDeadLetterTopic } from '@kafka-poc/contracts';
 import type { TopicDescription } from '@kafka-poc/kafka';
 import type { PartitionView, TopicView } from '../shared/views.ts';
 
@@ -23,7 +24,7 @@ export function toTopicView(description: TopicDescription): TopicView {
     messages: partitions.reduce((sum, p) => sum + p.messages, 0),
     underReplicated: partitions.filter((p) => p.underReplicated).length,
     internal: description.name.startsWith('__'),
-    deadLetter: description.name.endsWith('.DLT'),
+    deadLetter: isDeadLetterTopic(description.name),
     partitions,
   };
 }

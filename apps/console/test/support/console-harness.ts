@@ -1,3 +1,5 @@
+import { CONSOLE_DB_ROLE } from '@kafka-poc/contracts';
+import { roleDatabaseUrl } from '@kafka-poc/local-stack';
 import { testKafkaBrokers } from '@kafka-poc/testing';
 import { TestPipeline } from '../../../../test/support/pipeline.ts';
 import { type ConsoleApp, createConsole } from '../../src/app.ts';
@@ -22,7 +24,11 @@ export async function startConsole(
   const unreachable = 'http://127.0.0.1:9';
   const env: Record<string, string> = {
     KAFKA_BROKERS: testKafkaBrokers().join(','),
-    DATABASE_URL: pipeline?.env.DATABASE_URL ?? options.databaseUrl ?? 'postgres://nobody:x@127.0.0.1:9/none',
+    // The console's own role: it can read the services' published views and nothing else.
+    DATABASE_URL: roleDatabaseUrl(
+      pipeline?.databaseUrl ?? options.databaseUrl ?? 'postgres://nobody:x@127.0.0.1:9/none',
+      CONSOLE_DB_ROLE,
+    ),
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',

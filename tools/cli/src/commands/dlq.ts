@@ -1,12 +1,6 @@
-import { HEADERS } from '@kafka-poc/contracts';
+import { asDeadLetterTopic, HEADERS } from '@kafka-poc/contracts';
 import type { IncomingMessage, KafkaAdmin, KafkaProducer } from '@kafka-poc/kafka';
-import {
-  asDeadLetterTopic,
-  RedriveError,
-  type RedriveReport,
-  redriveAll,
-  redriveOne,
-} from '@kafka-poc/outbox';
+import { RedriveError, type RedriveReport, redriveAll, redriveOne } from '@kafka-poc/outbox';
 import { UsageError } from '../args.ts';
 import { printJson, printTable } from '../output.ts';
 

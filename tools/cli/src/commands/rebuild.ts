@@ -1,3 +1,4 @@
+import { SERVICE_DATA } from '@kafka-poc/contracts';
 import { createPool, type PoolSslConfig } from '@kafka-poc/db';
 import { type KafkaAdmin, KafkaError } from '@kafka-poc/kafka';
 import {
@@ -36,6 +37,8 @@ export async function rebuildNotificationsCommand(
       connectionTimeoutMs: 5000,
       statementTimeoutMs: 60_000,
       applicationName: 'kafka-poc-cli',
+      // notification-service's own schema: its tables are there (as notification_service or the admin).
+      searchPath: SERVICE_DATA.notification.schema,
       ...(options.databaseSsl ? { ssl: options.databaseSsl } : {}),
     },
     () => {},
