@@ -111,14 +111,34 @@ export async function runSchemathesis(options: {
   return { exitCode, output, summary: summaryLines(output), log, reportDir: options.reportDir };
 }
 
-/** The figures of schemathesis' closing summary (its wording, 4.x). */
-function summaryLines(output: string): string[] {
-  return output
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) =>
-      /^(API Operations:|Test Phases:|Test cases:|Seed:|Failures:|Warnings:|Errors:|\d+ (passed|failures?|errors?))|(passed|failed|errors?) in [\d.]+s/.test(
-        line,
-      ),
-    );
+/**
+ * The figures of schemathesis' closing summary (its 4.x layout: a label line, then indented values),
+ * e.g. `operations tested: 6 | test cases: 380 generated, 380 passed | No issues found in 6.55s`.
+ */
+export function summaryLines(output: string): string[] {
+  const lines = output.split('\n');
+  const from = lines.findIndex((line) => / SUMMARY =+$/.test(line));
+  if (from < 0) return [];
+  const summary: string[] = [];
+  const valuesAfter = (label: string) => {
+    const at = lines.indexOf(label, from);
+    if (at < 0) return [];
+    const values: string[] = [];
+    for (const line of lines.slice(at + 1)) {
+      if (!line.startsWith('  ')) break;
+      values.push(line.trim());
+    }
+    return values;
+  };
+  const tested = valuesAfter('API Operations:').find((v) => v.startsWith('Tested:'));
+  if (tested) summary.push(`operations ${tested.toLowerCase()}`);
+  const cases = valuesAfter('Test cases:')[0];
+  if (cases) summary.push(`test cases: ${cases}`);
+  for (const label of ['Failures:', 'Errors:', 'Warnings:']) {
+    const values = valuesAfter(label);
+    if (values.length > 0) summary.push(`${label.toLowerCase()} ${values.join('; ')}`);
+  }
+  const closing = lines.findLast((line) => /^=+ .+ =+$/.test(line));
+  if (closing) summary.push(closing.replace(/^=+ | =+$/g, ''));
+  return summary;
 }

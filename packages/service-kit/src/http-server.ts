@@ -70,7 +70,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     logController: new LogController({ disableRequestLogging: true }),
     // Path parameters are compared URL-encoded: an item name of 100 emoji is 1200 characters. Longer
     // ones are answered 414 (declared by every route with a path parameter).
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
     // A URL that cannot be decoded (e.g. a lone `%`) is answered before routing: a problem too.
