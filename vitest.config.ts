@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects: fast unit tests beside the code; integration tests under */test that run against
-// one real Kafka broker and one real PostgreSQL started once per run by the global setup; and fault
+// Four projects: fast unit tests beside the code; integration tests under */test that run against
+// one real Kafka broker and one real PostgreSQL started once per run by the global setup; fault
 // tests (test/faults) that start their own brokers and Postgres, run the services as processes and
-// stop, kill and restart all of them, so they run one file at a time, after the others.
+// stop, kill and restart all of them, so they run one file at a time, after the others; and the
+// contract run (test/contract: schemathesis against the services, on the integration harness).
 export default defineConfig({
   test: {
     projects: [
@@ -26,6 +27,19 @@ export default defineConfig({
           // Two cores: integration files share one broker and one Postgres; keep parallelism modest.
           maxWorkers: 2,
           fileParallelism: true,
+        },
+      },
+      {
+        test: {
+          // schemathesis against the three services (npm run test:contract, its own CI step): minutes
+          // of property-based requests, so not part of npm test.
+          name: 'contract',
+          include: ['test/contract/**/*.contract.test.ts'],
+          environment: 'node',
+          globalSetup: ['packages/testing/src/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 180_000,
         },
       },
       {

@@ -61,6 +61,8 @@ export class TestPipeline {
         NOTIFICATION_SERVICE_GROUP: `${ns}.notification-service`,
         INVENTORY_SEED: options.seed ?? 'Laptop=50,Phone=100,Monitor=30',
         PORT: '0',
+        // Test mode: a response the service's OpenAPI contract does not declare becomes a 500.
+        NODE_ENV: 'test',
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
         SHUTDOWN_TIMEOUT_MS: '10000',
         ...options.env,

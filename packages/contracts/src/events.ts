@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { LIMITS, PRINTABLE_TEXT } from './limits.ts';
+import { boundedText, LIMITS, PRINTABLE_TEXT } from './limits.ts';
 
 // Versioned JSON envelope. The payload keeps the original proof of concept's fields
 // (orderId, item, quantity, status) so existing readers of the topics still understand them.
 
-const item = z.string().min(LIMITS.itemMinLength).max(LIMITS.itemMaxLength).regex(PRINTABLE_TEXT);
+// Lengths in code points, as HTTP counts them (an item of 100 emoji is a valid order, so a valid event).
+// Readers stay tolerant: no whitespace rule here, only what every stored item satisfies.
+const item = boundedText(LIMITS.itemMinLength, LIMITS.itemMaxLength).regex(PRINTABLE_TEXT);
 const quantity = z.number().int().min(LIMITS.quantityMin).max(LIMITS.quantityMax);
 
 /**

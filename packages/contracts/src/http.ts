@@ -1,23 +1,34 @@
 import { z } from 'zod';
-import { LIMITS, PRINTABLE_TEXT } from './limits.ts';
+import { HEADER_TOKEN, itemName, LIMITS } from './limits.ts';
 
 // HTTP request and response schemas, shared by the services (validation + OpenAPI) and clients.
 
 export const orderStatus = z.enum(['PENDING', 'CONFIRMED', 'REJECTED']);
 export type OrderStatus = z.infer<typeof orderStatus>;
 
-const itemName = z
-  .string()
-  .trim()
-  .min(LIMITS.itemMinLength)
-  .max(LIMITS.itemMaxLength)
-  .regex(PRINTABLE_TEXT, 'must not contain control characters');
-
-export const createOrderRequest = z.strictObject({
-  item: itemName,
-  quantity: z.number().int().min(LIMITS.quantityMin).max(LIMITS.quantityMax),
-});
+export const createOrderRequest = z
+  .strictObject({
+    item: itemName,
+    quantity: z.number().int().min(LIMITS.quantityMin).max(LIMITS.quantityMax),
+  })
+  .meta({ examples: [{ item: 'Laptop', quantity: 1 }] });
 export type CreateOrderRequest = z.infer<typeof createOrderRequest>;
+
+const headerToken = (max: number) =>
+  z.string().max(max).regex(HEADER_TOKEN, 'must be visible ASCII characters (inner spaces allowed)');
+
+/** Headers POST /orders reads; others are ignored. */
+export const createOrderHeaders = z.looseObject({
+  /** Makes retries safe: the same key (per API key) returns the same order, never a second one. */
+  'idempotency-key': headerToken(LIMITS.idempotencyKeyMaxLength).optional(),
+  'x-correlation-id': headerToken(200).optional(),
+  /** W3C trace context; a malformed one is ignored (a new trace starts), as the standard asks. */
+  traceparent: z
+    .string()
+    .max(200)
+    .regex(/^(?:[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?)?$/, 'must be visible ASCII characters')
+    .optional(),
+});
 
 export const orderResponse = z.object({
   id: z.uuid(),
@@ -30,11 +41,18 @@ export const orderResponse = z.object({
 });
 export type OrderResponse = z.infer<typeof orderResponse>;
 
+/**
+ * A page cursor: `<created-at, epoch ms>.<order id>` (keyset pagination). Clients pass back the
+ * `nextCursor` they got; the format is published so that any value of this shape is a valid cursor.
+ */
+export const ORDER_CURSOR =
+  /^[0-9]{1,13}\.[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
 export const listOrdersQuery = z.strictObject({
   status: orderStatus.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  /** Opaque cursor from a previous page's `nextCursor`. */
-  cursor: z.string().max(200).optional(),
+  /** The `nextCursor` of the previous page. */
+  cursor: z.string().regex(ORDER_CURSOR, 'must be a nextCursor returned by GET /orders').optional(),
 });
 
 export const orderListResponse = z.object({
@@ -53,11 +71,11 @@ export type InventoryItemResponse = z.infer<typeof inventoryItemResponse>;
 
 export const inventoryListResponse = z.object({ items: z.array(inventoryItemResponse) });
 
-export const itemParams = z.strictObject({ item: itemName });
+export const itemParams = z.strictObject({ item: itemName.meta({ examples: ['Laptop'] }) });
 
-export const setStockRequest = z.strictObject({
-  stock: z.number().int().min(0).max(LIMITS.stockMax),
-});
+export const setStockRequest = z
+  .strictObject({ stock: z.number().int().min(0).max(LIMITS.stockMax) })
+  .meta({ examples: [{ stock: 50 }] });
 
 export const notificationResponse = z.object({
   id: z.uuid(),
@@ -86,3 +104,12 @@ export const problemResponse = z.object({
   errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
 });
 export type Problem = z.infer<typeof problemResponse>;
+
+/** GET /health/live. */
+export const healthResponse = z.object({ status: z.literal('ok') });
+
+/** GET /health/ready: each dependency check by name, with what it saw. */
+export const readinessResponse = z.object({
+  status: z.enum(['ready', 'not-ready']),
+  checks: z.record(z.string(), z.object({ ok: z.boolean(), detail: z.string().optional() })),
+});

@@ -17,7 +17,10 @@ declare module 'fastify' {
   }
 }
 
-/** OpenAPI security requirement for routes that take an API key. */
+/**
+ * OpenAPI security requirement of a route with a scope. The kit sets it on every such operation
+ * (http-contract-hooks.ts); routes need not name it.
+ */
 export const API_KEY_SECURITY: { [scheme: string]: string[] }[] = [{ apiKey: [] }, { bearer: [] }];
 
 export const OPENAPI_SECURITY_SCHEMES = {
@@ -44,7 +47,7 @@ export async function registerHttpSecurity(app: HttpServer, config: HttpSecurity
       max: config.rateLimitPerMinute,
       timeWindow: 60_000,
       keyGenerator: (request) => presentedKey(request) ?? request.ip,
-      allowList: (request) => isPublicPath(request.url),
+      allowList: (request) => isPublicPath(request.url.split('?')[0] ?? ''),
       errorResponseBuilder: (_request, context) =>
         new AppError(
           'RATE_LIMITED',
@@ -93,6 +96,7 @@ function presentedKey(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
-function isPublicPath(url: string): boolean {
+/** Paths the rate limiter never counts (probes and scrapers must always get through). */
+export function isPublicPath(url: string): boolean {
   return url.startsWith('/health/') || url === '/metrics';
 }

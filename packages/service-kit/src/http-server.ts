@@ -1,15 +1,20 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { HttpSecurityConfig } from '@kafka-poc/config';
-import Fastify, { LogController } from 'fastify';
+import { healthResponse, readinessResponse } from '@kafka-poc/contracts';
+import Fastify, { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import type { OpenAPIV3_1 } from 'openapi-types';
 import type { Logger } from 'pino';
-import { OPENAPI_SECURITY_SCHEMES, registerHttpSecurity } from './http-security.ts';
+import { z } from 'zod';
+import { respond } from './http-contract.ts';
+import { HttpContract } from './http-contract-hooks.ts';
+import { isPublicPath, OPENAPI_SECURITY_SCHEMES, registerHttpSecurity } from './http-security.ts';
 import type { HttpServer } from './http-types.ts';
 import type { ServiceMetrics } from './metrics.ts';
 import { handleError } from './problem.ts';
@@ -33,6 +38,8 @@ const DEV_SECURITY: HttpSecurityConfig = {
   bodyLimitBytes: 64 * 1024,
 };
 
+const MAX_PARAM_LENGTH = 2048;
+
 export interface HttpServerOptions {
   tracing: Tracing;
   logger: Logger;
@@ -43,6 +50,11 @@ export interface HttpServerOptions {
   version: string;
   /** Auth, rate limit, CORS, body limit; defaults to open local development settings. */
   security?: HttpSecurityConfig;
+  /**
+   * Test mode: every response is checked against the operation's contract before it is sent, and one
+   * the contract does not declare (status, media type, required header) becomes a 500 naming it.
+   */
+  enforceContract?: boolean;
 }
 
 /**
@@ -56,27 +68,30 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     bodyLimit: options.security?.bodyLimitBytes ?? 64 * 1024,
     // One line per request is too much at thousands of orders/s; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
+    // Path parameters are compared URL-encoded: an item name of 100 emoji is 1200 characters. Longer
+    // ones are answered 414 (declared by every route with a path parameter).
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
+    // A URL that cannot be decoded (e.g. a lone `%`) is answered before routing: a problem too.
+    frameworkErrors: (error, request, reply) => handleError(error, request, reply),
   }).withTypeProvider<ZodTypeProvider>();
+
+  const security = options.security ?? DEV_SECURITY;
+  // Registered first: it sees every route as it is added, the kit's own included.
+  const contract = new HttpContract({
+    authRequired: security.authRequired,
+    rateLimited: (url) => security.rateLimitPerMinute > 0 && !isPublicPath(url),
+    enforce: options.enforceContract ?? false,
+  });
+  contract.register(app);
 
   // The API speaks JSON only: any other body type is answered 415, not parsed and then rejected.
   app.removeContentTypeParser(['text/plain']);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler((request, reply) =>
-    reply
-      .status(404)
-      .type('application/problem+json')
-      .send({
-        type: 'https://kafka-poc.local/problems/not-found',
-        title: 'Not Found',
-        status: 404,
-        code: 'NOT_FOUND',
-        detail: `No route for ${request.method} ${request.url.split('?')[0]}`,
-      }),
-  );
+  app.setNotFoundHandler((request, reply) => answerUnrouted(contract, request, reply));
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -85,15 +100,48 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       components: { securitySchemes: OPENAPI_SECURITY_SCHEMES },
     },
     transform: jsonSchemaTransform,
+    transformObject: (document) =>
+      contract.completeDocument((document as { openapiObject: OpenAPIV3_1.Document }).openapiObject),
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  await registerHttpSecurity(app, options.security ?? DEV_SECURITY);
+  await registerHttpSecurity(app, security);
+  // No route: answer before the body is read (an unknown path is 404 and a known path with another
+  // method 405, whatever the body), but after the rate limiter has counted the request.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.is404) return answerUnrouted(contract, request, reply);
+  });
   observeRequests(app, options.metrics);
   traceRequests(app, options.tracing);
   addHealthRoutes(app, options);
   return app;
+}
+
+/** 404 for an unknown path; 405 with Allow for a known path asked with a method it lacks (RFC 9110). */
+function answerUnrouted(contract: HttpContract, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const path = request.url.split('?')[0] ?? '';
+  const allowed = contract.allowedMethods(path);
+  const [status, code, title, detail] =
+    allowed.length > 0
+      ? [
+          405,
+          'METHOD_NOT_ALLOWED',
+          'Method Not Allowed',
+          `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`,
+        ]
+      : [404, 'NOT_FOUND', 'Not Found', `No route for ${request.method} ${path}`];
+  if (allowed.length > 0) void reply.header('allow', allowed.join(', '));
+  return reply
+    .status(status)
+    .type('application/problem+json')
+    .send({
+      type: `https://kafka-poc.local/problems/${code.toLowerCase().replaceAll('_', '-')}`,
+      title,
+      status,
+      code,
+      detail,
+    });
 }
 
 function observeRequests(app: HttpServer, metrics: ServiceMetrics): void {
@@ -136,16 +184,46 @@ function traceRequests(app: HttpServer, tracing: Tracing): void {
 }
 
 function addHealthRoutes(app: HttpServer, options: HttpServerOptions): void {
-  const hide = { schema: { hide: true } };
-  app.get('/health/live', hide, async () => ({ status: 'ok' }));
-  app.get('/health/ready', hide, async (_request, reply) => {
-    const result = await options.readiness.evaluate();
-    return reply
-      .status(result.ok ? 200 : 503)
-      .send({ status: result.ok ? 'ready' : 'not-ready', checks: result.checks });
-  });
-  app.get('/metrics', hide, async (_request, reply) => {
-    const text = await options.metrics.registry.metrics();
-    return reply.type(options.metrics.registry.contentType).send(text);
-  });
+  app.get(
+    '/health/live',
+    {
+      schema: {
+        summary: 'Liveness: the process answers',
+        tags: ['health'],
+        response: { 200: healthResponse },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+  app.get(
+    '/health/ready',
+    {
+      schema: {
+        summary: 'Readiness: every dependency check passes (the body says which fails)',
+        tags: ['health'],
+        response: {
+          200: respond(readinessResponse, { description: 'Ready' }),
+          503: respond(readinessResponse, { description: 'Not ready: at least one check fails' }),
+        },
+      },
+    },
+    async (_request, reply) => {
+      const result = await options.readiness.evaluate();
+      return reply
+        .status(result.ok ? 200 : 503)
+        .send({ status: result.ok ? 'ready' : 'not-ready', checks: result.checks });
+    },
+  );
+  const contentType = options.metrics.registry.contentType;
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        summary: 'Prometheus metrics (text exposition format)',
+        tags: ['health'],
+        response: { 200: respond(z.string(), { description: 'Metrics', contentType }) },
+      },
+    },
+    async (_request, reply) => reply.type(contentType).send(await options.metrics.registry.metrics()),
+  );
 }

@@ -10,6 +10,13 @@ export {
   type Scope,
 } from './api-keys.ts';
 export { AppError, type AppErrorCode } from './errors.ts';
+export {
+  type HeaderSpec,
+  JSON_CONTENT_TYPE,
+  PROBLEM_CONTENT_TYPE,
+  problem,
+  respond,
+} from './http-contract.ts';
 export { API_KEY_SECURITY } from './http-security.ts';
 export { createHttpServer, type HttpServer, type HttpServerOptions } from './http-server.ts';
 export { handleSignals, type Stoppable, stopInOrder } from './lifecycle.ts';

@@ -139,6 +139,8 @@ export class ServiceRuntime {
       description: this.#options.description,
       version: this.#options.version,
       ...(this.config.security ? { security: this.config.security } : {}),
+      // NODE_ENV=test: a response the OpenAPI contract does not declare fails the test that caused it.
+      enforceContract: this.config.env === 'test',
     });
     return this.#http;
   }

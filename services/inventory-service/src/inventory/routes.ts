@@ -2,11 +2,10 @@ import {
   inventoryItemResponse,
   inventoryListResponse,
   itemParams,
-  problemResponse,
   setStockRequest,
 } from '@kafka-poc/contracts';
 import type { Database } from '@kafka-poc/db';
-import { API_KEY_SECURITY, AppError, type HttpServer } from '@kafka-poc/service-kit';
+import { AppError, type HttpServer, problem } from '@kafka-poc/service-kit';
 import { getInventoryItem, listInventory, setStock } from './inventory-repository.ts';
 
 export function registerInventoryRoutes(app: HttpServer, deps: { db: Database }): void {
@@ -15,7 +14,6 @@ export function registerInventoryRoutes(app: HttpServer, deps: { db: Database })
     {
       config: { scope: 'read' },
       schema: {
-        security: API_KEY_SECURITY,
         summary: 'Stock of every item',
         tags: ['inventory'],
         response: { 200: inventoryListResponse },
@@ -29,11 +27,10 @@ export function registerInventoryRoutes(app: HttpServer, deps: { db: Database })
     {
       config: { scope: 'read' },
       schema: {
-        security: API_KEY_SECURITY,
         summary: 'Stock of one item',
         tags: ['inventory'],
         params: itemParams,
-        response: { 200: inventoryItemResponse, 404: problemResponse },
+        response: { 200: inventoryItemResponse, 404: problem('No item with this name') },
       },
     },
     async (request) => {
@@ -48,12 +45,11 @@ export function registerInventoryRoutes(app: HttpServer, deps: { db: Database })
     {
       config: { scope: 'admin' },
       schema: {
-        security: API_KEY_SECURITY,
         summary: 'Set the stock of an item (creates it if new)',
         tags: ['inventory'],
         params: itemParams,
         body: setStockRequest,
-        response: { 200: inventoryItemResponse, 422: problemResponse },
+        response: { 200: inventoryItemResponse },
       },
     },
     async (request) => setStock(deps.db, request.params.item, request.body.stock),

@@ -1,6 +1,6 @@
-import { listNotificationsQuery, notificationListResponse, problemResponse } from '@kafka-poc/contracts';
+import { listNotificationsQuery, notificationListResponse } from '@kafka-poc/contracts';
 import type { Database } from '@kafka-poc/db';
-import { API_KEY_SECURITY, type HttpServer } from '@kafka-poc/service-kit';
+import type { HttpServer } from '@kafka-poc/service-kit';
 import { listNotifications } from './notification-repository.ts';
 
 export function registerNotificationRoutes(app: HttpServer, deps: { db: Database }): void {
@@ -9,11 +9,10 @@ export function registerNotificationRoutes(app: HttpServer, deps: { db: Database
     {
       config: { scope: 'read' },
       schema: {
-        security: API_KEY_SECURITY,
         summary: 'Notifications, newest first; filter by order',
         tags: ['notifications'],
         querystring: listNotificationsQuery,
-        response: { 200: notificationListResponse, 422: problemResponse },
+        response: { 200: notificationListResponse },
       },
     },
     async (request) => ({ items: await listNotifications(deps.db, request.query) }),

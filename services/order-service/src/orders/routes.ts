@@ -1,31 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import {
+  createOrderHeaders,
   createOrderRequest,
-  LIMITS,
   listOrdersQuery,
   orderIdParams,
   orderListResponse,
   orderResponse,
-  PRINTABLE_TEXT,
-  problemResponse,
 } from '@kafka-poc/contracts';
 import type { Database } from '@kafka-poc/db';
-import { API_KEY_SECURITY, AppError, type HttpServer, traceparentOf } from '@kafka-poc/service-kit';
-import { z } from 'zod';
+import { AppError, type HttpServer, problem, respond, traceparentOf } from '@kafka-poc/service-kit';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { OrderIntake } from './order-intake.ts';
 import { getOrder, listOrders } from './order-repository.ts';
 
-const createHeaders = z.looseObject({
-  'idempotency-key': z
-    .string()
-    .min(1)
-    .max(LIMITS.idempotencyKeyMaxLength)
-    .regex(PRINTABLE_TEXT, 'must not contain control characters')
-    .optional(),
-  'x-correlation-id': z.string().min(1).max(200).optional(),
-  traceparent: z.string().max(200).optional(),
-});
+const text = { schema: { type: 'string' } };
 
 export interface OrderRoutesDeps {
   db: Database;
@@ -40,7 +28,6 @@ export function registerOrderRoutes(app: HttpServer, deps: OrderRoutesDeps): voi
     {
       config: { scope: 'orders:write' },
       schema: {
-        security: API_KEY_SECURITY,
         summary: 'Place an order',
         description:
           'Stores the order as PENDING and emits order.created through the outbox. Send an Idempotency-Key ' +
@@ -48,8 +35,32 @@ export function registerOrderRoutes(app: HttpServer, deps: OrderRoutesDeps): voi
           "Keys are scoped to the API key (its name): two callers never share or see each other's orders.",
         tags: ['orders'],
         body: createOrderRequest,
-        headers: createHeaders,
-        response: { 201: orderResponse, 422: problemResponse, 503: problemResponse },
+        headers: createOrderHeaders,
+        response: {
+          201: respond(orderResponse, {
+            description: 'The order, PENDING (or the one this Idempotency-Key created before)',
+            headers: {
+              location: { description: 'The URL of the order', required: true, ...text },
+              'x-correlation-id': {
+                description: 'The one sent, or a new one; carried by every event of this order',
+                required: true,
+                ...text,
+              },
+              'idempotent-replayed': {
+                description: 'true when the Idempotency-Key had already created this order',
+                required: true,
+                schema: { type: 'string', enum: ['true', 'false'] },
+              },
+            },
+          }),
+          409: problem('A request with this Idempotency-Key is still in progress; retry'),
+          422: problem('The request is invalid, or the Idempotency-Key was used with another body'),
+        },
+        links: {
+          201: {
+            GetOrder: { operationId: 'getOrder', parameters: { id: '$response.body#/id' } },
+          },
+        },
       },
     },
     async (request, reply) => {
@@ -76,11 +87,11 @@ export function registerOrderRoutes(app: HttpServer, deps: OrderRoutesDeps): voi
     {
       config: { scope: 'read' },
       schema: {
-        security: API_KEY_SECURITY,
+        operationId: 'getOrder',
         summary: 'Get one order with its status and rejection reason',
         tags: ['orders'],
         params: orderIdParams,
-        response: { 200: orderResponse, 404: problemResponse },
+        response: { 200: orderResponse, 404: problem('No order with this id') },
       },
     },
     async (request) => {
@@ -95,11 +106,10 @@ export function registerOrderRoutes(app: HttpServer, deps: OrderRoutesDeps): voi
     {
       config: { scope: 'read' },
       schema: {
-        security: API_KEY_SECURITY,
         summary: 'List orders, newest first',
         tags: ['orders'],
         querystring: listOrdersQuery,
-        response: { 200: orderListResponse, 422: problemResponse },
+        response: { 200: orderListResponse },
       },
     },
     async (request) => {
