@@ -42,6 +42,7 @@ const TRANSIENT_MESSAGES = [
   'Client has encountered a connection error',
   'Cannot use a pool after calling end',
   'Query read timeout',
+  'Client was closed and is not queryable', // the connection ended after a client-side timeout
 ];
 
 export type DbErrorCode =

@@ -84,6 +84,12 @@ export type PoolClient = pg.PoolClient;
  */
 export function createPool(config: PoolConfig, onError: (error: Error) => void): Pool {
   const pool = new pg.Pool({
+    // The server enforces statement_timeout only on statements it received. Over a link that turned
+    // into a black hole (a frozen middlebox, a partition) a query would wait until the link heals,
+    // holding its batch and its partitions (found by the chaos campaign, seed 2). The client gives
+    // up a little after the server would have: the error is transient, the work is retried on a new
+    // connection, and the broken one is destroyed (withTransaction).
+    query_timeout: clientQueryTimeoutMs(config.statementTimeoutMs),
     ...pgConnectionConfig(config.url, config.ssl),
     max: config.max,
     connectionTimeoutMillis: config.connectionTimeoutMs,
@@ -92,6 +98,7 @@ export function createPool(config: PoolConfig, onError: (error: Error) => void):
     application_name: config.applicationName,
     ...(config.searchPath ? { options: `-c search_path=${quoteIdentifier(config.searchPath)}` } : {}),
     keepAlive: true,
+    Client: TimeoutClosingClient,
   });
   pool.on('error', onError);
   // pg-pool listens for errors on idle clients only. A checked-out client that loses its connection
@@ -105,6 +112,37 @@ export function createPool(config: PoolConfig, onError: (error: Error) => void):
 }
 
 function ignoreCheckedOutClientError(): void {}
+
+/**
+ * node-postgres rejects a query after query_timeout but keeps the connection, whose next queries
+ * then queue behind the one that never answers: a pooled connection poisoned for good. This client
+ * ends its connection instead, so the pool drops it on release (pg-pool removes an ending client)
+ * and the retry gets a fresh one.
+ */
+class TimeoutClosingClient extends pg.Client {
+  // biome-ignore lint/suspicious/noExplicitAny: forwards every overload of pg.Client#query unchanged
+  override query(...args: any[]): any {
+    const result = (super.query as (...a: unknown[]) => unknown)(...args);
+    if (result instanceof Promise) {
+      result.catch((error: unknown) => {
+        if (isClientQueryTimeout(error)) this.end().catch(() => undefined);
+      });
+    }
+    return result;
+  }
+}
+
+/** Margin over the server's statement_timeout, so a healthy link always reports the server's error first. */
+export const CLIENT_QUERY_TIMEOUT_MARGIN_MS = 5_000;
+
+export function clientQueryTimeoutMs(statementTimeoutMs: number): number {
+  return statementTimeoutMs + CLIENT_QUERY_TIMEOUT_MARGIN_MS;
+}
+
+/** True when node-postgres gave up waiting for the server (query_timeout): the connection must not be reused. */
+export function isClientQueryTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message.includes('Query read timeout');
+}
 
 /** A point-in-time view of the pool for metrics and readiness. */
 export function poolStats(pool: Pool): { total: number; idle: number; waiting: number } {

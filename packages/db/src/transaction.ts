@@ -1,5 +1,5 @@
 import { toDbError } from './errors.ts';
-import type { Pool, PoolClient } from './pool.ts';
+import { isClientQueryTimeout, type Pool, type PoolClient } from './pool.ts';
 
 /**
  * Runs `work` in one transaction on a pooled client: COMMIT when it resolves, ROLLBACK when it throws.
@@ -19,7 +19,9 @@ export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) 
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    broken = await rollbackQuietly(client);
+    // After a client-side timeout the connection's state is unknown (a black-holed link answers
+    // nothing, not even ROLLBACK): destroy it rather than wait for another timeout.
+    broken = isClientQueryTimeout(error) || (await rollbackQuietly(client));
     throw isPgFailure(error) ? toDbError(error, 'transaction') : error;
   } finally {
     // A client whose connection failed must not go back to the pool.

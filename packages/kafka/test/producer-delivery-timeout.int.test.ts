@@ -1,47 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeStablePorts, type KafkaCluster, startKafka } from '@kafka-poc/local-stack';
-import { uniqueName } from '@kafka-poc/testing';
+import { blackHoleProxy, uniqueName } from '@kafka-poc/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdmin, createProducer, KafkaError } from '../src/index.ts';
-
-/**
- * A TCP forwarder that can turn into a black hole: connections open while it is one never carry
- * data again (as through a frozen middlebox); connections opened later work.
- */
-async function blackHoleProxy(listenPort: number, upstreamPort: number) {
-  const open = new Set<Socket>();
-  const dead = new WeakSet<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = connect(upstreamPort, '127.0.0.1');
-    for (const [from, to] of [
-      [client, upstream],
-      [upstream, client],
-    ] as const) {
-      open.add(from);
-      from.on('data', (chunk) => {
-        if (!dead.has(client)) to.write(chunk);
-      });
-      from.on('error', () => to.destroy());
-      from.on('close', () => {
-        open.delete(from);
-        to.destroy();
-      });
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(listenPort, '127.0.0.1', resolve));
-  return {
-    swallowOpenConnections: () => {
-      for (const s of open) dead.add(s);
-    },
-    close: () => {
-      for (const s of open) s.destroy();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 let cluster: KafkaCluster;
 let dataDir: string;

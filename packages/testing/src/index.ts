@@ -1,3 +1,4 @@
+export { type BlackHoleProxy, blackHoleProxy } from './black-hole-proxy.ts';
 export {
   createTestDatabase,
   createTestTopic,

@@ -164,34 +164,45 @@ function result(overrides: Partial<BenchResult> = {}): BenchResult {
   return merged;
 }
 
-describe('renderReport', () => {
-  it('summarizes throughput against the bound, targets, phases and the exactly-once verdict', async () => {
-    const r = result();
-    const charts = await renderCharts(r);
-    const md = renderReport(r, charts);
-    expect(md).toContain('# Benchmark 2026-01-01 10:00:00 UTC — test run');
-    expect(md).toContain('**Exactly-once: OK** — 120,000 orders answered 201');
-    expect(md).toContain('| system as a fraction of the bound | 33 % |');
-    expect(md).toContain(
-      '| sustained throughput | >= 2,000 orders/s end-to-end, no growing lag | 1000 orders/s (highest sustained find-max step) | **no** |',
-    );
-    expect(md).toContain('## Fixed rate: 500 orders/s for 60 s');
-    expect(md).toContain('3.2 per order');
-    expect(md).toContain('| order-service | 9.5 | 40.0 / 120 | 25.0 |');
-    expect(md).toContain('**Highest sustained rate: 1000 orders/s.**');
-    expect(md).toContain('not: backlog grew 300 orders/s');
-    // Pipes inside cells are escaped so the table stays a table.
-    expect(md).toContain('INSERT INTO "orders" \\| x');
-    expect(md).toContain('![Latency distribution at 500 orders/s](latency-distribution.svg)');
-    expect(md).not.toMatch(/\n{3,}/);
-  });
+// Rendering the Vega-Lite charts takes seconds of CPU (more on a busy machine): not a speed test.
+const RENDER_TIMEOUT_MS = 60_000;
 
-  it('prefixes chart links for latest.md', async () => {
-    const r = result();
-    const md = renderReport(r, await renderCharts(r), '2026-01-01T10-00-00/');
-    expect(md).toContain('](2026-01-01T10-00-00/throughput.svg)');
-    expect(md).toContain('](2026-01-01T10-00-00/find-max.svg)');
-  });
+describe('renderReport', () => {
+  it(
+    'summarizes throughput against the bound, targets, phases and the exactly-once verdict',
+    async () => {
+      const r = result();
+      const charts = await renderCharts(r);
+      const md = renderReport(r, charts);
+      expect(md).toContain('# Benchmark 2026-01-01 10:00:00 UTC — test run');
+      expect(md).toContain('**Exactly-once: OK** — 120,000 orders answered 201');
+      expect(md).toContain('| system as a fraction of the bound | 33 % |');
+      expect(md).toContain(
+        '| sustained throughput | >= 2,000 orders/s end-to-end, no growing lag | 1000 orders/s (highest sustained find-max step) | **no** |',
+      );
+      expect(md).toContain('## Fixed rate: 500 orders/s for 60 s');
+      expect(md).toContain('3.2 per order');
+      expect(md).toContain('| order-service | 9.5 | 40.0 / 120 | 25.0 |');
+      expect(md).toContain('**Highest sustained rate: 1000 orders/s.**');
+      expect(md).toContain('not: backlog grew 300 orders/s');
+      // Pipes inside cells are escaped so the table stays a table.
+      expect(md).toContain('INSERT INTO "orders" \\| x');
+      expect(md).toContain('![Latency distribution at 500 orders/s](latency-distribution.svg)');
+      expect(md).not.toMatch(/\n{3,}/);
+    },
+    RENDER_TIMEOUT_MS,
+  );
+
+  it(
+    'prefixes chart links for latest.md',
+    async () => {
+      const r = result();
+      const md = renderReport(r, await renderCharts(r), '2026-01-01T10-00-00/');
+      expect(md).toContain('](2026-01-01T10-00-00/throughput.svg)');
+      expect(md).toContain('](2026-01-01T10-00-00/find-max.svg)');
+    },
+    RENDER_TIMEOUT_MS,
+  );
 
   it('says FAILED and lists the problems when an order was lost', () => {
     const r = result({
@@ -223,19 +234,23 @@ describe('sustainedRate', () => {
 });
 
 describe('renderCharts', () => {
-  it('renders the latency, throughput, resource and find-max charts that have data', async () => {
-    const charts = await renderCharts(result());
-    for (const c of charts) expect(c.svg).toMatch(/^<svg [^>]*>.*<\/svg>$/s);
-    expect(charts.map((c) => c.file)).toEqual([
-      'latency-over-time.svg',
-      'latency-distribution.svg',
-      'throughput.svg',
-      'memory.svg',
-      'cpu.svg',
-      'find-max.svg',
-      'find-max-latency.svg',
-    ]);
-  });
+  it(
+    'renders the latency, throughput, resource and find-max charts that have data',
+    async () => {
+      const charts = await renderCharts(result());
+      for (const c of charts) expect(c.svg).toMatch(/^<svg [^>]*>.*<\/svg>$/s);
+      expect(charts.map((c) => c.file)).toEqual([
+        'latency-over-time.svg',
+        'latency-distribution.svg',
+        'throughput.svg',
+        'memory.svg',
+        'cpu.svg',
+        'find-max.svg',
+        'find-max-latency.svg',
+      ]);
+    },
+    RENDER_TIMEOUT_MS,
+  );
 });
 
 describe('peakGrowth', () => {
