@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBrokers } from './brokers.ts';
+import { parseBrokers, rotate } from './brokers.ts';
 import { KafkaError } from './errors.ts';
 
 describe('parseBrokers', () => {
@@ -23,4 +23,15 @@ describe('parseBrokers', () => {
       }
     },
   );
+});
+
+describe('rotate', () => {
+  it('starts the list at the given index, wrapping around, and leaves the input alone', () => {
+    const brokers = ['a:1', 'b:2', 'c:3'];
+    expect(rotate(brokers, 0)).toEqual(['a:1', 'b:2', 'c:3']);
+    expect(rotate(brokers, 1)).toEqual(['b:2', 'c:3', 'a:1']);
+    expect(rotate(brokers, 5)).toEqual(['c:3', 'a:1', 'b:2']);
+    expect(brokers).toEqual(['a:1', 'b:2', 'c:3']);
+    expect(rotate([], 3)).toEqual([]);
+  });
 });

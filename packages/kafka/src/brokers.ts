@@ -25,3 +25,10 @@ function checkBroker(entry: string): string {
   }
   return `${match[1]}:${port}`;
 }
+
+/** The bootstrap list `list` starting at index `by` (mod its length), wrapping around. */
+export function rotate<T>(list: readonly T[], by: number): T[] {
+  if (list.length === 0) return [];
+  const start = by % list.length;
+  return [...list.slice(start), ...list.slice(0, start)];
+}

@@ -1,5 +1,6 @@
 import { backoffDelay, settlesWithin, sleep } from '@kafka-poc/resilience';
 import { type CompressionAlgorithmValue, ProduceAcks, Producer } from '@platformatic/kafka';
+import { rotate } from './brokers.ts';
 import { baseClientOptions } from './client-options.ts';
 import { isClientClosed, isRetryable, toKafkaError } from './error-mapping.ts';
 import { KafkaError } from './errors.ts';
@@ -55,6 +56,8 @@ class CoalescingProducer implements KafkaProducer {
   #draining: Promise<void> = Promise.resolve();
   #drainActive = false;
   #stopping: Promise<void> | undefined;
+  /** Starts at a random broker so the producers of several processes do not all begin on the first. */
+  #clientsCreated = Math.floor(Math.random() * 1024);
 
   constructor(connection: KafkaConnectionConfig, options: ProducerOptions) {
     this.#connection = connection;
@@ -69,8 +72,13 @@ class CoalescingProducer implements KafkaProducer {
   }
 
   #newClient(): LibraryProducer {
+    // The library refreshes metadata from the first bootstrap broker. With that broker down behind a
+    // proxy that accepts connections and closes them, a client never learns of the others until the
+    // delivery timeout replaces it (chaos campaign, broker-kill): start each client, and each
+    // replacement, on the next broker, so one broker down stalls at most the clients that began on it.
+    const brokers = rotate(this.#connection.brokers, this.#clientsCreated++);
     return new Producer({
-      ...baseClientOptions(this.#connection),
+      ...baseClientOptions({ ...this.#connection, brokers }),
       idempotent: true,
       acks: ProduceAcks.ALL,
       // Transient failures (broker restart, leader move) are retried until stop() or the delivery
