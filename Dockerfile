@@ -1,10 +1,10 @@
-# syntax=docker/dockerfile:1.20
-#
 # One image per app of the monorepo, selected by the APP build argument:
 #   docker build --build-arg APP=order-service -t kafka-poc/order-service .
 #   APP = order-service | inventory-service | notification-service | console
-# docker-compose.yml builds all four. Checked without a Docker engine by `npm run check:deploy`
-# (tools/deploy-check), which parses this file with BuildKit's parser and runs its build stages.
+# docker-compose.yml builds all four. Built for real, with podman, by `npm run compose:check`
+# (tools/compose-check), which then runs the compose demos against the images. Plain Dockerfile
+# syntax only (no `# syntax=` frontend to pull, no COPY --parents): BuildKit, the classic builder and
+# buildah (podman build) all build it.
 
 ARG NODE_IMAGE=node:24-slim
 
@@ -14,10 +14,17 @@ ENV npm_config_update_notifier=false \
     npm_config_fund=false \
     npm_config_audit=false
 
-# The lockfile and every workspace manifest: the only inputs of the two installs below, so a source
-# change does not invalidate them.
+# The lockfile and every workspace manifest, picked out of the build context: the only inputs of the
+# two installs below. COPY --from compares contents, so a source change does not invalidate them.
+FROM base AS manifest-files
+COPY . /context
+RUN cd /context \
+    && for f in package.json package-lock.json packages/*/package.json services/*/package.json apps/*/package.json tools/*/package.json; do \
+         if [ -e "$f" ]; then mkdir -p "/manifests/$(dirname "$f")" && cp "$f" "/manifests/$f"; fi; \
+       done
+
 FROM base AS manifests
-COPY --parents package.json package-lock.json packages/*/package.json services/*/package.json apps/*/package.json tools/*/package.json ./
+COPY --from=manifest-files /manifests/ ./
 
 # Production dependencies of the selected app and of the workspaces it uses, nothing else: the
 # manifests of the other workspaces go first (npm would install their dev-only workspaces too).
