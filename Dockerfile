@@ -28,19 +28,21 @@ COPY --from=manifest-files /manifests/ ./
 
 # Production dependencies of the selected app and of the workspaces it uses, nothing else: the
 # manifests of the other workspaces go first (npm would install their dev-only workspaces too).
+# --ignore-scripts in both installs: only dev tools have install scripts (esbuild, the `node`
+# binary package, embedded-postgres), and neither the build nor the apps need them.
 FROM manifests AS deps
 ARG APP=order-service
 COPY tools/deploy-check/src/workspaces.ts tools/deploy-check/src/prune-manifests.ts .deploy-check/
 RUN --mount=type=cache,target=/root/.npm \
     node .deploy-check/prune-manifests.ts "${APP}" \
     && rm -r .deploy-check \
-    && npm ci --omit=dev --workspace "@kafka-poc/${APP}"
+    && npm ci --omit=dev --ignore-scripts --workspace "@kafka-poc/${APP}"
 
 # TypeScript → JavaScript for every app (shared by the four images): `npm run build` writes dist/ per
 # workspace; image-tree.ts lays out .image/<app>/ with package.json "exports" pointing at dist/.
 FROM manifests AS build
 RUN --mount=type=cache,target=/root/.npm \
-    npm ci
+    npm ci --ignore-scripts
 COPY . .
 RUN npm run build && node tools/deploy-check/src/image-tree.ts .image
 
@@ -53,6 +55,6 @@ COPY --from=deps /app/ ./
 COPY --from=build /app/.image/${APP}/ ./
 USER node
 # PORT when set, else the app's default port (order 8000, inventory 8001, notification 8002, console 8080).
-HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
+HEALTHCHECK --interval=10s --timeout=10s --start-period=60s --retries=3 \
   CMD ["node", "-e", "const p=process.env.PORT||{'order-service':8000,'inventory-service':8001,'notification-service':8002,console:8080}[process.env.APP];fetch('http://127.0.0.1:'+p+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "main.mjs"]

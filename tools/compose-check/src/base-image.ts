@@ -38,7 +38,8 @@ export async function ensureBaseImage(
   env: NodeJS.ProcessEnv,
   log: (line: string) => void,
 ): Promise<string> {
-  if ((await run('podman', ['image', 'exists', BASE_IMAGE], { env })).code === 0) return `${BASE_IMAGE} (cached)`;
+  if ((await run('podman', ['image', 'exists', BASE_IMAGE], { env })).code === 0)
+    return `${BASE_IMAGE} (cached)`;
   const tarball = join(cache, `debian-${SUITE}-minbase.tar`);
   let made = '';
   if (!existsSync(tarball)) {
@@ -59,6 +60,9 @@ export async function ensureBaseImage(
     rmSync(rootfs, { recursive: true, force: true });
     made = `debootstrap ${SUITE} from ${mirror}, `;
   }
-  await runOk('podman', ['import', '--change', 'CMD ["bash"]', tarball, BASE_IMAGE], { env, timeoutMs: 300_000 });
+  await runOk('podman', ['import', '--change', 'CMD ["bash"]', tarball, BASE_IMAGE], {
+    env,
+    timeoutMs: 300_000,
+  });
   return `${BASE_IMAGE}: ${made}imported from ${tarball}`;
 }

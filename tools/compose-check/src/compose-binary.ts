@@ -15,7 +15,10 @@ import { onPath, runOk } from './exec.ts';
 export const COMPOSE_MODULE = 'github.com/docker/compose/v5';
 export const COMPOSE_VERSION = 'v5.6.0';
 
-export async function ensureCompose(cache: string, log: (line: string) => void): Promise<{ path: string; built: boolean }> {
+export async function ensureCompose(
+  cache: string,
+  log: (line: string) => void,
+): Promise<{ path: string; built: boolean }> {
   const path = join(cache, 'bin', `docker-compose-${COMPOSE_VERSION}`);
   if (existsSync(path)) return { path, built: false };
   if (!(await onPath('go'))) {

@@ -26,12 +26,14 @@ export interface ComposeOptions {
  */
 export class Compose {
   readonly files: string[];
+  readonly profiles: string[];
   private readonly options: ComposeOptions;
   private readonly env: NodeJS.ProcessEnv;
 
-  constructor(options: ComposeOptions, files: string[] = []) {
+  constructor(options: ComposeOptions, files: string[] = [], profiles: string[] = []) {
     this.options = options;
     this.files = files;
+    this.profiles = profiles;
     const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'CONTAINERS_CONF', 'BUILDAH_FORMAT'];
     this.env = Object.fromEntries(
       keep.filter((k) => options.engineEnv[k] !== undefined).map((k) => [k, options.engineEnv[k]]),
@@ -39,21 +41,25 @@ export class Compose {
     Object.assign(this.env, { DOCKER_HOST: options.dockerHost, DOCKER_BUILDKIT: '0', COMPOSE_ANSI: 'never' });
   }
 
-  /** The same project with other compose files (`-f a -f b`). */
-  with(files: string[]): Compose {
-    return new Compose(this.options, files);
+  /** The same project with other compose files (`-f a -f b`) and profiles (`--profile p`). */
+  with(files: string[], profiles: string[] = []): Compose {
+    return new Compose(this.options, files, profiles);
+  }
+
+  private globals(): string[] {
+    return [...this.files.flatMap((f) => ['-f', f]), ...this.profiles.flatMap((p) => ['--profile', p])];
   }
 
   /** The command as the docs write it. */
   display(args: string[]): string {
-    return ['docker compose', ...this.files.flatMap((f) => ['-f', f]), ...args].join(' ');
+    return ['docker compose', ...this.globals().map((w) => (w === '*' ? "'*'" : w)), ...args].join(' ');
   }
 
   async run(
     args: string[],
     opts: { input?: string; timeoutMs?: number; allowFail?: boolean; env?: NodeJS.ProcessEnv } = {},
   ): Promise<RunResult> {
-    const full = [...this.files.flatMap((f) => ['-f', f]), ...args];
+    const full = [...this.globals(), ...args];
     const result = await run(this.options.binary, full, {
       cwd: this.options.projectDir,
       env: { ...this.env, ...opts.env },
@@ -82,7 +88,11 @@ export class Compose {
       const counts = new Map<string, number>();
       for (const c of last) counts.set(c.Service, (counts.get(c.Service) ?? 0) + 1);
       const countsOk = Object.entries(expect ?? {}).every(([s, n]) => counts.get(s) === n);
-      if (countsOk && last.length > 0 && last.every((c) => c.State === 'running' && (c.Health === '' || c.Health === 'healthy'))) {
+      if (
+        countsOk &&
+        last.length > 0 &&
+        last.every((c) => c.State === 'running' && (c.Health === '' || c.Health === 'healthy'))
+      ) {
         return last;
       }
       await sleep(2000);

@@ -12,6 +12,8 @@ export const ORDERS = 'http://127.0.0.1:8000';
 const HOST_KAFKA = 'localhost:9094';
 const CLUSTER_KAFKA = 'localhost:9094,localhost:9095,localhost:9096';
 const UP_TIMEOUT = 420_000;
+/** Orders per second of the load during the demos: enough to have batches in flight, little stock used. */
+export const LOAD_PER_SECOND = 4;
 
 export interface DemoContext {
   steps: Steps;
@@ -27,7 +29,12 @@ function healthySummary(ps: PsEntry[]): string {
   return `${ps.length} containers running and healthy: ${[...byService].map(([s, n]) => (n > 1 ? `${s} ×${n}` : s)).join(', ')}`;
 }
 
-async function up(ctx: DemoContext, compose: Compose, args: string[], expect?: Record<string, number>): Promise<void> {
+async function up(
+  ctx: DemoContext,
+  compose: Compose,
+  args: string[],
+  expect?: Record<string, number>,
+): Promise<void> {
   await ctx.steps.step(compose.display(args), async () => {
     await compose.run(args, { timeoutMs: 1_800_000 });
     return healthySummary(await compose.waitHealthy(UP_TIMEOUT, expect));
@@ -38,8 +45,16 @@ async function ready(url: string): Promise<number> {
   return (await getJson(`${url}/health/ready`)).status;
 }
 
-/** Places an order and waits for its final state and its notification; returns the order. */
-async function orderThrough(ctx: DemoContext, item: string, quantity: number, expect: string): Promise<string> {
+/**
+ * Places an order and waits for its final state (`expect`, or either when 'final': stock runs out
+ * over the run) and its one notification.
+ */
+async function orderThrough(
+  ctx: DemoContext,
+  item: string,
+  quantity: number,
+  expect: 'CONFIRMED' | 'REJECTED' | 'final',
+): Promise<string> {
   const placed = await placeOrder(ORDERS, item, quantity);
   if (!placed.id) throw new Error(`POST /orders answered ${placed.status}`);
   ctx.accepted.push(placed.id);
@@ -47,7 +62,8 @@ async function orderThrough(ctx: DemoContext, item: string, quantity: number, ex
     const r = await getJson<{ status: string; reason: string | null }>(`${ORDERS}/orders/${placed.id}`);
     return r.body && r.body.status !== 'PENDING' ? r.body : undefined;
   });
-  if (order.status !== expect) throw new Error(`order ${placed.id} is ${order.status}, expected ${expect}`);
+  if (expect !== 'final' && order.status !== expect)
+    throw new Error(`order ${placed.id} is ${order.status}, expected ${expect}`);
   const port = await ctx.compose.port('notification-service', 8002);
   const notes = await waitFor(`notification of ${placed.id}`, 60_000, async () => {
     const r = await getJson<{ items: unknown[] }>(`http://${port}/notifications?orderId=${placed.id}`);
@@ -61,28 +77,34 @@ async function orderThrough(ctx: DemoContext, item: string, quantity: number, ex
 export async function startAndOrder(ctx: DemoContext): Promise<void> {
   const { steps, compose } = ctx;
   await up(ctx, compose, ['up', '-d', '--build']);
-  await steps.step('published ports answer (8000, 8080, inventory and notification ports, 9094, 5432)', async () => {
-    const inventory = await compose.port('inventory-service', 8001);
-    const notification = await compose.port('notification-service', 8002);
-    const urls = [ORDERS, 'http://127.0.0.1:8080', `http://${inventory}`, `http://${notification}`];
-    for (const url of urls) {
-      const status = await ready(url);
-      if (status !== 200) throw new Error(`${url}/health/ready answered ${status}`);
-    }
-    const names = new Set((await topics(HOST_KAFKA)).map((t) => t.topic));
-    for (const t of ['order-events', 'inventory-events']) if (!names.has(t)) throw new Error(`topic ${t} missing`);
-    await ctx.ledger.completion([]);
-    return `/health/ready 200 on ${urls.join(', ')}; topics on ${HOST_KAFKA}: ${[...names].sort().join(', ')}; PostgreSQL on 5432`;
-  });
-  await steps.step(`curl -X POST ${ORDERS}/orders '{"item":"Laptop","quantity":1}'`, () => orderThrough(ctx, 'Laptop', 1, 'CONFIRMED'));
+  await steps.step(
+    'published ports answer (8000, 8080, inventory and notification ports, 9094, 5432)',
+    async () => {
+      const inventory = await compose.port('inventory-service', 8001);
+      const notification = await compose.port('notification-service', 8002);
+      const urls = [ORDERS, 'http://127.0.0.1:8080', `http://${inventory}`, `http://${notification}`];
+      for (const url of urls) {
+        const status = await ready(url);
+        if (status !== 200) throw new Error(`${url}/health/ready answered ${status}`);
+      }
+      const names = new Set((await topics(HOST_KAFKA)).map((t) => t.topic));
+      for (const t of ['order-events', 'inventory-events'])
+        if (!names.has(t)) throw new Error(`topic ${t} missing`);
+      await ctx.ledger.completion([]);
+      return `/health/ready 200 on ${urls.join(', ')}; topics on ${HOST_KAFKA}: ${[...names].sort().join(', ')}; PostgreSQL on 5432`;
+    },
+  );
+  await steps.step(`curl -X POST ${ORDERS}/orders '{"item":"Laptop","quantity":1}'`, () =>
+    orderThrough(ctx, 'Laptop', 1, 'CONFIRMED'),
+  );
   await steps.step(`curl -X POST ${ORDERS}/orders '{"item":"Monitor","quantity":1000}'`, () =>
     orderThrough(ctx, 'Monitor', 1000, 'REJECTED'),
   );
   await steps.step('curl "$(docker compose port inventory-service 8001)/inventory"', async () => {
     const port = await compose.port('inventory-service', 8001);
-    const r = await getJson<{ items?: { item: string; stock: number }[] } | { item: string; stock: number }[]>(
-      `http://${port}/inventory`,
-    );
+    const r = await getJson<
+      { items?: { item: string; stock: number }[] } | { item: string; stock: number }[]
+    >(`http://${port}/inventory`);
     const items = Array.isArray(r.body) ? r.body : (r.body?.items ?? []);
     const laptop = items.find((i) => i.item === 'Laptop');
     if (!laptop) throw new Error(`no Laptop in ${JSON.stringify(r.body)}`);
@@ -94,25 +116,39 @@ export async function startAndOrder(ctx: DemoContext): Promise<void> {
 export async function psqlCheck(ctx: DemoContext): Promise<void> {
   for (const table of ['orders', 'inventory', 'notifications']) {
     const args = ['exec', 'postgres', 'psql', '-U', 'app', '-d', 'appdb', '-c', `SELECT * FROM ${table};`];
-    await ctx.steps.step(`docker compose exec postgres psql -U app -d appdb -c 'SELECT * FROM ${table};'`, async () => {
-      const out = (await ctx.compose.run(args)).stdout;
-      const rows = /\((\d+) rows?\)/.exec(out)?.[1];
-      const mustShow = table === 'inventory' ? ['Laptop'] : ctx.accepted;
-      const missing = mustShow.filter((v) => !out.includes(v));
-      if (!rows || missing.length > 0) throw new Error(`missing ${missing.join(', ')} in:\n${out.slice(0, 800)}`);
-      return `${rows} rows, ${table === 'inventory' ? 'the seeded items' : "the demo's orders"} among them`;
-    });
+    await ctx.steps.step(
+      `docker compose exec postgres psql -U app -d appdb -c 'SELECT * FROM ${table};'`,
+      async () => {
+        const out = (await ctx.compose.run(args)).stdout;
+        const rows = /\((\d+) rows?\)/.exec(out)?.[1];
+        const mustShow = table === 'inventory' ? ['Laptop'] : ctx.accepted;
+        const missing = mustShow.filter((v) => !out.includes(v));
+        if (!rows || missing.length > 0)
+          throw new Error(`missing ${missing.join(', ')} in:\n${out.slice(0, 800)}`);
+        return `${rows} rows, ${table === 'inventory' ? 'the seeded items' : "the demo's orders"} among them`;
+      },
+    );
   }
 }
 
 async function groupMembers(count: number, timeoutMs: number): Promise<string> {
-  return waitFor(`${count} members of notification-service, one inventory-events partition each`, timeoutMs, async () => {
-    const view = await describeGroup(HOST_KAFKA, 'notification-service').catch(() => undefined);
-    if (!view) return undefined;
-    const { owned } = summarizeGroup(view, 'inventory-events');
-    const ok = count === 1 ? owned.length === 1 && owned[0] === 3 : owned.length === count && owned.every((n) => n === 1);
-    return ok ? `${view.members.length} member(s) owning ${owned.join(' + ')} inventory-events partitions` : undefined;
-  }, 2000);
+  return waitFor(
+    `${count} members of notification-service, one inventory-events partition each`,
+    timeoutMs,
+    async () => {
+      const view = await describeGroup(HOST_KAFKA, 'notification-service').catch(() => undefined);
+      if (!view) return undefined;
+      const { owned } = summarizeGroup(view, 'inventory-events');
+      const ok =
+        count === 1
+          ? owned.length === 1 && owned[0] === 3
+          : owned.length === count && owned.every((n) => n === 1);
+      return ok
+        ? `${view.members.length} member(s) owning ${owned.join(' + ')} inventory-events partitions`
+        : undefined;
+    },
+    2000,
+  );
 }
 
 function containerIds(ps: PsEntry[], services: string[]): string {
@@ -127,7 +163,7 @@ function containerIds(ps: PsEntry[], services: string[]): string {
 export async function scaleDemo(ctx: DemoContext): Promise<void> {
   const { steps, compose } = ctx;
   const before = containerIds(await compose.ps(), ['kafka', 'postgres', 'order-service']);
-  const load = new OrderLoad(ORDERS, 10);
+  const load = new OrderLoad(ORDERS, LOAD_PER_SECOND);
   load.start();
   try {
     await up(ctx, compose, ['up', '-d', '--scale', 'notification-service=3'], { 'notification-service': 3 });
@@ -142,19 +178,25 @@ export async function scaleDemo(ctx: DemoContext): Promise<void> {
     await load.stop();
   }
   ctx.accepted.push(...load.accepted);
-  await steps.step('every order placed during the scale-up: CONFIRMED/REJECTED, one notification each', async () => {
-    const done = await ctx.ledger.waitComplete(load.accepted, 180_000);
-    return `${load.summary()}: ${done.confirmed} confirmed, ${done.rejected} rejected, all notified once`;
-  });
+  await steps.step(
+    'every order placed during the scale-up: CONFIRMED/REJECTED, one notification each',
+    async () => {
+      const done = await ctx.ledger.waitComplete(load.accepted, 180_000);
+      return `${load.summary()}: ${done.confirmed} confirmed, ${done.rejected} rejected, all notified once`;
+    },
+  );
   await up(ctx, compose, ['up', '-d', '--scale', 'notification-service=1'], { 'notification-service': 1 });
-  await steps.step(`KAFKA_BROKERS=${HOST_KAFKA} npm run cli -- group notification-service (after scaling back)`, async () => {
-    const members = await groupMembers(1, 120_000);
-    const lag = await waitFor('lag 0', 60_000, async () => {
-      const view = await describeGroup(HOST_KAFKA, 'notification-service').catch(() => undefined);
-      return view && summarizeGroup(view, 'inventory-events').lag === 0 ? 0 : undefined;
-    });
-    return `${members}, lag ${lag}`;
-  });
+  await steps.step(
+    `KAFKA_BROKERS=${HOST_KAFKA} npm run cli -- group notification-service (after scaling back)`,
+    async () => {
+      const members = await groupMembers(1, 120_000);
+      const lag = await waitFor('lag 0', 60_000, async () => {
+        const view = await describeGroup(HOST_KAFKA, 'notification-service').catch(() => undefined);
+        return view && summarizeGroup(view, 'inventory-events').lag === 0 ? 0 : undefined;
+      });
+      return `${members}, lag ${lag}`;
+    },
+  );
 }
 
 /** Orders placed one by one (no load generator), for the demos that need a known set. */
@@ -184,7 +226,8 @@ export async function catchUpDemo(ctx: DemoContext): Promise<void> {
     if (notified !== 0) throw new Error(`${notified} notified while notification-service was stopped`);
     const view = await describeGroup(HOST_KAFKA, 'notification-service');
     const { lag } = summarizeGroup(view, 'inventory-events');
-    if (view.members.length !== 0 || lag < ids.length) throw new Error(`group: ${view.members.length} members, lag ${lag}`);
+    if (view.members.length !== 0 || lag < ids.length)
+      throw new Error(`group: ${view.members.length} members, lag ${lag}`);
     return `20 orders placed meanwhile (${finished.confirmed} confirmed, ${finished.rejected} rejected), none notified; group: no members, lag ${lag}`;
   });
   await steps.step('docker compose start notification-service', async () => {
@@ -203,21 +246,36 @@ export async function catchUpDemo(ctx: DemoContext): Promise<void> {
 export async function replayDemo(ctx: DemoContext): Promise<void> {
   const { steps, compose } = ctx;
   let before = 0;
-  await steps.step('docker compose stop notification-service; npm run cli -- replay --group notification-service --to earliest', async () => {
-    before = Number((await ctx.ledger.invariants()).summary.match(/(\d+) notifications/)?.[1] ?? 0);
-    await compose.run(['stop', 'notification-service']);
-    const dry = await cli(HOST_KAFKA, ['replay', '--group', 'notification-service', '--to', 'earliest', '--dry-run']);
-    steps.note(dry.stdout.trim().split('\n').slice(0, 8).join('\n'));
-    await cli(HOST_KAFKA, ['replay', '--group', 'notification-service', '--to', 'earliest']);
-    const { lag } = summarizeGroup(await describeGroup(HOST_KAFKA, 'notification-service'), 'inventory-events');
-    return `offsets reset to earliest: lag ${lag}`;
-  });
+  await steps.step(
+    'docker compose stop notification-service; npm run cli -- replay --group notification-service --to earliest',
+    async () => {
+      before = Number((await ctx.ledger.invariants()).summary.match(/(\d+) notifications/)?.[1] ?? 0);
+      await compose.run(['stop', 'notification-service']);
+      const dry = await cli(HOST_KAFKA, [
+        'replay',
+        '--group',
+        'notification-service',
+        '--to',
+        'earliest',
+        '--dry-run',
+      ]);
+      steps.note(dry.stdout.trim().split('\n').slice(0, 8).join('\n'));
+      await cli(HOST_KAFKA, ['replay', '--group', 'notification-service', '--to', 'earliest']);
+      const { lag } = summarizeGroup(
+        await describeGroup(HOST_KAFKA, 'notification-service'),
+        'inventory-events',
+      );
+      return `offsets reset to earliest: lag ${lag}`;
+    },
+  );
   await steps.step('docker compose start notification-service (after the replay)', async () => {
     await compose.run(['start', 'notification-service']);
     await compose.waitHealthy(UP_TIMEOUT);
     await waitFor('lag 0 after the replay', 180_000, async () => {
       const view = await describeGroup(HOST_KAFKA, 'notification-service').catch(() => undefined);
-      return view && view.members.length > 0 && summarizeGroup(view, 'inventory-events').lag === 0 ? true : undefined;
+      return view && view.members.length > 0 && summarizeGroup(view, 'inventory-events').lag === 0
+        ? true
+        : undefined;
     });
     const after = Number((await ctx.ledger.invariants()).summary.match(/(\d+) notifications/)?.[1] ?? 0);
     if (after !== before) throw new Error(`notifications ${before} before the replay, ${after} after`);
@@ -228,17 +286,20 @@ export async function replayDemo(ctx: DemoContext): Promise<void> {
 /** docs: SIGKILL a consumer mid-batch under load; the inbox drops the redelivered batch. */
 export async function crashDemo(ctx: DemoContext): Promise<void> {
   const { steps, compose } = ctx;
-  const load = new OrderLoad(ORDERS, 10);
+  const load = new OrderLoad(ORDERS, LOAD_PER_SECOND);
   load.start();
   try {
-    await steps.step('docker compose kill -s SIGKILL inventory-service; docker compose start inventory-service', async () => {
-      await sleep(3000);
-      await compose.run(['kill', '-s', 'SIGKILL', 'inventory-service']);
-      await sleep(3000);
-      await compose.run(['start', 'inventory-service']);
-      await compose.waitHealthy(UP_TIMEOUT);
-      return 'killed under load, started again, healthy';
-    });
+    await steps.step(
+      'docker compose kill -s SIGKILL inventory-service; docker compose start inventory-service',
+      async () => {
+        await sleep(3000);
+        await compose.run(['kill', '-s', 'SIGKILL', 'inventory-service']);
+        await sleep(3000);
+        await compose.run(['start', 'inventory-service']);
+        await compose.waitHealthy(UP_TIMEOUT);
+        return 'killed under load, started again, healthy';
+      },
+    );
   } finally {
     await load.stop();
   }
@@ -290,7 +351,9 @@ export async function postgresDownDemo(ctx: DemoContext): Promise<void> {
     await steps.step('docker compose start postgres', async () => {
       await compose.run(['start', 'postgres']);
       await compose.waitHealthy(UP_TIMEOUT);
-      await waitFor('order-service /health/ready 200', 60_000, async () => ((await ready(ORDERS)) === 200 ? true : undefined));
+      await waitFor('order-service /health/ready 200', 60_000, async () =>
+        (await ready(ORDERS)) === 200 ? true : undefined,
+      );
       await sleep(3000);
       return '/health/ready 200 again';
     });
@@ -307,40 +370,70 @@ export async function postgresDownDemo(ctx: DemoContext): Promise<void> {
 /** docs: a line that is not an event goes to order-events.DLT; the pipeline goes on. */
 export async function poisonDemo(ctx: DemoContext): Promise<void> {
   const { steps, compose } = ctx;
-  const producer = ['exec', 'kafka', '/opt/kafka/bin/kafka-console-producer.sh', '--bootstrap-server', 'kafka:9092', '--topic', 'order-events'];
+  const producer = [
+    'exec',
+    'kafka',
+    '/opt/kafka/bin/kafka-console-producer.sh',
+    '--bootstrap-server',
+    'kafka:9092',
+    '--topic',
+    'order-events',
+  ];
   await steps.step(`${compose.display(producer)} <<< 'not json'`, async () => {
     await compose.run(producer, { input: 'not json\n' });
     const listed = await waitFor('a dead letter in order-events.DLT', 60_000, async () => {
-      const out = (await cli(HOST_KAFKA, ['dlq', 'list', 'order-events', '--json']).catch(() => undefined))?.stdout;
+      const out = (await cli(HOST_KAFKA, ['dlq', 'list', 'order-events', '--json']).catch(() => undefined))
+        ?.stdout;
       const letters = out ? (JSON.parse(out) as unknown[]) : [];
       return letters.length > 0 ? letters.length : undefined;
     });
-    steps.note((await cli(HOST_KAFKA, ['dlq', 'list', 'order-events'])).stdout.trim().split('\n').slice(0, 6).join('\n'));
-    const next = await orderThrough(ctx, 'Keyboard', 1, 'CONFIRMED');
+    steps.note(
+      (await cli(HOST_KAFKA, ['dlq', 'list', 'order-events'])).stdout
+        .trim()
+        .split('\n')
+        .slice(0, 6)
+        .join('\n'),
+    );
+    const next = await orderThrough(ctx, 'Keyboard', 1, 'final');
     return `npm run cli -- dlq list order-events: ${listed} dead letter(s); the next order: ${next}`;
   });
 }
 
 /** Nothing lost, nothing duplicated, over everything this project did. */
 export async function invariantsCheck(ctx: DemoContext): Promise<void> {
-  await ctx.steps.step('no lost or duplicated effect (orders, notifications, reservations, stock)', async () => {
-    await ctx.ledger.waitComplete(ctx.accepted, 120_000);
-    const { problems, summary } = await ctx.ledger.invariants();
-    if (problems.length > 0) throw new Error(problems.join('\n'));
-    return `${ctx.accepted.length} accepted orders all finished; ${summary}`;
-  });
+  await ctx.steps.step(
+    'no lost or duplicated effect (orders, notifications, reservations, stock)',
+    async () => {
+      await ctx.ledger.waitComplete(ctx.accepted, 120_000);
+      const { problems, summary } = await ctx.ledger.invariants();
+      if (problems.length > 0) throw new Error(problems.join('\n'));
+      return `${ctx.accepted.length} accepted orders all finished; ${summary}`;
+    },
+  );
 }
 
-/** `down` leaves nothing running; `down -v` removes the volumes too. */
-export async function downCheck(ctx: DemoContext, compose: Compose, withVolumes: boolean): Promise<void> {
+/**
+ * `down` leaves nothing running; `down -v` removes the volumes too. With `allProfiles`, as the docs
+ * say once a profile was started: `docker compose --profile '*' down` (plain `down` leaves the
+ * containers of profile services running).
+ */
+export async function downCheck(
+  ctx: DemoContext,
+  base: Compose,
+  withVolumes: boolean,
+  allProfiles = false,
+): Promise<void> {
   const args = withVolumes ? ['down', '-v'] : ['down'];
+  const compose = allProfiles ? base.with(base.files, ['*']) : base;
   await ctx.steps.step(compose.display(args), async () => {
     await compose.run(args, { timeoutMs: 300_000 });
-    const left = await compose.ps(true);
+    const left = await base.with(base.files, ['*']).ps(true);
     if (left.length > 0) throw new Error(`still there: ${left.map((c) => c.Name).join(', ')}`);
     if (withVolumes) ctx.accepted.length = 0;
-    return withVolumes ? 'no container, network or volume of the project left' : 'no container left (volumes kept)';
+    return withVolumes
+      ? 'no container, network or volume of the project left'
+      : 'no container left (volumes kept)';
   });
 }
 
-export { CLUSTER_KAFKA, HOST_KAFKA, up, orderThrough, placeSome };
+export { CLUSTER_KAFKA, HOST_KAFKA, orderThrough, placeSome, up };

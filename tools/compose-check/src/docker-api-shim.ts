@@ -12,7 +12,10 @@ import { connect } from 'node:net';
 type Json = Record<string, unknown>;
 
 /** GET /containers/json and GET /containers/{id}/json, with or without a /v1.xx prefix. */
-export function isContainerRead(method: string | undefined, url: string | undefined): 'list' | 'inspect' | undefined {
+export function isContainerRead(
+  method: string | undefined,
+  url: string | undefined,
+): 'list' | 'inspect' | undefined {
   if (method !== 'GET' || !url) return undefined;
   const path = url.split('?')[0] ?? '';
   if (/^(\/v[\d.]+)?\/containers\/json$/.test(path)) return 'list';
@@ -30,7 +33,11 @@ function patchNetworks(settings: Json | undefined, networkIds: Map<string, strin
 }
 
 /** Corrects one container as listed (GET /containers/json) or inspected (GET /containers/{id}/json). */
-export function patchContainer(container: Json, kind: 'list' | 'inspect', networkIds: Map<string, string>): Json {
+export function patchContainer(
+  container: Json,
+  kind: 'list' | 'inspect',
+  networkIds: Map<string, string>,
+): Json {
   const settings = container.NetworkSettings as Json | undefined;
   patchNetworks(settings, networkIds);
   if (kind === 'list') {
@@ -47,8 +54,10 @@ export function patchContainer(container: Json, kind: 'list' | 'inspect', networ
 }
 
 export function patchBody(body: unknown, kind: 'list' | 'inspect', networkIds: Map<string, string>): unknown {
-  if (kind === 'list' && Array.isArray(body)) return body.map((c) => patchContainer(c as Json, kind, networkIds));
-  if (kind === 'inspect' && body && typeof body === 'object') return patchContainer(body as Json, kind, networkIds);
+  if (kind === 'list' && Array.isArray(body))
+    return body.map((c) => patchContainer(c as Json, kind, networkIds));
+  if (kind === 'inspect' && body && typeof body === 'object')
+    return patchContainer(body as Json, kind, networkIds);
   return body;
 }
 
@@ -111,7 +120,8 @@ export function startShim(listen: string, upstream: string): Promise<Server> {
   server.on('upgrade', (req, socket, head) => {
     const up = connect(upstream, () => {
       const lines = [`${req.method} ${req.url} HTTP/1.1`];
-      for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+      for (let i = 0; i < req.rawHeaders.length; i += 2)
+        lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
       up.write(`${lines.join('\r\n')}\r\n\r\n`);
       if (head.length > 0) up.write(head);
       socket.pipe(up);

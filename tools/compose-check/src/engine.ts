@@ -50,10 +50,12 @@ export async function startEngine(containersConf: string, logDir: string): Promi
   service.stdout?.pipe(out);
   service.stderr?.pipe(out);
   for (let i = 0; i < 100 && !(existsSync(podmanSocket) && (await ping(podmanSocket))); i++) {
-    if (service.exitCode !== null) throw new Error(`podman system service exited (${service.exitCode}); see ${serviceLog}`);
+    if (service.exitCode !== null)
+      throw new Error(`podman system service exited (${service.exitCode}); see ${serviceLog}`);
     await sleep(100);
   }
-  if (!(await ping(podmanSocket))) throw new Error(`podman's API did not answer on ${podmanSocket}; see ${serviceLog}`);
+  if (!(await ping(podmanSocket)))
+    throw new Error(`podman's API did not answer on ${podmanSocket}; see ${serviceLog}`);
   const shim: Server = await startShim(shimSocket, podmanSocket);
   const ticker = new HealthTicker(env);
   ticker.start();

@@ -16,7 +16,8 @@ export function parseImageRef(written: string): ImageRef {
   let name = hasTag ? ref.slice(0, colon) : ref;
   const tag = hasTag ? ref.slice(colon + 1) : 'latest';
   const first = name.split('/')[0] ?? '';
-  const hasRegistry = name.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+  const hasRegistry =
+    name.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
   if (!hasRegistry) name = `docker.io/${name.includes('/') ? name : `library/${name}`}`;
   return { repository: name, tag, written };
 }

@@ -37,17 +37,46 @@ async function labels(ref: string, env: NodeJS.ProcessEnv): Promise<Record<strin
   return (JSON.parse(inspect.stdout.trim() || 'null') as Record<string, string> | null) ?? {};
 }
 
-async function buildStandIn(ref: ImageRef, recipe: StandInRecipe, hash: string, ctx: ImageContext): Promise<void> {
+async function buildStandIn(
+  ref: ImageRef,
+  recipe: StandInRecipe,
+  hash: string,
+  ctx: ImageContext,
+): Promise<void> {
   const context = recipeContext(recipe.recipe, join(ctx.cache, 'contexts'));
   await recipe.prepare(context, ctx.log);
-  const args = Object.entries({ BASE_IMAGE, ...recipe.args }).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
+  const args = Object.entries({ BASE_IMAGE, ...recipe.args }).flatMap(([k, v]) => [
+    '--build-arg',
+    `${k}=${v}`,
+  ]);
   const logFile = join(ctx.logDir, `stand-in-${recipe.recipe}.log`);
   ctx.log(`podman build ${fullName(ref)} from standins/${recipe.recipe} (log: ${logFile})`);
-  await runOk('podman', ['build', '--format', 'docker', ...args, '--label', `${RECIPE_LABEL}=${hash}`, '-t', fullName(ref), context], {
-    env: ctx.env,
-    timeoutMs: 1_800_000,
-    logFile,
-  });
+  await runOk(
+    'podman',
+    [
+      'build',
+      '--format',
+      'docker',
+      ...args,
+      '--label',
+      `${RECIPE_LABEL}=${hash}`,
+      '-t',
+      fullName(ref),
+      context,
+    ],
+    {
+      env: ctx.env,
+      timeoutMs: 1_800_000,
+      logFile,
+    },
+  );
+}
+
+/** The gist of a failed pull: "registry-1.docker.io unreachable", else the error's last line. */
+export function pullFailure(output: string): string {
+  const registry = /pinging container registry ([^:\s]+)/.exec(output)?.[1];
+  if (registry) return `registry ${registry} unreachable`;
+  return output.trim().split('\n').pop()?.slice(0, 160) ?? 'pull failed';
 }
 
 /**
@@ -57,7 +86,8 @@ async function buildStandIn(ref: ImageRef, recipe: StandInRecipe, hash: string, 
 export async function provideImage(ref: ImageRef, ctx: ImageContext): Promise<ImageOutcome> {
   const name = fullName(ref);
   const present = await labels(name, ctx.env);
-  if (present && !present[STAND_IN_LABEL]) return { ref: ref.written, kind: 'real', detail: 'present in local storage' };
+  if (present && !present[STAND_IN_LABEL])
+    return { ref: ref.written, kind: 'real', detail: 'present in local storage' };
   const provision = await provisionFor(ref);
   if (present && provision.kind === 'stand-in' && present[RECIPE_LABEL] === recipeHash(provision.recipe)) {
     return { ref: ref.written, kind: 'stand-in', detail: `${provision.recipe.source} (cached build)` };
@@ -65,11 +95,13 @@ export async function provideImage(ref: ImageRef, ctx: ImageContext): Promise<Im
   if (!present) {
     const pull = await run('podman', ['pull', '--quiet', name], { env: ctx.env, timeoutMs: 120_000 });
     if (pull.code === 0) return { ref: ref.written, kind: 'real', detail: 'pulled' };
-    const why = pull.output.trim().split('\n').pop()?.slice(0, 160) ?? 'pull failed';
-    if (provision.kind === 'unavailable') return { ref: ref.written, kind: 'unavailable', detail: `${provision.reason} (pull: ${why})` };
+    const why = pullFailure(pull.output);
+    if (provision.kind === 'unavailable')
+      return { ref: ref.written, kind: 'unavailable', detail: `${provision.reason} (pull: ${why})` };
     ctx.log(`${ref.written}: cannot be pulled (${why}); building a stand-in`);
   }
-  if (provision.kind === 'unavailable') return { ref: ref.written, kind: 'unavailable', detail: provision.reason };
+  if (provision.kind === 'unavailable')
+    return { ref: ref.written, kind: 'unavailable', detail: provision.reason };
   const started = performance.now();
   await buildStandIn(ref, provision.recipe, recipeHash(provision.recipe), ctx);
   const took = ((performance.now() - started) / 1000).toFixed(0);

@@ -2,7 +2,13 @@ import pg from 'pg';
 import { waitFor } from './orders.ts';
 
 /** The stock compose seeds (docker-compose.yml's INVENTORY_SEED default). */
-export const SEED: Record<string, number> = { Laptop: 50, Phone: 100, Headphones: 200, Monitor: 30, Keyboard: 75 };
+export const SEED: Record<string, number> = {
+  Laptop: 50,
+  Phone: 100,
+  Headphones: 200,
+  Monitor: 30,
+  Keyboard: 75,
+};
 
 export interface Completion {
   confirmed: number;
@@ -37,7 +43,11 @@ export class Ledger {
       [ids],
     );
     const n = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);
-    return { confirmed: n('CONFIRMED'), rejected: n('REJECTED'), pending: ids.length - n('CONFIRMED') - n('REJECTED') };
+    return {
+      confirmed: n('CONFIRMED'),
+      rejected: n('REJECTED'),
+      pending: ids.length - n('CONFIRMED') - n('REJECTED'),
+    };
   }
 
   /** Waits until every order is CONFIRMED or REJECTED and has its one notification. */
@@ -51,7 +61,9 @@ export class Ledger {
         return last && last.pending === 0 && notified === ids.length ? last : undefined;
       });
     } catch (error) {
-      const state = last ? `${last.confirmed} confirmed, ${last.rejected} rejected, ${last.pending} pending` : 'no answer';
+      const state = last
+        ? `${last.confirmed} confirmed, ${last.rejected} rejected, ${last.pending} pending`
+        : 'no answer';
       throw new Error(`${(error as Error).message} (${state}, ${notified} notified)`);
     }
   }
@@ -72,7 +84,12 @@ export class Ledger {
    */
   async invariants(): Promise<{ problems: string[]; summary: string }> {
     const problems: string[] = [];
-    const [counts] = await this.query<{ orders: string; final: string; notifications: string; distinct: string }>(
+    const [counts] = await this.query<{
+      orders: string;
+      final: string;
+      notifications: string;
+      distinct: string;
+    }>(
       `SELECT (SELECT count(*) FROM orders) AS orders,
               (SELECT count(*) FROM orders WHERE status IN ('CONFIRMED','REJECTED')) AS final,
               (SELECT count(*) FROM notifications) AS notifications,
@@ -87,12 +104,14 @@ export class Ledger {
          LEFT JOIN notifications n ON n.order_id = o.id
         WHERE (o.status IN ('CONFIRMED','REJECTED')) <> (n.order_id IS NOT NULL)`,
     );
-    if (Number(mismatch?.n) > 0) problems.push(`${mismatch?.n} orders whose notification does not match their state`);
+    if (Number(mismatch?.n) > 0)
+      problems.push(`${mismatch?.n} orders whose notification does not match their state`);
     const [reservations] = await this.query<{ n: string }>(
       `SELECT count(*) AS n FROM orders o JOIN reservations r ON r.order_id = o.id
         WHERE o.status IN ('CONFIRMED','REJECTED') AND (o.status = 'CONFIRMED') <> (r.status = 'RESERVED')`,
     );
-    if (Number(reservations?.n) > 0) problems.push(`${reservations?.n} orders whose reservation contradicts their state`);
+    if (Number(reservations?.n) > 0)
+      problems.push(`${reservations?.n} orders whose reservation contradicts their state`);
     const stock = await this.query<{ item: string; stock: number; reserved: string }>(
       `SELECT i.item, i.stock, coalesce(sum(r.quantity) FILTER (WHERE r.status = 'RESERVED'), 0) AS reserved
          FROM inventory i LEFT JOIN reservations r ON r.item = i.item GROUP BY i.item, i.stock`,

