@@ -55,6 +55,6 @@ COPY --from=deps /app/ ./
 COPY --from=build /app/.image/${APP}/ ./
 USER node
 # PORT when set, else the app's default port (order 8000, inventory 8001, notification 8002, console 8080).
-HEALTHCHECK --interval=10s --timeout=10s --start-period=60s --retries=3 \
+HEALTHCHECK --interval=10s --timeout=10s --start-period=120s --retries=3 \
   CMD ["node", "-e", "const p=process.env.PORT||{'order-service':8000,'inventory-service':8001,'notification-service':8002,console:8080}[process.env.APP];fetch('http://127.0.0.1:'+p+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "main.mjs"]

@@ -68,7 +68,7 @@ async function gatewaySteps(ctx: DemoContext, scoped: DemoContext): Promise<void
     if (r.status !== 200) throw new Error(`answered ${r.status}: ${text}`);
     return `${r.status} ${text.trim()}`;
   });
-  await ctx.steps.step('30 orders through the gateway: finished, one notification each', async () => {
+  await ctx.steps.step('orders through the gateway: finished, one notification each', async () => {
     const load = new OrderLoad(ORDERS, LOAD_PER_SECOND);
     load.start();
     await sleep(3000);

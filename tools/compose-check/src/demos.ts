@@ -73,6 +73,27 @@ async function orderThrough(
   return `${placed.id} → ${order.status}${order.reason ? ` (${order.reason})` : ''}, 1 notification`;
 }
 
+/**
+ * Before a demo: every service of the base file running and healthy, with one replica each — as the
+ * previous demo should have left it. When a demo failed halfway, `docker compose up -d` brings the
+ * stack back first, so one failure does not fail every demo after it.
+ */
+export async function baseState(ctx: DemoContext): Promise<void> {
+  const ps = await ctx.compose.ps(true);
+  const services = new Map<string, number>();
+  for (const c of ps) services.set(c.Service, (services.get(c.Service) ?? 0) + 1);
+  const healthy = ps.every((c) => c.State === 'running' && (c.Health === '' || c.Health === 'healthy'));
+  if (healthy && [...services.values()].every((n) => n === 1) && services.size >= 6) return;
+  await up(ctx, ctx.compose, [
+    'up',
+    '-d',
+    '--scale',
+    'notification-service=1',
+    '--scale',
+    'inventory-service=1',
+  ]);
+}
+
 /** `docker compose up -d --build`, the services' ports, and the README's curl demo. */
 export async function startAndOrder(ctx: DemoContext): Promise<void> {
   const { steps, compose } = ctx;

@@ -26,7 +26,10 @@ export interface RunResult {
 export class CommandError extends ServiceError<'COMMAND_FAILED'> {
   readonly result: RunResult;
   constructor(command: string, result: RunResult) {
-    const tail = result.output.trim().split('\n').slice(-20).join('\n');
+    // The error lines first (a long compose output ends with its Waiting lines), then the end.
+    const lines = result.output.trim().split('\n');
+    const errors = lines.filter((l) => /error|failed|unhealthy|denied|not found/i.test(l)).slice(-8);
+    const tail = [...new Set([...errors, ...lines.slice(-12)])].join('\n');
     const how = result.timedOut ? 'timed out' : `exited with ${result.code}`;
     super('COMMAND_FAILED', `${command} ${how}${tail ? `\n${tail}` : ''}`, { retryable: false });
     this.result = result;

@@ -86,10 +86,10 @@ async function main(): Promise<number> {
     'git clone -q /in/repo.bundle kafka-poc && cd kafka-poc',
     'SECONDS=0',
     'npm install --no-audit --no-fund',
-    'echo "::: npm install done in ${SECONDS}s"',
+    'echo "::: npm install done in $SECONDS s"',
     'SECONDS=0',
     'npm test',
-    'echo "::: npm test done in ${SECONDS}s"',
+    'echo "::: npm test done in $SECONDS s"',
   ].join('\n');
   say(`clean clone of ${head}; npm install && npm test in the container (long; log ${log})`);
   const started = performance.now();

@@ -12,6 +12,7 @@ import { BASE_IMAGE, ensureBaseImage } from './base-image.ts';
 import { Compose } from './compose.ts';
 import { COMPOSE_VERSION, ensureCompose } from './compose-binary.ts';
 import {
+  baseState,
   catchUpDemo,
   crashDemo,
   type DemoContext,
@@ -186,17 +187,25 @@ async function main(): Promise<number> {
         await psqlCheck(ctx);
       });
       if (!quick) {
-        await steps.run('Scale consumers while orders flow', () => scaleDemo(ctx));
-        await steps.run('Catch up after downtime (stop/start notification-service)', () => catchUpDemo(ctx));
-        await steps.run('Replay', () => replayDemo(ctx));
-        await steps.run('Crash a consumer mid-batch', () => crashDemo(ctx));
-        await steps.run('Kafka down', () => kafkaDownDemo(ctx));
-        await steps.run('PostgreSQL down (stop/start postgres)', () => postgresDownDemo(ctx));
-        await steps.run('A poison message', () => poisonDemo(ctx));
-        await steps.run('Nothing lost, nothing duplicated', () => invariantsCheck(ctx));
+        const demo = (name: string, body: (c: DemoContext) => Promise<void>) =>
+          steps.run(name, async () => {
+            await baseState(ctx);
+            await body(ctx);
+          });
+        await demo('Scale consumers while orders flow', scaleDemo);
+        await demo('Catch up after downtime (stop/start notification-service)', catchUpDemo);
+        await demo('Replay', replayDemo);
+        await demo('Crash a consumer mid-batch', crashDemo);
+        await demo('Kafka down', kafkaDownDemo);
+        await demo('PostgreSQL down (stop/start postgres)', postgresDownDemo);
+        await demo('A poison message', poisonDemo);
+        await demo('Nothing lost, nothing duplicated', invariantsCheck);
         await steps.run('Profile observability', async () => {
           if (!has('docker.io/prom/prometheus')) steps.skip('--profile observability', 'no Prometheus image');
-          else await observabilityDemo(ctx, has('docker.io/grafana/grafana'));
+          else {
+            await baseState(ctx);
+            await observabilityDemo(ctx, has('docker.io/grafana/grafana'));
+          }
         });
         await steps.run('Profile ui', async () => {
           const ui = images.find((i) => parseImageRef(i.ref).repository === 'docker.io/kafbat/kafka-ui');
