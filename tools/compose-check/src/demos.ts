@@ -79,7 +79,8 @@ async function orderThrough(
  * stack back first, so one failure does not fail every demo after it.
  */
 export async function baseState(ctx: DemoContext): Promise<void> {
-  const ps = await ctx.compose.ps(true);
+  // The database setup job has done its part once it exited 0 (docker-compose.yml, db-setup).
+  const ps = (await ctx.compose.ps(true)).filter((c) => !isFinishedJob(c));
   const services = new Map<string, number>();
   for (const c of ps) services.set(c.Service, (services.get(c.Service) ?? 0) + 1);
   const healthy = ps.every((c) => c.State === 'running' && (c.Health === '' || c.Health === 'healthy'));
@@ -92,6 +93,11 @@ export async function baseState(ctx: DemoContext): Promise<void> {
     '--scale',
     'inventory-service=1',
   ]);
+}
+
+/** The one-shot database setup of docker-compose.yml, done. */
+export function isFinishedJob(c: PsEntry): boolean {
+  return c.Service === 'db-setup' && c.State === 'exited' && c.ExitCode === 0;
 }
 
 /** `docker compose up -d --build`, the services' ports, and the README's curl demo. */

@@ -1,3 +1,4 @@
+import { VIEWS } from '@kafka-poc/contracts';
 import pg from 'pg';
 import { waitFor } from './orders.ts';
 
@@ -17,8 +18,9 @@ export interface Completion {
 }
 
 /**
- * What the pipeline did, read from PostgreSQL on the host port (localhost:5432) the way the README's
- * `psql` does: states of orders, notifications per order, and stock against reservations.
+ * What the pipeline did, read from PostgreSQL on the host port (localhost:5432) as compose's
+ * administrator: states of orders, notifications per order, and stock against reservations, from the
+ * views the services publish (VIEWS), never their tables.
  */
 export class Ledger {
   private readonly url: string;
@@ -39,7 +41,7 @@ export class Ledger {
 
   async completion(ids: string[]): Promise<Completion> {
     const rows = await this.query<{ status: string; n: string }>(
-      'SELECT status, count(*) AS n FROM orders WHERE id = ANY($1::uuid[]) GROUP BY status',
+      `SELECT status, count(*) AS n FROM ${VIEWS.orders} WHERE id = ANY($1::uuid[]) GROUP BY status`,
       [ids],
     );
     const n = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);
@@ -71,7 +73,7 @@ export class Ledger {
   /** How many of the orders have a notification. */
   async notified(ids: string[]): Promise<number> {
     const rows = await this.query<{ n: string }>(
-      'SELECT count(DISTINCT order_id) AS n FROM notifications WHERE order_id = ANY($1::uuid[])',
+      `SELECT count(DISTINCT order_id) AS n FROM ${VIEWS.notifications} WHERE order_id = ANY($1::uuid[])`,
       [ids],
     );
     return Number(rows[0]?.n ?? 0);
@@ -90,31 +92,31 @@ export class Ledger {
       notifications: string;
       distinct: string;
     }>(
-      `SELECT (SELECT count(*) FROM orders) AS orders,
-              (SELECT count(*) FROM orders WHERE status IN ('CONFIRMED','REJECTED')) AS final,
-              (SELECT count(*) FROM notifications) AS notifications,
-              (SELECT count(DISTINCT order_id) FROM notifications) AS distinct`,
+      `SELECT (SELECT count(*) FROM ${VIEWS.orders}) AS orders,
+              (SELECT count(*) FROM ${VIEWS.orders} WHERE status IN ('CONFIRMED','REJECTED')) AS final,
+              (SELECT count(*) FROM ${VIEWS.notifications}) AS notifications,
+              (SELECT count(DISTINCT order_id) FROM ${VIEWS.notifications}) AS distinct`,
     );
     if (!counts) throw new Error('no answer from PostgreSQL');
     if (counts.notifications !== counts.distinct) {
       problems.push(`notifications: ${counts.notifications} rows for ${counts.distinct} orders`);
     }
     const [mismatch] = await this.query<{ n: string }>(
-      `SELECT count(*) AS n FROM orders o
-         LEFT JOIN notifications n ON n.order_id = o.id
+      `SELECT count(*) AS n FROM ${VIEWS.orders} o
+         LEFT JOIN ${VIEWS.notifications} n ON n.order_id = o.id
         WHERE (o.status IN ('CONFIRMED','REJECTED')) <> (n.order_id IS NOT NULL)`,
     );
     if (Number(mismatch?.n) > 0)
       problems.push(`${mismatch?.n} orders whose notification does not match their state`);
     const [reservations] = await this.query<{ n: string }>(
-      `SELECT count(*) AS n FROM orders o JOIN reservations r ON r.order_id = o.id
+      `SELECT count(*) AS n FROM ${VIEWS.orders} o JOIN ${VIEWS.reservations} r ON r.order_id = o.id
         WHERE o.status IN ('CONFIRMED','REJECTED') AND (o.status = 'CONFIRMED') <> (r.status = 'RESERVED')`,
     );
     if (Number(reservations?.n) > 0)
       problems.push(`${reservations?.n} orders whose reservation contradicts their state`);
     const stock = await this.query<{ item: string; stock: number; reserved: string }>(
       `SELECT i.item, i.stock, coalesce(sum(r.quantity) FILTER (WHERE r.status = 'RESERVED'), 0) AS reserved
-         FROM inventory i LEFT JOIN reservations r ON r.item = i.item GROUP BY i.item, i.stock`,
+         FROM ${VIEWS.stock} i LEFT JOIN ${VIEWS.reservations} r ON r.item = i.item GROUP BY i.item, i.stock`,
     );
     for (const s of stock) {
       const seed = SEED[s.item];

@@ -4,7 +4,8 @@
 // README.md and docs/deployment.md with Docker Compose against podman and checks each result from
 // the host. Removes what it made at the end (the stand-ins and the base image stay cached).
 // Options: --quick (build, up, the curl and psql demos, down: what CI runs), --keep-images, --purge
-// (also remove the cached stand-ins and base image), --no-variants (skip the scale.yml/cluster.yml runs).
+// (also remove the cached stand-ins and base image), --no-variants (skip the scale.yml/cluster.yml runs),
+// --only=WORD[,WORD] (after the README's up, only the demos whose title contains a word; for debugging).
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { isPortFree } from '@kafka-poc/local-stack';
@@ -39,6 +40,14 @@ import { Steps } from './steps.ts';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
+const only = process.argv
+  .slice(2)
+  .filter((a) => a.startsWith('--only='))
+  .flatMap((a) => a.slice('--only='.length).split(','))
+  .filter(Boolean)
+  .map((w) => w.toLowerCase());
+/** Whether a demo (by its title) is played: every one unless --only names some. */
+const wanted = (title: string) => only.length === 0 || only.some((w) => title.toLowerCase().includes(w));
 const FIXED_PORTS = [8000, 8080, 9094, 9095, 9096, 5432, 9090, 3000, 8081];
 const VARIANTS = [
   ['docker-compose.yml'],
@@ -187,11 +196,13 @@ async function main(): Promise<number> {
         await psqlCheck(ctx);
       });
       if (!quick) {
-        const demo = (name: string, body: (c: DemoContext) => Promise<void>) =>
-          steps.run(name, async () => {
+        const demo = async (name: string, body: (c: DemoContext) => Promise<void>) => {
+          if (!wanted(name)) return;
+          await steps.run(name, async () => {
             await baseState(ctx);
             await body(ctx);
           });
+        };
         await demo('Scale consumers while orders flow', scaleDemo);
         await demo('Catch up after downtime (stop/start notification-service)', catchUpDemo);
         await demo('Replay', replayDemo);
@@ -200,21 +211,24 @@ async function main(): Promise<number> {
         await demo('PostgreSQL down (stop/start postgres)', postgresDownDemo);
         await demo('A poison message', poisonDemo);
         await demo('Nothing lost, nothing duplicated', invariantsCheck);
-        await steps.run('Profile observability', async () => {
-          if (!has('docker.io/prom/prometheus')) steps.skip('--profile observability', 'no Prometheus image');
-          else {
-            await baseState(ctx);
-            await observabilityDemo(ctx, has('docker.io/grafana/grafana'));
-          }
-        });
-        await steps.run('Profile ui', async () => {
-          const ui = images.find((i) => parseImageRef(i.ref).repository === 'docker.io/kafbat/kafka-ui');
-          if (ui?.kind === 'unavailable')
-            steps.skip(
-              'docker compose --profile ui up -d',
-              `kafbat/kafka-ui cannot be provided: ${ui.detail}`,
-            );
-        });
+        if (wanted('Profile observability'))
+          await steps.run('Profile observability', async () => {
+            if (!has('docker.io/prom/prometheus'))
+              steps.skip('--profile observability', 'no Prometheus image');
+            else {
+              await baseState(ctx);
+              await observabilityDemo(ctx, has('docker.io/grafana/grafana'));
+            }
+          });
+        if (wanted('Profile ui'))
+          await steps.run('Profile ui', async () => {
+            const ui = images.find((i) => parseImageRef(i.ref).repository === 'docker.io/kafbat/kafka-ui');
+            if (ui?.kind === 'unavailable')
+              steps.skip(
+                'docker compose --profile ui up -d',
+                `kafbat/kafka-ui cannot be provided: ${ui.detail}`,
+              );
+          });
       }
       await steps.run('docker compose down', async () => {
         // Once a profile ran, the docs' form: plain `down` leaves profile services running.
@@ -222,11 +236,13 @@ async function main(): Promise<number> {
         await downCheck(ctx, compose, true);
       });
       if (!quick && !args.has('--no-variants')) {
-        await steps.run('order-service behind the gateway: docker-compose.scale.yml', async () => {
-          if (!has('docker.io/library/haproxy')) steps.skip('docker-compose.scale.yml', 'no HAProxy image');
-          else await gatewayDemo(ctx);
-        });
-        await steps.run('Three brokers: docker-compose.cluster.yml', () => clusterDemo(ctx));
+        if (wanted('order-service behind the gateway: docker-compose.scale.yml'))
+          await steps.run('order-service behind the gateway: docker-compose.scale.yml', async () => {
+            if (!has('docker.io/library/haproxy')) steps.skip('docker-compose.scale.yml', 'no HAProxy image');
+            else await gatewayDemo(ctx);
+          });
+        if (wanted('Three brokers: docker-compose.cluster.yml'))
+          await steps.run('Three brokers: docker-compose.cluster.yml', () => clusterDemo(ctx));
       }
     }
   }
