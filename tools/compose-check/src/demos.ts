@@ -139,8 +139,22 @@ export async function startAndOrder(ctx: DemoContext): Promise<void> {
   });
 }
 
-/** The original's check: `docker compose exec postgres psql -U app -d appdb -c 'SELECT * FROM …;'`. */
+/** The database roles of docker-compose.yml's apps (docs/architecture.md, "Layers and data ownership"). */
+const APP_ROLES = ['order_service', 'inventory_service', 'notification_service', 'console'];
+
+/**
+ * The original's check: `docker compose exec postgres psql -U app -d appdb -c 'SELECT * FROM …;'`,
+ * answered through the administrator's search_path over the service schemas; and each app connected
+ * as its own role, none as the administrator.
+ */
 export async function psqlCheck(ctx: DemoContext): Promise<void> {
+  await ctx.steps.step('each app connects as its own database role (pg_stat_activity)', async () => {
+    const roles = await ctx.ledger.connectedRoles();
+    const missing = APP_ROLES.filter((r) => !roles.includes(r));
+    if (missing.length > 0)
+      throw new Error(`no connection as ${missing.join(', ')}; connected: ${roles.join(', ')}`);
+    return `connected: ${roles.join(', ')}`;
+  });
   for (const table of ['orders', 'inventory', 'notifications']) {
     const args = ['exec', 'postgres', 'psql', '-U', 'app', '-d', 'appdb', '-c', `SELECT * FROM ${table};`];
     await ctx.steps.step(

@@ -70,6 +70,15 @@ export class Ledger {
     }
   }
 
+  /** The roles connected to the database now (pg_stat_activity). */
+  async connectedRoles(): Promise<string[]> {
+    const rows = await this.query<{ role: string }>(
+      `SELECT DISTINCT usename AS role FROM pg_stat_activity
+        WHERE datname = current_database() AND usename IS NOT NULL ORDER BY 1`,
+    );
+    return rows.map((r) => r.role);
+  }
+
   /** How many of the orders have a notification. */
   async notified(ids: string[]): Promise<number> {
     const rows = await this.query<{ n: string }>(
