@@ -136,6 +136,13 @@ async function main(): Promise<number> {
       return `DOCKER_HOST=${engine.dockerHost}, CONTAINERS_CONF=${conf}`;
     });
   });
+  // Anonymous volumes (the VOLUMEs of the kafka and postgres images) outlive a plain `down`, as under
+  // Docker; those that appear during the run and end up unused are removed at the end.
+  const danglingVolumes = async () =>
+    (await run('podman', ['volume', 'ls', '-q', '--filter', 'dangling=true'], { env: engine?.env })).stdout
+      .split('\n')
+      .filter(Boolean);
+  const volumesBefore = new Set(engine ? await danglingVolumes() : []);
   const cleanup = async () => {
     if (project && engine) {
       for (const files of VARIANTS) {
@@ -258,7 +265,9 @@ async function main(): Promise<number> {
         );
         if (left.stdout.trim())
           throw new Error(`containers left: ${left.stdout.trim().replaceAll('\n', ' ')}`);
-        return 'no container of the project left';
+        const made = (await danglingVolumes()).filter((v) => !volumesBefore.has(v));
+        if (made.length > 0) await run('podman', ['volume', 'rm', ...made], { env: engine?.env });
+        return `no container of the project left; ${made.length} anonymous volumes of the run removed`;
       });
       if (!args.has('--keep-images') && built.length > 0) {
         await steps.step('remove the project images', async () => {
