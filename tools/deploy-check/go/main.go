@@ -3,7 +3,6 @@
 //
 //	deploy-check-go compose [-e KEY=VALUE]... [-p PROFILE]... -f FILE...   normalized project as JSON
 //	deploy-check-go dockerfile [--build-arg KEY=VALUE]... FILE            stages, expanded, as JSON
-//	deploy-check-go context DIR                                           files the build context sends
 //	deploy-check-go kustomize [-o yaml|json] DIR                          rendered manifests
 //	deploy-check-go manifests FILE...                                     YAML manifests as JSON
 package main
@@ -16,7 +15,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fail(fmt.Errorf("usage: deploy-check-go compose|dockerfile|context|kustomize …"))
+		fail(fmt.Errorf("usage: deploy-check-go compose|dockerfile|kustomize|manifests …"))
 	}
 	var (
 		out any
@@ -27,8 +26,6 @@ func main() {
 		out, err = composeCommand(os.Args[2:])
 	case "dockerfile":
 		out, err = dockerfileCommand(os.Args[2:])
-	case "context":
-		out, err = contextCommand(os.Args[2:])
 	case "kustomize":
 		err = kustomizeCommand(os.Args[2:])
 	case "manifests":

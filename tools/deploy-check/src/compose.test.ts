@@ -40,4 +40,45 @@ describe('checkCompose', () => {
       ]),
     );
   });
+
+  it('wants the one-shot database setup to have completed and each app on its own role', async () => {
+    const problems = await checkCompose(
+      {
+        name: 'x',
+        services: {
+          postgres: {
+            image: 'postgres:18',
+            restart: 'unless-stopped',
+            healthcheck: { test: ['CMD', 'true'] },
+          },
+          'db-setup': {
+            image: 'postgres:18',
+            restart: 'no',
+            command: ['psql', '-f', '/setup/setup.sql'],
+            volumes: [
+              { type: 'bind', source: '/repo/deploy/postgres/setup.sql', target: '/setup/setup.sql' },
+            ],
+          },
+          'order-service': {
+            restart: 'unless-stopped',
+            build: { args: { APP: 'order-service' } },
+            environment: { DATABASE_URL: 'postgres://app:app@postgres:5432/appdb' },
+            healthcheck: { test: ['CMD', 'true'] },
+            depends_on: { 'db-setup': { condition: 'service_healthy' } },
+          },
+        },
+      },
+      variant,
+      [],
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'db-setup: does not wait for postgres',
+        'order-service: depends_on db-setup without condition: service_completed_successfully',
+      ]),
+    );
+    expect(problems.some((p) => p.startsWith('db-setup: restart') || p === 'db-setup: no healthcheck')).toBe(
+      false,
+    );
+  });
 });

@@ -1,10 +1,12 @@
 // The compose files loaded by compose-go (the library `docker compose` is built on: Compose
 // specification schema, interpolation with the files' defaults, override merging, profiles) for each
 // supported combination, then checked for what the issue asks: KRaft-only Kafka, healthchecks and
-// `service_healthy` dependencies everywhere, restart policies, scalable services without
-// container_name or fixed host ports, and app environments the apps accept.
+// `service_healthy` dependencies everywhere (`service_completed_successfully` on a one-shot job),
+// restart policies, scalable services without container_name or fixed host ports, the database setup
+// before the apps, each app on its own database role, and app environments the apps accept.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { CONSOLE_DB_ROLE, SERVICE_DATA } from '@kafka-poc/contracts';
 import { checkAppEnvironment } from './app-env.ts';
 import { runOrThrow } from './exec.ts';
 import { appName, REPO_ROOT, type Workspace } from './workspaces.ts';
@@ -17,6 +19,7 @@ export interface ComposeService {
   profiles?: string[];
   environment?: Record<string, string | null>;
   healthcheck?: { test?: string[]; disable?: boolean };
+  command?: string[] | null;
   depends_on?: Record<string, { condition?: string }>;
   ports?: { target: number; published?: string; host_ip?: string }[];
   volumes?: { type: string; source?: string; target: string }[];
@@ -100,6 +103,22 @@ export function isValidClusterId(id: string): boolean {
   return Buffer.from(id, 'base64url').toString('base64url') === id;
 }
 
+/** A job that runs once and exits (the database setup): `restart: "no"`, no published port. */
+export function isOneShot(s: ComposeService | undefined): boolean {
+  return s?.restart === 'no' && !(s.ports ?? []).length;
+}
+
+/** The database role each app connects as (docs/architecture.md, "Layers and data ownership"). */
+const APP_DB_ROLES: Record<string, string> = {
+  ...Object.fromEntries(Object.values(SERVICE_DATA).map((d) => [d.service, d.role])),
+  console: CONSOLE_DB_ROLE,
+};
+
+function userOf(address: string): string {
+  const m = /^[a-z]+:\/\/([^:@/]*)[:@]/i.exec(address);
+  return m ? decodeURIComponent(m[1] ?? '') : '';
+}
+
 function hostOf(address: string): string {
   return (
     address
@@ -128,12 +147,14 @@ export async function checkCompose(
       say(name, 'ZooKeeper has no place here: Kafka runs in KRaft mode');
     }
     if (s.container_name) say(name, 'container_name prevents scaling and parallel projects');
-    if (s.restart !== 'unless-stopped')
-      say(name, `restart is ${s.restart ?? 'unset'}, expected unless-stopped`);
-    if (!s.healthcheck?.test?.length || s.healthcheck.disable) say(name, 'no healthcheck');
+    if (!isOneShot(s)) {
+      if (s.restart !== 'unless-stopped')
+        say(name, `restart is ${s.restart ?? 'unset'}, expected unless-stopped`);
+      if (!s.healthcheck?.test?.length || s.healthcheck.disable) say(name, 'no healthcheck');
+    }
     for (const [dep, d] of Object.entries(s.depends_on ?? {})) {
-      if (d.condition !== 'service_healthy')
-        say(name, `depends_on ${dep} without condition: service_healthy`);
+      const wanted = isOneShot(services[dep]) ? 'service_completed_successfully' : 'service_healthy';
+      if (d.condition !== wanted) say(name, `depends_on ${dep} without condition: ${wanted}`);
       if (!services[dep]) say(name, `depends_on ${dep}, which is not a service here`);
     }
     if (variant.scalable.includes(name)) {
@@ -190,7 +211,9 @@ export async function checkCompose(
   if (clusterIds.size > 1) problems.push(`brokers disagree on CLUSTER_ID: ${[...clusterIds].join(', ')}`);
 
   // PostgreSQL on a named volume, at the path its image version keeps data in.
-  const postgres = names.filter((n) => /(^|\/)postgres:/.test(services[n]?.image ?? ''));
+  const postgres = names.filter(
+    (n) => /(^|\/)postgres:/.test(services[n]?.image ?? '') && !isOneShot(services[n]),
+  );
   if (postgres.length !== 1) problems.push(`expected one postgres service, found ${postgres.length}`);
   for (const name of postgres) {
     const s = services[name] as ComposeService;
@@ -200,6 +223,21 @@ export async function checkCompose(
     if (volume?.type !== 'volume' || !volume.source || !project.volumes?.[volume.source]) {
       say(name, `data must be on a named volume at ${dataPath} (postgres:${major || '?'})`);
     }
+  }
+
+  // The database setup: a one-shot job running deploy/postgres/setup.sql against the postgres service.
+  const setups = names.filter((n) =>
+    (services[n]?.volumes ?? []).some(
+      (v) => v.type === 'bind' && v.source?.endsWith(join('deploy', 'postgres', 'setup.sql')),
+    ),
+  );
+  if (setups.length !== 1)
+    problems.push(`expected one service running deploy/postgres/setup.sql, found ${setups.length}`);
+  for (const name of setups) {
+    const s = services[name] as ComposeService;
+    if (!isOneShot(s)) say(name, 'the database setup should be a one-shot job (restart: "no", no ports)');
+    for (const p of postgres) if (!s.depends_on?.[p]) say(name, `does not wait for ${p}`);
+    if (!(s.command ?? []).join(' ').includes('setup.sql')) say(name, 'its command does not run setup.sql');
   }
 
   // The apps: built from the Dockerfile, reachable, configured with values they accept.
@@ -232,6 +270,10 @@ export async function checkCompose(
     const dbHost = hostOf(env(s, 'DATABASE_URL') ?? '');
     if (!postgres.includes(dbHost)) say(name, `DATABASE_URL points at ${dbHost}, not the postgres service`);
     else if (!s.depends_on?.[dbHost]) say(name, `does not wait for ${dbHost}`);
+    const dbUser = userOf(env(s, 'DATABASE_URL') ?? '');
+    if (APP_DB_ROLES[appArg] && dbUser !== APP_DB_ROLES[appArg])
+      say(name, `DATABASE_URL connects as ${dbUser || '?'}, expected its own role ${APP_DB_ROLES[appArg]}`);
+    for (const setup of setups) if (!s.depends_on?.[setup]) say(name, `does not wait for ${setup}`);
     for (const p of await checkAppEnvironment(app, s.environment ?? {}, { root })) say(name, p);
   }
 

@@ -1,70 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  checkCopySources,
-  checkRuntimeStage,
-  type DockerfileModel,
-  globToRegExp,
-  normalizeSource,
-  planContextCopy,
-  stageOrder,
-} from './dockerfile.ts';
-
-const files = [
-  'package.json',
-  'package-lock.json',
-  'packages/config/package.json',
-  'packages/config/src/index.ts',
-  'services/order-service/package.json',
-  'services/order-service/migrations/0000_init.sql',
-  'services/order-service/migrations/meta/_journal.json',
-];
-
-describe('globToRegExp (Go path.Match, as BuildKit matches COPY sources)', () => {
-  it('keeps * and ? within one path segment', () => {
-    expect(globToRegExp('packages/*/package.json').test('packages/config/package.json')).toBe(true);
-    expect(globToRegExp('packages/*/package.json').test('packages/a/b/package.json')).toBe(false);
-    expect(globToRegExp('package?.json').test('packages.json')).toBe(true);
-    expect(globToRegExp('[pq]ackage.json').test('package.json')).toBe(true);
-    expect(globToRegExp('[!p]ackage.json').test('package.json')).toBe(false);
-  });
-});
-
-describe('planContextCopy', () => {
-  it('copies a directory source by its contents and a file into a directory destination', () => {
-    const { entries, unmatched } = planContextCopy(
-      ['services/order-service/migrations', 'package.json'],
-      'dest/',
-      false,
-      files,
-    );
-    expect(unmatched).toEqual([]);
-    expect(entries).toContainEqual({
-      file: 'services/order-service/migrations/meta/_journal.json',
-      target: 'meta/_journal.json',
-    });
-    expect(entries).toContainEqual({ file: 'package.json', target: 'package.json' });
-  });
-
-  it('keeps context paths with --parents and copies everything for "."', () => {
-    const parents = planContextCopy(['packages/*/package.json', 'apps/*/package.json'], './', true, files);
-    expect(parents.entries).toEqual([
-      { file: 'packages/config/package.json', target: 'packages/config/package.json' },
-    ]);
-    expect(parents.unmatched).toEqual(['apps/*/package.json']);
-    expect(planContextCopy(['.'], '.', false, files).entries).toHaveLength(files.length);
-  });
-
-  it('renames a single file copied to a file destination', () => {
-    expect(planContextCopy(['package.json'], '/app/pkg.json', false, files).entries).toEqual([
-      { file: 'package.json', target: '' },
-    ]);
-  });
-
-  it('normalizes ./ and trailing slashes', () => {
-    expect(normalizeSource('./services/')).toBe('services');
-    expect(normalizeSource('.')).toBe('');
-  });
-});
+import { checkRuntimeStage, type DockerfileModel } from './dockerfile.ts';
 
 const model = (overrides: Partial<DockerfileModel['stages'][number]>[] = []): DockerfileModel => ({
   warnings: [],
@@ -116,16 +51,6 @@ const model = (overrides: Partial<DockerfileModel['stages'][number]>[] = []): Do
 });
 
 describe('Dockerfile checks', () => {
-  it('reports a COPY source that is not in the build context', () => {
-    expect(checkCopySources(model(), files)).toEqual([
-      'line 4: COPY source missing.txt matches nothing in the build context (after .dockerignore)',
-    ]);
-  });
-
-  it('orders the stages a target needs', () => {
-    expect(stageOrder(model(), 'runtime').map((s) => s.name)).toEqual(['base', 'build', 'runtime']);
-  });
-
   it('accepts a non-root runtime with a healthcheck knowing each port', () => {
     expect(checkRuntimeStage(model(), [{ name: 'order-service', port: 8000 }])).toEqual([]);
   });

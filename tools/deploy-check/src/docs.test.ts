@@ -39,6 +39,7 @@ describe('checkDocCommands', () => {
         [
           'docker compose -f docker-compose.yml -f docker-compose.cluster.yml up -d --build',
           'docker compose --profile ui up -d',
+          "docker compose --profile '*' down",
           'docker compose up -d --scale notification-service=3',
           'KAFKA_BROKERS=localhost:9094 npm run cli -- group notification-service',
           'docker compose port --index 2 notification-service 8002',
@@ -52,7 +53,7 @@ describe('checkDocCommands', () => {
       facts,
     );
     expect(problems).toEqual([]);
-    expect(checked).toBe(10);
+    expect(checked).toBe(11);
   });
 
   it('reports files, profiles, services, scripts and apps that do not exist', () => {

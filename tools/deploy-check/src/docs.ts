@@ -102,7 +102,8 @@ export function checkDocCommands(markdown: string, facts: DocFacts): { problems:
           if (flag === '-f' || flag === '--file') {
             if (!facts.files(value)) problems.push(`\`${command}\`: compose file ${value} does not exist`);
           } else if (flag === '--profile') {
-            if (!facts.composeProfiles.has(value))
+            // '*' enables every profile.
+            if (value !== '*' && !facts.composeProfiles.has(value))
               problems.push(`\`${command}\`: no service has profile ${value}`);
           } else if (flag === '--scale') {
             const service = value.split('=')[0] as string;

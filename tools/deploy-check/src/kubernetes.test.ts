@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkRendered } from './kubernetes.ts';
+import { checkRendered, expandHelpers } from './kubernetes.ts';
 import { listApps } from './workspaces.ts';
 
 const order = listApps().filter((a) => a.dir === 'services/order-service');
@@ -50,5 +50,37 @@ describe('checkRendered', () => {
       ]),
     );
     expect(problems.some((p) => p.includes('would refuse to start') && p.includes('LOG_LEVEL'))).toBe(true);
+  });
+});
+
+describe('database roles', () => {
+  it('wants the db-setup Job and each app on its own role', async () => {
+    const problems = await checkRendered(
+      [
+        deployment({
+          name: 'app',
+          image: 'kafka-poc/order-service',
+          env: [{ name: 'DATABASE_URL', value: 'postgres://app:x@appdb-rw:5432/appdb' }],
+        }),
+      ],
+      order,
+      [],
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        "Job db-setup: missing: nothing creates the apps' database roles and schemas",
+        'Deployment order-service: DATABASE_URL connects as app, expected its own role order_service',
+      ]),
+    );
+  });
+
+  it('leaves out the variables that only feed $(NAME) expansion', () => {
+    expect(
+      expandHelpers({
+        DB_PASSWORD: 'from-a-secret',
+        DATABASE_URL: 'postgres://u:$(DB_PASSWORD)@h/db',
+        PORT: '1',
+      }),
+    ).toEqual({ DATABASE_URL: 'postgres://u:from-a-secret@h/db', PORT: '1' });
   });
 });

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deadLetterTopic, TOPICS } from '@kafka-poc/contracts';
+import { CONSOLE_DB_ROLE, deadLetterTopic, SERVICE_DATA, TOPICS } from '@kafka-poc/contracts';
 import { checkAppEnvironment } from './app-env.ts';
 import { run, runOrThrow } from './exec.ts';
 import { appName, REPO_ROOT, type Workspace } from './workspaces.ts';
@@ -106,6 +106,27 @@ const matches = (selector: Record<string, string> | undefined, labels: Record<st
   Object.keys(selector).length > 0 &&
   Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 
+/** The database role each app connects as (docs/architecture.md, "Layers and data ownership"). */
+const APP_DB_ROLES: Record<string, string> = {
+  ...Object.fromEntries(Object.values(SERVICE_DATA).map((d) => [d.service, d.role])),
+  console: CONSOLE_DB_ROLE,
+};
+
+/**
+ * Variables that only feed others through Kubernetes' `$(NAME)` expansion (a password into
+ * DATABASE_URL): the app never reads them, so they are replaced by a placeholder and left out.
+ */
+export function expandHelpers(env: Record<string, string | null>): Record<string, string | null> {
+  const values = Object.values(env).filter((v): v is string => typeof v === 'string');
+  const helpers = new Set(values.flatMap((v) => [...v.matchAll(/\$\(([A-Z0-9_]+)\)/g)].map((m) => m[1])));
+  const out: Record<string, string | null> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (helpers.has(k)) continue;
+    out[k] = typeof v === 'string' ? v.replace(/\$\(([A-Z0-9_]+)\)/g, 'from-a-secret') : v;
+  }
+  return out;
+}
+
 /** Values standing in for Secrets when the apps' loaders check a Deployment's environment. */
 const SECRET_PLACEHOLDERS: Record<string, string> = {
   DATABASE_URL: 'postgres://app:secret@appdb-rw:5432/appdb',
@@ -126,7 +147,9 @@ export async function checkRendered(
   const externalSecrets = new Set<string>([
     ...plainSecrets.map((s) => s.metadata?.name),
     pg ? `${pg.metadata.name}-app` : '',
+    pg ? `${pg.metadata.name}-superuser` : '',
   ]);
+  checkDatabaseSetup(resources, externalSecrets, say);
 
   for (const app of apps) {
     const name = appName(app);
@@ -148,7 +171,7 @@ export async function checkRendered(
     }
     if (!new RegExp(`(^|/)kafka-poc/${name}(:|@|$)`).test(container.image ?? ''))
       say(where, `image ${container.image} is not kafka-poc/${name}`);
-    const env: Record<string, string | null> = {};
+    let env: Record<string, string | null> = {};
     for (const from of container.envFrom ?? []) {
       const ref = from.configMapRef?.name;
       const cm = configMaps.find((c) => c.metadata?.name === ref);
@@ -164,6 +187,10 @@ export async function checkRendered(
         env[e.name] = SECRET_PLACEHOLDERS[e.name] ?? 'from-a-secret';
       } else if (e.valueFrom?.configMapKeyRef) env[e.name] = 'from-a-config-map';
     }
+    const dbUser = /^[a-z]+:\/\/([^:@/]*)[:@]/i.exec(env.DATABASE_URL ?? '')?.[1] ?? '';
+    if (APP_DB_ROLES[name] && dbUser !== APP_DB_ROLES[name])
+      say(where, `DATABASE_URL connects as ${dbUser || '?'}, expected its own role ${APP_DB_ROLES[name]}`);
+    env = expandHelpers(env);
     for (const p of await checkAppEnvironment(app, env, { fileVariables: ['API_KEYS_FILE'] })) say(where, p);
     const port = (container.ports ?? []).find((p: Resource) => p.name === 'http');
     if (!port) say(where, 'no container port named http');
@@ -254,6 +281,37 @@ export async function checkRendered(
   }
   if (!pg) problems.push('no CloudNativePG Cluster in the full overlay');
   return problems;
+}
+
+/**
+ * The db-setup Job: runs setup.sql from a ConfigMap of the manifests (deploy/postgres) with psql, and
+ * every Secret it reads is in the manifests or documented.
+ */
+function checkDatabaseSetup(
+  resources: Resource[],
+  externalSecrets: Set<string>,
+  say: (what: string, problem: string) => void,
+): void {
+  const job = find(resources, 'Job', 'db-setup')[0];
+  if (!job) {
+    say('Job db-setup', "missing: nothing creates the apps' database roles and schemas");
+    return;
+  }
+  const pod = job.spec?.template?.spec ?? {};
+  const container = pod.containers?.[0] ?? {};
+  const command = (container.command ?? []).join(' ');
+  if (!/\bpsql\b/.test(command) || !command.includes('setup.sql'))
+    say('Job db-setup', 'should run psql -f …/setup.sql');
+  const mounted = (pod.volumes ?? []).map((v: Resource) => v.configMap?.name).filter(Boolean);
+  const sql = find(resources, 'ConfigMap').find(
+    (c) => mounted.includes(c.metadata?.name) && typeof c.data?.['setup.sql'] === 'string',
+  );
+  if (!sql) say('Job db-setup', 'mounts no ConfigMap holding setup.sql (deploy/postgres)');
+  for (const e of container.env ?? []) {
+    const secret = e.valueFrom?.secretKeyRef?.name;
+    if (secret && !externalSecrets.has(secret) && find(resources, 'Secret', secret).length === 0)
+      say('Job db-setup', `Secret ${secret} is neither in the manifests nor documented`);
+  }
 }
 
 export async function kubernetesCheck(

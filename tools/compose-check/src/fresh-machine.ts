@@ -1,0 +1,114 @@
+// `npm run fresh-machine:check`: README's promise that a machine with only its prerequisites passes
+// `npm install && npm test`, checked in a container: Debian 12 (the stand-in base image, debootstrap
+// minbase), exactly the `apt-get install …` line of README's "Quick start", Node.js 20 from NodeSource
+// (as on this machine) and git, a clean clone of this repository's HEAD, then the two commands.
+// Not a prerequisite but this sandbox's: its egress proxy's CA, trusted in the container as on the host.
+// Takes long (the whole suite); the output goes to a log, the end of it to stdout.
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BASE_IMAGE, ensureBaseImage } from './base-image.ts';
+import { run, runOk } from './exec.ts';
+import { cacheDir, ensureHostPackages, writeContainersConf } from './host.ts';
+import { REPO_ROOT } from './standins.ts';
+
+const IMAGE = 'localhost/kafka-poc-fresh-machine:bookworm';
+const NODESOURCE = {
+  list: '/etc/apt/sources.list.d/nodesource.sources',
+  key: '/usr/share/keyrings/nodesource.gpg',
+};
+const EXTRA_CA_DIR = '/usr/local/share/ca-certificates';
+
+/** The packages README's "Quick start" tells people to install (its `apt-get install …` line). */
+export function readmePackages(readme: string): string[] {
+  const start = readme.indexOf('## Quick start');
+  if (start < 0) throw new Error('README.md has no "## Quick start" section');
+  const end = readme.indexOf('\n## ', start + 1);
+  const section = readme.slice(start, end < 0 ? undefined : end).replace(/\n\s*/g, ' ');
+  const line = /apt-get install ([^`]+)`/.exec(section)?.[1];
+  if (!line) throw new Error('README.md "Quick start" has no `apt-get install …` line');
+  return line
+    .trim()
+    .split(/\s+/)
+    .filter((w) => !w.startsWith('-'));
+}
+
+function dockerfile(packages: string[]): string {
+  return [
+    `FROM ${BASE_IMAGE}`,
+    '# This sandbox egress proxy CA (not a prerequisite of the project), trusted as on the host.',
+    'COPY extra-ca/ /usr/local/share/ca-certificates/',
+    'COPY nodesource.sources /etc/apt/sources.list.d/nodesource.sources',
+    'COPY nodesource.gpg /usr/share/keyrings/nodesource.gpg',
+    '# README: Node.js >= 20 with npm (NodeSource), git, and its apt-get line, as a user would type it.',
+    `RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ca-certificates nodejs git ${packages.join(' ')} && rm -rf /var/lib/apt/lists/*`,
+    'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt',
+    'WORKDIR /root',
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<number> {
+  const cache = cacheDir();
+  const logDir = join(cache, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const log = join(logDir, `fresh-machine-${new Date().toISOString().replaceAll(':', '-').slice(0, 19)}.log`);
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  await ensureHostPackages(say);
+  const env = { ...process.env, CONTAINERS_CONF: writeContainersConf(cache), BUILDAH_FORMAT: 'docker' };
+  say(await ensureBaseImage(cache, env, say));
+
+  const packages = readmePackages(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8'));
+  say(`README's prerequisites: Node.js 20 (NodeSource) with npm, git, apt-get install ${packages.join(' ')}`);
+  const context = join(cache, 'contexts', 'fresh-machine');
+  rmSync(context, { recursive: true, force: true });
+  mkdirSync(join(context, 'extra-ca'), { recursive: true });
+  if (existsSync(EXTRA_CA_DIR)) {
+    for (const f of readdirSync(EXTRA_CA_DIR))
+      if (f.endsWith('.crt')) cpSync(join(EXTRA_CA_DIR, f), join(context, 'extra-ca', f));
+  }
+  for (const f of [NODESOURCE.list, NODESOURCE.key]) {
+    if (!existsSync(f))
+      throw new Error(`${f} missing: this check takes Node.js from NodeSource, as this machine does`);
+  }
+  cpSync(NODESOURCE.list, join(context, 'nodesource.sources'));
+  cpSync(NODESOURCE.key, join(context, 'nodesource.gpg'));
+  writeFileSync(join(context, 'Dockerfile'), dockerfile(packages));
+  say(`building ${IMAGE} (log ${log})`);
+  await runOk('podman', ['build', '-t', IMAGE, context], { env, logFile: log, timeoutMs: 3_600_000 });
+
+  // A clean clone of HEAD (committed work only), as a bundle the container clones from.
+  const head = (await runOk('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: REPO_ROOT })).stdout.trim();
+  const bundle = join(context, 'repo.bundle');
+  await runOk('git', ['bundle', 'create', bundle, 'HEAD'], { cwd: REPO_ROOT });
+  const script = [
+    'set -e',
+    'node --version; npm --version; java -version 2>&1 | head -1; mvn -v | head -1; chromium --version; openssl version',
+    'git clone -q /in/repo.bundle kafka-poc && cd kafka-poc',
+    'SECONDS=0',
+    'npm install --no-audit --no-fund',
+    'echo "::: npm install done in $SECONDS s"',
+    'SECONDS=0',
+    'npm test',
+    'echo "::: npm test done in $SECONDS s"',
+  ].join('\n');
+  say(`clean clone of ${head}; npm install && npm test in the container (long; log ${log})`);
+  const started = performance.now();
+  const result = await run(
+    'podman',
+    ['run', '--rm', '--shm-size=1g', '-v', `${context}:/in:ro`, IMAGE, 'bash', '-c', script],
+    {
+      env,
+      logFile: log,
+      timeoutMs: 7_200_000,
+      onLine: (l) => /^:::|Test Files|Tests |npm test:/.test(l) && say(`  ${l}`),
+    },
+  );
+  const minutes = ((performance.now() - started) / 60_000).toFixed(1);
+  say(result.output.trim().split('\n').slice(-25).join('\n'));
+  say(
+    `fresh machine: npm install && npm test ${result.code === 0 ? 'passed' : `FAILED (exit ${result.code})`} in ${minutes} min (commit ${head}; log ${log})`,
+  );
+  return result.code;
+}
+
+if (import.meta.main) process.exitCode = await main();
