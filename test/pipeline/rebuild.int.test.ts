@@ -89,7 +89,7 @@ async function stopNotificationService(): Promise<void> {
 }
 
 async function committed(): Promise<Map<number, bigint | undefined>> {
-  const lag = await admin.groupLag(pipeline.groups.notification, [pipeline.topics.inventoryEvents]);
+  const lag = await admin.groupLag(pipeline.groups.notification, [pipeline.topics.orderEvents]);
   return new Map(lag.map((p) => [p.partition, p.committedOffset]));
 }
 
@@ -199,7 +199,7 @@ describe('rebuild notifications', () => {
           .rowCount,
       { until: (n) => n === 5, timeoutMs: 30_000, message: 'orders decided' },
     );
-    const produced = await admin.describeTopics([pipeline.topics.inventoryEvents]);
+    const produced = await admin.describeTopics([pipeline.topics.orderEvents]);
     await new Promise((resolve) => setTimeout(resolve, 20));
     const from = new Date().toISOString();
     await pipeline.start('notification');
@@ -247,13 +247,13 @@ describe('rebuild notifications', () => {
     const before = await counts();
     const offsets = await committed();
     // Retention removed the oldest records of every partition (DeleteRecords moves the log start).
-    const [topic] = await admin.describeTopics([pipeline.topics.inventoryEvents]);
+    const [topic] = await admin.describeTopics([pipeline.topics.orderEvents]);
     const raw = new Admin({ clientId: uniqueName('truncate'), bootstrapBrokers: testKafkaBrokers() });
     try {
       await raw.deleteRecords({
         topics: [
           {
-            name: pipeline.topics.inventoryEvents,
+            name: pipeline.topics.orderEvents,
             partitions: (topic?.partitions ?? [])
               .filter((p) => p.latestOffset >= 1n)
               .map((p) => ({ partition: p.partition, offset: 1n })),
@@ -278,18 +278,18 @@ describe('rebuild notifications', () => {
   });
 });
 
-/** Inventory event id of each order, read from the topic (the inbox knows events, not orders). */
+/** Status event id of each order, read from the topic (the inbox knows events, not orders). */
 async function eventIdsByOrder(): Promise<Map<string, string>> {
-  const [topic] = await admin.describeTopics([pipeline.topics.inventoryEvents]);
+  const [topic] = await admin.describeTopics([pipeline.topics.orderEvents]);
   const ids = new Map<string, string>();
   for (const p of topic?.partitions ?? []) {
-    const messages = await admin.readMessages(pipeline.topics.inventoryEvents, {
+    const messages = await admin.readMessages(pipeline.topics.orderEvents, {
       partition: p.partition,
       limit: 1000,
     });
     for (const m of messages) {
-      const event = JSON.parse(m.value.toString()) as { id: string; payload: { orderId: string } };
-      ids.set(event.payload.orderId, event.id);
+      const event = JSON.parse(m.value.toString()) as { id: string; type: string; payload: { orderId: string } };
+      if (event.type !== 'order.created') ids.set(event.payload.orderId, event.id);
     }
   }
   return ids;

@@ -66,7 +66,8 @@ export function applyStockRules(
     const existing = reservations.get(command.orderId);
     if (command.kind === 'reserve') {
       if (existing) return { kind: 'ignored', orderId: command.orderId };
-      const decision = decideReservation(levels, command);
+      const { orderId, item, quantity } = command;
+      const decision = decideReservation(levels, { orderId, item, quantity });
       reservations.set(command.orderId, {
         item: command.item,
         quantity: command.quantity,
