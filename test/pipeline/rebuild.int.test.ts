@@ -288,7 +288,11 @@ async function eventIdsByOrder(): Promise<Map<string, string>> {
       limit: 1000,
     });
     for (const m of messages) {
-      const event = JSON.parse(m.value.toString()) as { id: string; type: string; payload: { orderId: string } };
+      const event = JSON.parse(m.value.toString()) as {
+        id: string;
+        type: string;
+        payload: { orderId: string };
+      };
       if (event.type !== 'order.created') ids.set(event.payload.orderId, event.id);
     }
   }

@@ -128,7 +128,7 @@ export async function listMovements(
   const after = query.cursor === undefined ? sql`` : sql`AND id < ${query.cursor}::bigint`;
   const result = await db.execute<MovementRow>(sql`
     SELECT ${MOVEMENT_COLUMNS} FROM stock_movements WHERE item = ${item} ${after}
-    ORDER BY id DESC LIMIT ${query.limit + 1}`);
+    ORDER BY stock_movements.id DESC LIMIT ${query.limit + 1}`);
   const page = result.rows.slice(0, query.limit);
   const last = page.at(-1);
   return {

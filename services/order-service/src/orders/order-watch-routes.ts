@@ -108,7 +108,7 @@ function parseWait(text: string): number {
   const ms = parseDuration(text);
   if (ms === undefined || ms > MAX_ORDER_WAIT_MS) {
     throw new AppError('VALIDATION_FAILED', `wait must be at most ${MAX_ORDER_WAIT_MS / 1000}s`, {
-      fields: [{ field: 'query.wait', message: `at most ${MAX_ORDER_WAIT_MS / 1000}s (e.g. 30s)` }],
+      fields: [{ field: 'querystring.wait', message: `at most ${MAX_ORDER_WAIT_MS / 1000}s (e.g. 30s)` }],
     });
   }
   return ms;

@@ -115,7 +115,7 @@ export function registerOrderRoutes(app: HttpServer, deps: OrderRoutesDeps): voi
         tags: ['orders'],
         params: orderIdParams,
         headers: cancelOrderHeaders,
-        body: cancelOrderRequest.optional(),
+        body: cancelOrderRequest.nullish(),
         response: {
           200: respond(orderResponse, {
             description: 'The order, CANCELLED',
