@@ -38,16 +38,27 @@ const orders = () => pipeline.url('order');
 
 async function notifications(id: string, count: number): Promise<string[]> {
   const items = await waitFor(
-    async () => (await request('GET', `${pipeline.url('notification')}/notifications?orderId=${id}`)).body.items,
-    { until: (list) => list.length >= count, timeoutMs: 30_000, message: `${count} notification(s) of ${id}` },
+    async () =>
+      (await request('GET', `${pipeline.url('notification')}/notifications?orderId=${id}`)).body.items,
+    {
+      until: (list) => list.length >= count,
+      timeoutMs: 30_000,
+      message: `${count} notification(s) of ${id}`,
+    },
   );
   return items.map((n: { message: string }) => n.message);
 }
 
 async function reservation(id: string) {
   return waitFor(
-    async () => (await rows<{ status: string }>(db, 'SELECT status FROM reservations WHERE order_id = $1', [id]))[0]?.status,
-    { until: (s) => s === 'RELEASED' || s === 'REJECTED', timeoutMs: 30_000, message: `reservation of ${id} settled` },
+    async () =>
+      (await rows<{ status: string }>(db, 'SELECT status FROM reservations WHERE order_id = $1', [id]))[0]
+        ?.status,
+    {
+      until: (s) => s === 'RELEASED' || s === 'REJECTED',
+      timeoutMs: 30_000,
+      message: `reservation of ${id} settled`,
+    },
   );
 }
 
@@ -74,7 +85,8 @@ describe('expiry', () => {
     expect(await reservation(id)).toBe('RELEASED');
     expect(await available('Laptop')).toBe(before);
     await waitFor(
-      async () => (await rows(db, `SELECT 1 FROM order_inbox WHERE event_type = 'inventory.released'`)).length,
+      async () =>
+        (await rows(db, `SELECT 1 FROM order_inbox WHERE event_type = 'inventory.released'`)).length,
       { until: (n) => n > 0, timeoutMs: 30_000, message: 'order-service consumed the release' },
     );
     expect((await request('GET', `${orders()}/orders/${id}`)).body.status).toBe('EXPIRED');
@@ -147,7 +159,9 @@ describe('orders decided by the previous release', () => {
     expect(await notifications(missed, 1)).toEqual([`Order ${missed} is REJECTED: unknown item "Legacy"`]);
     await waitFor(
       async () =>
-        rows<{ announced_status: string | null }>(db, 'SELECT announced_status FROM orders WHERE id = $1', [notified]),
+        rows<{ announced_status: string | null }>(db, 'SELECT announced_status FROM orders WHERE id = $1', [
+          notified,
+        ]),
       { until: (r) => r[0]?.announced_status === 'CONFIRMED', timeoutMs: 30_000, message: 'announced' },
     );
     await waitFor(
@@ -155,7 +169,9 @@ describe('orders decided by the previous release', () => {
         (await rows(db, `SELECT 1 FROM notification_inbox WHERE event_type = 'order.confirmed'`)).length,
       { until: (n) => n > 0, timeoutMs: 30_000, message: 'notification-service read the announcement' },
     );
-    const stored = await rows<{ id: string }>(db, 'SELECT id FROM notifications WHERE order_id = $1', [notified]);
+    const stored = await rows<{ id: string }>(db, 'SELECT id FROM notifications WHERE order_id = $1', [
+      notified,
+    ]);
     expect(stored).toEqual([{ id: oldId }]);
   });
 });

@@ -91,7 +91,7 @@ export class OrderStatusWatch {
   async #run(): Promise<void> {
     for (let attempt = 1; !this.#stopping.signal.aborted; attempt++) {
       try {
-        const ended = await this.#connect();
+        const { ended } = await this.#connect();
         attempt = 0;
         // Changes made while no connection listened are only seen by reading again.
         this.#wake([...this.#watchers.keys()]);
@@ -106,8 +106,8 @@ export class OrderStatusWatch {
     }
   }
 
-  /** Connects and LISTENs; resolves to a promise that settles when the connection ends. */
-  async #connect(): Promise<Promise<void>> {
+  /** Connects and LISTENs; `ended` settles when the connection ends (wrapped: an awaited promise would be adopted). */
+  async #connect(): Promise<{ ended: Promise<void> }> {
     const client = new pg.Client({
       ...pgConnectionConfig(this.#options.url, this.#options.ssl),
       application_name: 'order-status-watch',
@@ -125,12 +125,14 @@ export class OrderStatusWatch {
     await client.query(`LISTEN ${ORDER_STATUS_CHANNEL}`);
     if (this.#stopping.signal.aborted) {
       await client.end().catch(() => undefined);
-      return ended;
+      return { ended };
     }
     this.#client = client;
-    return ended.finally(() => {
-      if (this.#client === client) this.#client = undefined;
-    });
+    return {
+      ended: ended.finally(() => {
+        if (this.#client === client) this.#client = undefined;
+      }),
+    };
   }
 
   #onPayload(payload: string): void {
