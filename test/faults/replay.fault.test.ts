@@ -93,7 +93,7 @@ describe('replay', () => {
     );
     const offsetsAfterDryRun = await committedOffsets(stack.admin, notifications);
     const history = {
-      notifications: await totalRecords(scenario, scenario.topics.inventoryEvents),
+      notifications: await totalRecords(scenario, scenario.topics.orderEvents),
       inventory: await totalRecords(scenario, scenario.topics.orderEvents),
     };
     const replays = await Promise.all(

@@ -1,8 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { SERVICE_DATA, VIEWS } from '@kafka-poc/contracts';
 import { waitFor } from '@kafka-poc/testing';
+import { checkInvariants, describeViolation, readFacts } from '@kafka-poc/verification';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../support/http.ts';
-import { checkInvariants, readFacts } from '../support/invariants.ts';
 import { pauseConsumer, placeOrder, rows } from '../support/lifecycle.ts';
 import { TestPipeline } from '../support/pipeline.ts';
 
@@ -52,8 +53,11 @@ async function notifications(id: string, count: number): Promise<string[]> {
 async function reservation(id: string) {
   return waitFor(
     async () =>
-      (await rows<{ status: string }>(db, 'SELECT status FROM reservations WHERE order_id = $1', [id]))[0]
-        ?.status,
+      (
+        await rows<{ status: string }>(db, `SELECT status FROM ${VIEWS.reservations} WHERE order_id = $1`, [
+          id,
+        ])
+      )[0]?.status,
     {
       until: (s) => s === 'RELEASED' || s === 'REJECTED',
       timeoutMs: 30_000,
@@ -69,7 +73,7 @@ async function available(item: string): Promise<number> {
 describe('expiry', () => {
   it('expires an order with no decision in time, notifies it, and the decision that comes later gives the stock back', async () => {
     const before = await available('Laptop');
-    const paused = await pauseConsumer(db, 'inventory_inbox');
+    const paused = await pauseConsumer(db, `${SERVICE_DATA.inventory.schema}.inventory_inbox`);
     let id: string;
     try {
       id = (await placeOrder(orders(), 'Laptop', 2)).id;
@@ -86,7 +90,7 @@ describe('expiry', () => {
     expect(await available('Laptop')).toBe(before);
     await waitFor(
       async () =>
-        (await rows(db, `SELECT 1 FROM order_inbox WHERE event_type = 'inventory.released'`)).length,
+        (await rows(db, `SELECT 1 FROM ${VIEWS.orderInbox} WHERE event_type = 'inventory.released'`)).length,
       { until: (n) => n > 0, timeoutMs: 30_000, message: 'order-service consumed the release' },
     );
     expect((await request('GET', `${orders()}/orders/${id}`)).body.status).toBe('EXPIRED');
@@ -98,7 +102,7 @@ describe('expiry', () => {
   });
 
   it('expires orders accepted before an order-service restart (nothing kept in memory)', async () => {
-    const paused = await pauseConsumer(db, 'inventory_inbox');
+    const paused = await pauseConsumer(db, `${SERVICE_DATA.inventory.schema}.inventory_inbox`);
     let ids: string[];
     try {
       ids = await Promise.all([1, 2, 3].map(async () => (await placeOrder(orders(), 'Phone', 1)).id));
@@ -109,7 +113,7 @@ describe('expiry', () => {
       await new Promise((resolve) => setTimeout(resolve, 2500));
       const pending = await rows<{ n: number }>(
         db,
-        `SELECT count(*)::int AS n FROM orders WHERE id = ANY($1::uuid[]) AND status = 'PENDING'`,
+        `SELECT count(*)::int AS n FROM ${VIEWS.orders} WHERE id = ANY($1::uuid[]) AND status = 'PENDING'`,
         [ids],
       );
       expect(pending[0]?.n).toBe(3);
@@ -146,32 +150,37 @@ describe('orders decided by the previous release', () => {
     const oldId = legacyNotificationId(notified);
     await rows(
       db,
-      `INSERT INTO notifications (id, order_id, status, message) VALUES ($1, $2::uuid, 'CONFIRMED', 'Order ' || $2::text || ' is CONFIRMED')`,
+      `INSERT INTO ${SERVICE_DATA.notification.schema}.notifications (id, order_id, status, message) VALUES ($1, $2::uuid, 'CONFIRMED', 'Order ' || $2::text || ' is CONFIRMED')`,
       [oldId, notified],
     );
     // …and both orders as that release left them.
     await rows(
       db,
-      `INSERT INTO orders (id, item, quantity, status, reason) VALUES
+      `INSERT INTO ${SERVICE_DATA.order.schema}.orders (id, item, quantity, status, reason) VALUES
          ($1, 'Legacy', 1, 'CONFIRMED', NULL), ($2, 'Legacy', 1, 'REJECTED', 'unknown item "Legacy"')`,
       [notified, missed],
     );
     expect(await notifications(missed, 1)).toEqual([`Order ${missed} is REJECTED: unknown item "Legacy"`]);
     await waitFor(
       async () =>
-        rows<{ announced_status: string | null }>(db, 'SELECT announced_status FROM orders WHERE id = $1', [
-          notified,
-        ]),
+        rows<{ announced_status: string | null }>(
+          db,
+          `SELECT announced_status FROM ${SERVICE_DATA.order.schema}.orders WHERE id = $1`,
+          [notified],
+        ),
       { until: (r) => r[0]?.announced_status === 'CONFIRMED', timeoutMs: 30_000, message: 'announced' },
     );
     await waitFor(
       async () =>
-        (await rows(db, `SELECT 1 FROM notification_inbox WHERE event_type = 'order.confirmed'`)).length,
+        (await rows(db, `SELECT 1 FROM ${VIEWS.notificationInbox} WHERE event_type = 'order.confirmed'`))
+          .length,
       { until: (n) => n > 0, timeoutMs: 30_000, message: 'notification-service read the announcement' },
     );
-    const stored = await rows<{ id: string }>(db, 'SELECT id FROM notifications WHERE order_id = $1', [
-      notified,
-    ]);
+    const stored = await rows<{ id: string }>(
+      db,
+      `SELECT id FROM ${VIEWS.notifications} WHERE order_id = $1`,
+      [notified],
+    );
     expect(stored).toEqual([{ id: oldId }]);
   });
 });
@@ -186,7 +195,7 @@ describe('invariants', () => {
     await waitFor(() => readFacts(db).then((f) => checkInvariants(f, initialStock, placed)), {
       until: (problems) => problems.length === 0,
       timeoutMs: 30_000,
-      message: `invariants (first read: ${checkInvariants(facts, initialStock, placed).join('; ')})`,
+      message: `invariants (first read: ${checkInvariants(facts, initialStock, placed).map(describeViolation).join('; ')})`,
     });
   });
 });

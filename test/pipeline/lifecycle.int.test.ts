@@ -1,9 +1,10 @@
+import { SERVICE_DATA, VIEWS } from '@kafka-poc/contracts';
 import { createAdmin, type KafkaAdmin } from '@kafka-poc/kafka';
 import { waitFor } from '@kafka-poc/testing';
+import { checkInvariants, readFacts } from '@kafka-poc/verification';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { effectsFingerprint } from '../support/fault-checks.ts';
 import { request } from '../support/http.ts';
-import { checkInvariants, readFacts } from '../support/invariants.ts';
 import { pauseConsumer, placeOrder, readEventStream, rows, type SseEvent } from '../support/lifecycle.ts';
 import { TestPipeline } from '../support/pipeline.ts';
 
@@ -69,9 +70,11 @@ async function notificationsOf(id: string, count: number): Promise<string[]> {
 }
 
 async function reservation(id: string) {
-  const [row] = await rows<{ status: string }>(db, 'SELECT status FROM reservations WHERE order_id = $1', [
-    id,
-  ]);
+  const [row] = await rows<{ status: string }>(
+    db,
+    `SELECT status FROM ${VIEWS.reservations} WHERE order_id = $1`,
+    [id],
+  );
   return row?.status;
 }
 
@@ -112,7 +115,7 @@ describe('cancel', () => {
 
   it('cancel before the decision (inventory-service paused): CANCELLED, nothing stays reserved, never CONFIRMED', async () => {
     const before = await available('Widget');
-    const paused = await pauseConsumer(db, 'inventory_inbox');
+    const paused = await pauseConsumer(db, `${SERVICE_DATA.inventory.schema}.inventory_inbox`);
     let order: { id: string };
     try {
       order = await place('Widget', 2);
@@ -128,7 +131,7 @@ describe('cancel', () => {
     expect(await notificationsOf(order.id, 1)).toEqual([`Order ${order.id} is CANCELLED`]);
     const events = await rows<{ type: string }>(
       db,
-      `SELECT headers->>'event-type' AS type FROM inventory_outbox WHERE key = $1 ORDER BY id`,
+      `SELECT event_type AS type FROM ${VIEWS.inventoryOutbox} WHERE key = $1 ORDER BY seq`,
       [order.id],
     );
     expect(events.map((e) => e.type)).toEqual(['inventory.reserved', 'inventory.released']);
@@ -136,7 +139,7 @@ describe('cancel', () => {
 
   it('cancel after inventory reserved but before order-service applied it: the late decision moves nothing', async () => {
     const before = await available('Widget');
-    const paused = await pauseConsumer(db, 'order_inbox');
+    const paused = await pauseConsumer(db, `${SERVICE_DATA.order.schema}.order_inbox`);
     let order: { id: string };
     try {
       order = await place('Widget', 1);
@@ -155,7 +158,8 @@ describe('cancel', () => {
     // order-service applied inventory.reserved to a CANCELLED order: nothing changed, nothing announced.
     await waitFor(
       async () =>
-        (await rows(db, 'SELECT 1 FROM order_inbox WHERE event_type = $1', ['inventory.released'])).length,
+        (await rows(db, `SELECT 1 FROM ${VIEWS.orderInbox} WHERE event_type = $1`, ['inventory.released']))
+          .length,
       { until: (n) => n > 0, timeoutMs: 30_000, message: 'order-service consumed the release' },
     );
     expect((await request('GET', `${orders()}/orders/${order.id}`)).body.status).toBe('CANCELLED');
@@ -185,7 +189,7 @@ describe('cancel', () => {
     expect(await notificationsOf(order.id, 2)).toHaveLength(2);
     const moves = await rows<{ kind: string; n: number }>(
       db,
-      'SELECT kind, count(*)::int AS n FROM stock_movements WHERE order_id = $1 GROUP BY kind ORDER BY kind',
+      `SELECT kind, count(*)::int AS n FROM ${VIEWS.stockMovements} WHERE order_id = $1 GROUP BY kind ORDER BY kind`,
       [order.id],
     );
     expect(moves).toEqual([
@@ -210,7 +214,7 @@ describe('cancel', () => {
 
 describe('waiting for the outcome', () => {
   it('GET ?wait returns as soon as the order is decided, and with the order as it is when the wait ends', async () => {
-    const paused = await pauseConsumer(db, 'inventory_inbox');
+    const paused = await pauseConsumer(db, `${SERVICE_DATA.inventory.schema}.inventory_inbox`);
     let waiting: Promise<Awaited<ReturnType<typeof request>>>;
     let order: { id: string };
     const started = Date.now();
@@ -247,7 +251,7 @@ describe('waiting for the outcome', () => {
   });
 
   it('streams the status changes as server-sent events and ends with a final event', async () => {
-    const paused = await pauseConsumer(db, 'inventory_inbox');
+    const paused = await pauseConsumer(db, `${SERVICE_DATA.inventory.schema}.inventory_inbox`);
     const seen: SseEvent[] = [];
     let stream: Promise<SseEvent[]>;
     let order: { id: string };
@@ -429,7 +433,7 @@ async function waitForLag(): Promise<void> {
       const lags = await Promise.all(groups.map(([g, t]) => admin.groupLag(g, [t])));
       const unsent = await rows<{ n: number }>(
         db,
-        'SELECT (SELECT count(*) FROM order_outbox WHERE sent_at IS NULL) + (SELECT count(*) FROM inventory_outbox WHERE sent_at IS NULL) AS n',
+        `SELECT (SELECT count(*) FROM ${VIEWS.orderOutbox} WHERE sent_at IS NULL) + (SELECT count(*) FROM ${VIEWS.inventoryOutbox} WHERE sent_at IS NULL) AS n`,
       );
       return lags.flat().every((p) => p.lag === 0n) && Number(unsent[0]?.n) === 0;
     },

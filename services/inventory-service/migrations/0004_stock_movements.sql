@@ -31,4 +31,20 @@ ALTER TABLE "inventory" ADD CONSTRAINT "inventory_stock_is_available" CHECK ("in
 -- The audit trail starts with each item's stock at this moment (history before it was not recorded).
 INSERT INTO "stock_movements" ("item", "kind", "on_hand_delta", "reserved_delta", "on_hand", "reserved", "reason")
   SELECT "item", 'opening', "on_hand", "reserved", "on_hand", "reserved", 'stock when movements started to be recorded'
-    FROM "inventory" ORDER BY "item";
+    FROM "inventory" ORDER BY "item";--> statement-breakpoint
+-- Published views (docs/architecture.md, "Data ownership"): stock_v1 keeps its meaning (`stock` is
+-- what is available); stock_v2 adds on hand, reserved and the version (the ETag); reservations_v2
+-- adds the release of a reservation (status RELEASED or CLOSED, released_at, release_cause);
+-- stock_movements_v1 is the audit trail.
+CREATE OR REPLACE VIEW inventory_service_api.stock_v2 AS
+  SELECT item, on_hand, reserved, stock AS available, version, updated_at FROM inventory_service.inventory;
+--> statement-breakpoint
+CREATE OR REPLACE VIEW inventory_service_api.reservations_v2 AS
+  SELECT order_id, item, quantity, status, reason_code, reason, released_at, release_cause, created_at
+    FROM inventory_service.reservations;
+--> statement-breakpoint
+CREATE OR REPLACE VIEW inventory_service_api.stock_movements_v1 AS
+  SELECT id, item, kind, on_hand_delta, reserved_delta, on_hand, reserved, reason, order_id, event_id, created_at
+    FROM inventory_service.stock_movements;
+--> statement-breakpoint
+GRANT SELECT ON ALL TABLES IN SCHEMA inventory_service_api TO PUBLIC;

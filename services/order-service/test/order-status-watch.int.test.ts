@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import type { OrderResponse } from '@kafka-poc/contracts';
+import { type OrderResponse, SERVICE_DATA } from '@kafka-poc/contracts';
 import { createDatabase, createPool, type Database, type Pool, runMigrations } from '@kafka-poc/db';
+import { roleDatabaseUrl } from '@kafka-poc/local-stack';
 import { createLogger } from '@kafka-poc/service-kit';
 import { createTestDatabase, waitFor } from '@kafka-poc/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,15 +21,24 @@ let reads = 0;
 let readRows = 0;
 
 beforeAll(async () => {
-  url = await createTestDatabase('watch');
+  // As in production: order-service's role, its own schema.
+  const { role, schema } = SERVICE_DATA.order;
+  url = roleDatabaseUrl(await createTestDatabase('watch'), role);
   pool = createPool(
-    { url, max: 4, connectionTimeoutMs: 5000, statementTimeoutMs: 30_000, applicationName: 'watch-test' },
+    {
+      url,
+      max: 4,
+      connectionTimeoutMs: 5000,
+      statementTimeoutMs: 30_000,
+      applicationName: 'watch-test',
+      searchPath: schema,
+    },
     () => undefined,
   );
   db = createDatabase(pool);
   await runMigrations(pool, {
     migrationsFolder: fileURLToPath(new URL('../migrations', import.meta.url)),
-    migrationsTable: '__migrations_order_service',
+    schema,
   });
   watch = new OrderStatusWatch({
     url,
@@ -59,7 +69,7 @@ async function insertPending(count: number): Promise<string[]> {
 }
 
 function decided(id: string): { promise: Promise<OrderResponse>; unsubscribe: () => void } {
-  let unsubscribe = () => undefined as void;
+  let unsubscribe: () => void = () => undefined;
   const promise = new Promise<OrderResponse>((resolve) => {
     unsubscribe = watch.subscribe(id, (order) => {
       if (order.status !== 'PENDING') resolve(order);

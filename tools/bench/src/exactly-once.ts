@@ -113,7 +113,9 @@ export function checkExactlyOnce(acceptedIds: string[], facts: RunFacts, limit =
       statuses.every((s) => allowedNotes.includes(s));
     if (!agrees) {
       inconsistent++;
-      note(`order ${id} is ${order.status}, inventory decided ${decided[0]?.status}, notified ${statuses.join(', ')}`);
+      note(
+        `order ${id} is ${order.status}, inventory decided ${decided[0]?.status}, notified ${statuses.join(', ')}`,
+      );
     }
   }
 
