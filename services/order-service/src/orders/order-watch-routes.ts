@@ -8,7 +8,7 @@ import {
   TERMINAL_ORDER_STATUSES,
 } from '@kafka-poc/contracts';
 import type { Database } from '@kafka-poc/db';
-import { AppError, type HttpServer, problem, respond } from '@kafka-poc/service-kit';
+import { AppError, type HttpServer, PROBLEM_CONTENT_TYPE, problem, respond } from '@kafka-poc/service-kit';
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
 import { getOrder } from './order-repository.ts';
@@ -64,7 +64,8 @@ export async function registerOrderWatchRoutes(app: HttpServer, deps: OrderWatch
   app.get(
     '/orders/:id/events',
     {
-      sse: { kind: 'only', heartbeat: true },
+      // 'manual': the route negotiates Accept itself, so a refusal is a declared problem (406).
+      sse: { kind: 'manual', heartbeat: true },
       config: { scope: 'read' },
       schema: {
         operationId: 'streamOrderEvents',
@@ -82,10 +83,20 @@ export async function registerOrderWatchRoutes(app: HttpServer, deps: OrderWatch
             contentType: 'text/event-stream',
           }),
           404: problem('No order with this id'),
+          406: problem('The Accept header refuses text/event-stream'),
         },
       },
     },
     async (request, reply) => {
+      if (!acceptsEventStream(request.headers.accept)) {
+        return reply.status(406).type(PROBLEM_CONTENT_TYPE).send({
+          type: 'https://kafka-poc.local/problems/not-acceptable',
+          title: 'Not Acceptable',
+          status: 406,
+          code: 'NOT_ACCEPTABLE',
+          detail: 'this operation answers text/event-stream only',
+        });
+      }
       const { id } = request.params;
       const stream = new OrderStream(deps, id, (event, data) => reply.sse.send({ event, data }));
       const first = await stream.open();
@@ -102,6 +113,20 @@ export async function registerOrderWatchRoutes(app: HttpServer, deps: OrderWatch
       });
     },
   );
+}
+
+/**
+ * Whether an Accept header admits text/event-stream (RFC 9110 §12.5.1): no header, or a range
+ * text/event-stream, text (any subtype) or any type, whose q is not 0.
+ */
+export function acceptsEventStream(accept: string | undefined): boolean {
+  if (accept === undefined || accept.trim() === '') return true;
+  return accept.split(',').some((range) => {
+    const [type = '', ...params] = range.split(';').map((part) => part.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith('q='));
+    if (q !== undefined && !(Number(q.slice(2)) > 0)) return false;
+    return type === 'text/event-stream' || type === 'text/*' || type === '*/*';
+  });
 }
 
 function parseWait(text: string): number {
