@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { SERVICE_DATA, VIEWS } from '@kafka-poc/contracts';
 import { waitFor } from '@kafka-poc/testing';
-import { checkInvariants, describeViolation, readFacts } from '@kafka-poc/verification';
+import { checkInvariants, describeViolation, type PipelineFacts, readFacts } from '@kafka-poc/verification';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../support/http.ts';
 import { pauseConsumer, placeOrder, rows } from '../support/lifecycle.ts';
@@ -146,6 +146,7 @@ describe('orders decided by the previous release', () => {
     // inventory-events (under the id that release gave it), one not.
     const notified = randomUUID();
     const missed = randomUUID();
+    staged.push(notified, missed);
     // The old path's notification of the first order, as notification-service stored it then…
     const oldId = legacyNotificationId(notified);
     await rows(
@@ -185,14 +186,27 @@ describe('orders decided by the previous release', () => {
   });
 });
 
+/** Orders staged as a previous release left them: no reservation exists for them (not pipeline orders). */
+const staged: string[] = [];
+
+/** The facts without the staged orders and their notifications. */
+async function pipelineFacts(): Promise<PipelineFacts> {
+  const facts = await readFacts(db);
+  return {
+    ...facts,
+    orders: facts.orders.filter((o) => !staged.includes(o.id)),
+    notifications: facts.notifications.filter((n) => !staged.includes(n.order_id)),
+  };
+}
+
 describe('invariants', () => {
   it('hold for every order of this file', async () => {
-    const facts = await waitFor(() => readFacts(db), {
+    const facts = await waitFor(pipelineFacts, {
       until: (f) => f.orders.every((o) => o.status !== 'PENDING'),
       timeoutMs: 30_000,
       message: 'settled',
     });
-    await waitFor(() => readFacts(db).then((f) => checkInvariants(f, initialStock, placed)), {
+    await waitFor(() => pipelineFacts().then((f) => checkInvariants(f, initialStock, placed)), {
       until: (problems) => problems.length === 0,
       timeoutMs: 30_000,
       message: `invariants (first read: ${checkInvariants(facts, initialStock, placed).map(describeViolation).join('; ')})`,

@@ -350,6 +350,12 @@ describe('stock movements', () => {
     });
     expect(tooMuch.status).toBe(409);
     expect(tooMuch.body).toMatchObject({ code: 'BELOW_RESERVED', item: { onHand: 11, reserved: 2 } });
+    const beyond = await request('POST', `${inventory()}/inventory/Monitor/adjustments`, {
+      delta: 1_000_000_000,
+      reason: 'typo',
+    });
+    expect(beyond.status).toBe(409);
+    expect(beyond.body).toMatchObject({ code: 'ABOVE_MAXIMUM', item: { onHand: 11 } });
     expect(
       (await request('POST', `${inventory()}/inventory/Monitor/adjustments`, { delta: 0, reason: 'x' }))
         .status,

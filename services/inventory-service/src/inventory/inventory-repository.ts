@@ -1,4 +1,9 @@
-import type { AdjustmentRequest, InventoryItemResponse, MovementResponse } from '@kafka-poc/contracts';
+import {
+  type AdjustmentRequest,
+  type InventoryItemResponse,
+  LIMITS,
+  type MovementResponse,
+} from '@kafka-poc/contracts';
 import type { Database, Transaction } from '@kafka-poc/db';
 import { sql } from 'drizzle-orm';
 
@@ -82,11 +87,12 @@ export type AdjustOutcome =
   | { kind: 'adjusted'; item: InventoryItemResponse; movement: MovementResponse; replayed: boolean }
   | { kind: 'not-found' }
   | { kind: 'below-reserved'; current: InventoryItemResponse }
+  | { kind: 'above-maximum'; current: InventoryItemResponse }
   | { kind: 'key-reused' };
 
 /**
  * Adds `delta` to the stock on hand with a movement saying why. Refused when it would leave less on
- * hand than is reserved (available would go negative). With an Idempotency-Key (`requestKey`,
+ * hand than is reserved (available would go negative), or more than LIMITS.stockMax. With an Idempotency-Key (`requestKey`,
  * unique per item), a retry returns the first adjustment's movement and changes nothing.
  */
 export async function adjustStock(
@@ -110,6 +116,8 @@ export async function adjustStock(
       }
     }
     if (current.onHand + request.delta < current.reserved) return { kind: 'below-reserved', current };
+    // The bound PUT has for the stock, so on hand stays far from the column's integer range.
+    if (current.onHand + request.delta > LIMITS.stockMax) return { kind: 'above-maximum', current };
     const updated = await changeOnHand(tx, current, request.delta, {
       kind: 'adjustment',
       reason: request.reason,

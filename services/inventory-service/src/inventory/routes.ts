@@ -7,6 +7,7 @@ import {
   inventoryItemResponse,
   inventoryListResponse,
   itemParams,
+  LIMITS,
   listMovementsQuery,
   movementListResponse,
   scopedIdempotencyKey,
@@ -153,7 +154,8 @@ export function registerInventoryRoutes(app: HttpServer, deps: InventoryRoutesDe
           }),
           404: problem('No item with this name'),
           409: respond(inventoryConflictProblem, {
-            description: 'On hand would fall below what is reserved; `item` is its current state',
+            description:
+              'On hand would fall below what is reserved (BELOW_RESERVED) or rise above 1000000000 (ABOVE_MAXIMUM); `item` is its current state',
             contentType: PROBLEM_CONTENT_TYPE,
           }),
           422: problem('The request is invalid, or the Idempotency-Key was used with another adjustment'),
@@ -182,6 +184,8 @@ export function registerInventoryRoutes(app: HttpServer, deps: InventoryRoutesDe
           );
         case 'below-reserved':
           return conflict(reply, 409, 'BELOW_RESERVED', 'Conflict', outcome.current, item);
+        case 'above-maximum':
+          return conflict(reply, 409, 'ABOVE_MAXIMUM', 'Conflict', outcome.current, item);
         case 'adjusted':
           if (!outcome.replayed) deps.onStockChanged?.('adjustment');
           return reply
@@ -230,7 +234,9 @@ function conflict(
       ? current
         ? `item "${item}" changed since that version: it is at version ${current.version}`
         : `item "${item}" does not exist`
-      : `on hand cannot go below what is reserved (${current?.reserved ?? 0})`;
+      : code === 'ABOVE_MAXIMUM'
+        ? `on hand cannot exceed ${LIMITS.stockMax}`
+        : `on hand cannot go below what is reserved (${current?.reserved ?? 0})`;
   return reply
     .status(status)
     .type('application/problem+json')
