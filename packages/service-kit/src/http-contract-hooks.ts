@@ -122,9 +122,10 @@ export class HttpContract {
     const generated = (operation.responses ?? {}) as Record<string, OpenAPIV3_1.ResponseObject>;
     const responses: Record<string, OpenAPIV3_1.ResponseObject> = {};
     for (const [status, spec] of Object.entries(entry.responses)) {
-      const content = spec.problem
-        ? { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } }
-        : generated[status]?.content;
+      const content =
+        spec.problem && !spec.ownSchema
+          ? { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } }
+          : generated[status]?.content;
       responses[status] = {
         description: spec.description,
         ...(Object.keys(spec.headers).length > 0

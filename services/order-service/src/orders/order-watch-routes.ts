@@ -23,6 +23,15 @@ export interface OrderWatchRoutesDeps {
   heartbeatMs?: number;
 }
 
+/**
+ * One server-sent event of the stream, as SSE readers (and the OpenAPI tester) see it: its name and
+ * its data, JSON text — the order (`order`), or `{reason, status}` (`end`).
+ */
+const orderStreamEvent = z.looseObject({
+  event: z.enum(['order', 'end']),
+  data: z.string(),
+});
+
 const isTerminal = (order: OrderResponse) => TERMINAL_ORDER_STATUSES.includes(order.status);
 const isDecided = (order: OrderResponse) => order.status !== 'PENDING';
 
@@ -78,7 +87,7 @@ export async function registerOrderWatchRoutes(app: HttpServer, deps: OrderWatch
         tags: ['orders'],
         params: orderIdParams,
         response: {
-          200: respond(z.string(), {
+          200: respond(orderStreamEvent, {
             description: 'Server-sent events: `order` (the order), then `end` ({reason, status})',
             contentType: 'text/event-stream',
           }),
