@@ -68,7 +68,7 @@ DECLARE
   moved oid[] := '{}';
   f regprocedure;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['inventory', 'reservations', 'inventory_outbox', 'inventory_inbox']::text[] LOOP
+  FOREACH t IN ARRAY ARRAY['inventory', 'reservations', 'stock_movements', 'inventory_outbox', 'inventory_inbox']::text[] LOOP
     IF to_regclass(format('public.%I', t)) IS NOT NULL AND to_regclass(format('inventory_service.%I', t)) IS NULL THEN
       EXECUTE format('ALTER TABLE public.%I SET SCHEMA "inventory_service"', t);
       EXECUTE format('ALTER TABLE "inventory_service".%I OWNER TO "inventory_service"', t);

@@ -1,6 +1,6 @@
 """Schemathesis hooks of the contract run (loaded through SCHEMATHESIS_HOOKS by test/support/schemathesis.ts).
 
-An Idempotency-Key is single-use per request body: the same key with another body is refused (422, as
+An Idempotency-Key (of POST /orders and of POST /inventory/{item}/adjustments) is single-use per request body: the same key with another body is refused (422, as
 the IETF Idempotency-Key draft asks). The schema cannot say that, so a tester that draws the same key
 ("0") for two different bodies would read the refusal as "valid data rejected". Valid keys are made
 unique per body by a suffix derived from the body; invalid keys stay as drawn, so their rejection is
@@ -20,7 +20,16 @@ MAX_KEY_LENGTH = 200
 
 
 @schemathesis.hook("map_case").apply_to(method="POST", path="/orders")
-def key_per_body(context, case):
+def key_per_order_body(context, case):
+    return key_per_body(case)
+
+
+@schemathesis.hook("map_case").apply_to(method="POST", path="/inventory/{item}/adjustments")
+def key_per_adjustment_body(context, case):
+    return key_per_body(case)
+
+
+def key_per_body(case):
     headers = case.headers
     if not headers:
         return case

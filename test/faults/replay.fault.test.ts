@@ -72,10 +72,7 @@ describe('replay', () => {
     await scenario.instance('notification-service-1').start();
     await waitUntilSettled(scenario);
     const catchUpMs = Date.now() - caughtUpIn;
-    const catchUp = await consumed(
-      scenario.instance('notification-service-1'),
-      scenario.topics.inventoryEvents,
-    );
+    const catchUp = await consumed(scenario.instance('notification-service-1'), scenario.topics.orderEvents);
 
     // 2. The replay command refuses while the group has members.
     const refused = await runCli(['replay', '--group', notifications.groupId, '--to', 'earliest'], brokers);
@@ -93,7 +90,7 @@ describe('replay', () => {
     );
     const offsetsAfterDryRun = await committedOffsets(stack.admin, notifications);
     const history = {
-      notifications: await totalRecords(scenario, scenario.topics.inventoryEvents),
+      notifications: await totalRecords(scenario, scenario.topics.orderEvents),
       inventory: await totalRecords(scenario, scenario.topics.orderEvents),
     };
     const replays = await Promise.all(
@@ -111,10 +108,7 @@ describe('replay', () => {
     const replayMs = Date.now() - replayStarted;
     const after = await effectsFingerprint(scenario.databaseUrl);
     const reread = {
-      notifications: await consumed(
-        scenario.instance('notification-service-1'),
-        scenario.topics.inventoryEvents,
-      ),
+      notifications: await consumed(scenario.instance('notification-service-1'), scenario.topics.orderEvents),
       inventory: await consumed(scenario.instance('inventory-service-1'), scenario.topics.orderEvents),
     };
     const accepted = [...warmup.accepted, ...whileDown.accepted];
@@ -124,12 +118,13 @@ describe('replay', () => {
       'nothing notified while notification-service was down': backlog >= whileDown.accepted.length,
       'catch-up read exactly the backlog from the committed offsets':
         catchUp.ok + catchUp.duplicate === backlog,
-      'catch-up stored one notification per order decided while down':
-        catchUp.ok === whileDown.accepted.length,
+      // notification-service reads order-events: each order's order.created (skipped) and its status event.
+      'catch-up applied the two events of each order decided while down':
+        catchUp.ok === 2 * whileDown.accepted.length,
       'replay refused with exit 1 and a clear message':
         refused.code === 1 && /refused.*active member/s.test(refused.stderr),
       'dry run printed a plan per partition': [0, 1, 2].every((p) =>
-        new RegExp(`${scenario.topics.inventoryEvents}\\s+${p}\\s`).test(dryRun.stdout),
+        new RegExp(`${scenario.topics.orderEvents}\\s+${p}\\s`).test(dryRun.stdout),
       ),
       'dry run changed no offset': JSON.stringify(offsetsBefore) === JSON.stringify(offsetsAfterDryRun),
       'both replays succeeded': replays.every((r) => r.code === 0 && /reset/.test(r.stdout)),

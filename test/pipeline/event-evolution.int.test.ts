@@ -83,13 +83,27 @@ describe('a newer minor version', () => {
       minor: 1,
       payload: { ...reserved.payload, warehouse: 'north' },
     });
+    // A status event of a newer minor version: notification-service stores its notification.
+    const confirmed = newEnvelope('order.confirmed', 'order-service', {
+      orderId: crypto.randomUUID(),
+      item: 'Phone',
+      quantity: 1,
+      status: 'CONFIRMED' as const,
+    });
+    await publish(pipeline.topics.orderEvents, confirmed.payload.orderId, {
+      ...confirmed,
+      minor: 2,
+      payload: { ...confirmed.payload, loyaltyPoints: 10 },
+    });
     await waitFor(() => readFacts(pipeline.env.DATABASE_URL ?? ''), {
       until: (f) =>
         f.reservations.some((r) => r.order_id === orderId && r.status === 'RESERVED') &&
-        f.notifications.some((n) => n.order_id === orderId) &&
-        f.notifications.some((n) => n.order_id === reserved.payload.orderId),
+        f.inbox.inventory.has(event.id) &&
+        // order-service applied the decision (its order is unknown here, so it changed nothing).
+        f.inbox.order.has(reserved.id) &&
+        f.notifications.some((n) => n.order_id === confirmed.payload.orderId && n.status === 'CONFIRMED'),
       timeoutMs: 30_000,
-      message: 'minor-version events processed by inventory and notification',
+      message: 'minor-version events processed by inventory, order and notification',
     });
     expect(await deadLetters()).toBe(0);
   });

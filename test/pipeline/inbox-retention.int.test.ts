@@ -115,14 +115,15 @@ describe('inbox retention', () => {
       orderEvents: await topicEnd(orderTopic),
       inventoryEvents: await topicEnd(inventoryTopic),
     };
-    expect(records).toEqual({ orderEvents: 12n, inventoryEvents: 12n });
+    // order-events: each order's order.created and its status event.
+    expect(records).toEqual({ orderEvents: 24n, inventoryEvents: 12n });
 
     // Replay: every group back to the earliest offset, with no inbox row left to recognise an event.
     await pipeline.stop();
     const groups = [
       { kind: 'inventory' as const, topic: orderTopic },
       { kind: 'order' as const, topic: inventoryTopic },
-      { kind: 'notification' as const, topic: inventoryTopic },
+      { kind: 'notification' as const, topic: orderTopic },
     ];
     for (const { kind, topic } of groups) {
       await waitFor(() => admin.resetGroupOffsets(pipeline.groups[kind], [topic], { kind: 'earliest' }), {
@@ -132,10 +133,11 @@ describe('inbox retention', () => {
     }
     await pipeline.startAll();
     for (const { kind, topic } of groups) {
+      const events = Number(topic === orderTopic ? records.orderEvents : records.inventoryEvents);
       await waitFor(() => consumedOk(kind, topic), {
-        until: (n) => n === 12,
+        until: (n) => n === events,
         timeoutMs: 30_000,
-        message: `${kind}-service re-applied all 12 events of ${topic} as new`,
+        message: `${kind}-service re-applied all ${events} events of ${topic} as new`,
       });
       await waitFor(
         async () => (await admin.groupLag(pipeline.groups[kind], [topic])).every((p) => p.lag === 0n),

@@ -45,9 +45,10 @@ describe('metrics', () => {
     const { orderEvents, inventoryEvents } = pipeline.topics;
     // Counters are updated after each commit; give the last one a moment.
     await waitFor(
-      () => metricSum(notification, 'events_consumed_total', { topic: inventoryEvents, outcome: 'ok' }),
+      // order-events: each order's order.created (read and skipped) and its status event.
+      () => metricSum(notification, 'events_consumed_total', { topic: orderEvents, outcome: 'ok' }),
       {
-        until: (n) => n === ORDERS,
+        until: (n) => n === 2 * ORDERS,
         message: 'notification consumed counter',
       },
     );
@@ -59,7 +60,8 @@ describe('metrics', () => {
       },
     );
     expect(await metricSum(order, 'orders_created_total')).toBe(ORDERS);
-    expect(await metricSum(order, 'events_published_total', { outbox: 'order_outbox' })).toBe(ORDERS);
+    // order.created and one status event (order.confirmed | order.rejected) per order.
+    expect(await metricSum(order, 'events_published_total', { outbox: 'order_outbox' })).toBe(2 * ORDERS);
     expect(await metricSum(order, 'order_final_latency_seconds_count')).toBe(ORDERS);
     expect(
       await metricSum(order, 'http_request_duration_seconds_count', {
@@ -69,7 +71,7 @@ describe('metrics', () => {
       }),
     ).toBe(ORDERS);
     expect(await metricSum(inventory, 'events_consumed_total', { topic: orderEvents, outcome: 'ok' })).toBe(
-      ORDERS,
+      2 * ORDERS,
     );
     expect(await metricSum(inventory, 'inventory_decisions_total', { status: 'RESERVED' })).toBe(ORDERS / 2);
     expect(await metricSum(inventory, 'inventory_decisions_total', { status: 'REJECTED' })).toBe(ORDERS / 2);
@@ -91,9 +93,9 @@ describe('tracing', () => {
     const ofTrace = await waitFor(
       () => spans.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId),
       {
-        until: (list) => list.length >= 4,
+        until: (list) => list.length >= 6,
         timeoutMs: 10_000,
-        message: 'four spans of the first order',
+        message: 'six spans of the first order (order.created and its status event are read by two groups)',
       },
     );
     const byService = new Map<string, string[]>();
@@ -104,8 +106,10 @@ describe('tracing', () => {
     expect(byService.get('order-service')).toEqual(
       expect.arrayContaining(['POST /orders', `${pipeline.topics.inventoryEvents} process`]),
     );
-    expect(byService.get('inventory-service')).toEqual([`${pipeline.topics.orderEvents} process`]);
-    expect(byService.get('notification-service')).toEqual([`${pipeline.topics.inventoryEvents} process`]);
+    // Both read order-events: the order's order.created and its status event.
+    const twice = [`${pipeline.topics.orderEvents} process`, `${pipeline.topics.orderEvents} process`];
+    expect(byService.get('inventory-service')).toEqual(twice);
+    expect(byService.get('notification-service')).toEqual(twice);
     // Each consumer span is a child of the span that produced its event.
     const ids = new Set(ofTrace.map((s) => s.spanContext().spanId));
     const roots = ofTrace.filter((s) => !s.parentSpanContext || !ids.has(s.parentSpanContext.spanId));

@@ -169,7 +169,8 @@ describe('order flow', () => {
     const ids = [keyedAnswers[0]?.body.id as string, ...otherAnswers.map((a) => a.body.id as string)];
     // Exactly one order.created per created order in the outbox, none for the replays.
     const outbox = await queryRows<{ key: string; events: number }>(
-      `SELECT key, count(*)::int AS events FROM ${VIEWS.orderOutbox} WHERE key = ANY($1) GROUP BY key`,
+      `SELECT key, count(*)::int AS events FROM ${VIEWS.orderOutbox}
+        WHERE key = ANY($1) AND event_type = 'order.created' GROUP BY key`,
       [ids],
     );
     expect(outbox).toHaveLength(ids.length);

@@ -47,18 +47,21 @@ export async function verifyScenario(scenario: Scenario, accepted: string[]): Pr
 }
 
 /**
- * A fingerprint of every effect in the database (decisions, stock, order statuses, notifications and
- * the events emitted): equal before and after a replay = the replay changed nothing.
+ * A fingerprint of every effect in the database (decisions and releases, stock levels and movements,
+ * order statuses, notifications and the events emitted): equal before and after a replay = the replay changed nothing.
  */
 export async function effectsFingerprint(databaseUrl: string): Promise<Record<string, string>> {
   const [row] = await query<Record<string, string>>(
     databaseUrl,
     `SELECT
        (SELECT count(*) || ':' || md5(coalesce(string_agg(order_id::text || status || quantity, ',' ORDER BY order_id), ''))
-          FROM ${VIEWS.reservations}) AS reservations,
-       (SELECT string_agg(item || '=' || stock, ',' ORDER BY item) FROM ${VIEWS.stock}) AS stock,
+          FROM ${VIEWS.reservationsV2}) AS reservations,
+       (SELECT string_agg(item || '=' || available || '/' || on_hand || '/' || reserved || '@' || version, ',' ORDER BY item)
+          FROM ${VIEWS.stockV2}) AS stock,
+       (SELECT count(*) || ':' || md5(coalesce(string_agg(id::text || kind || on_hand_delta || reserved_delta, ',' ORDER BY id), ''))
+          FROM ${VIEWS.stockMovements}) AS movements,
        (SELECT count(*) || ':' || md5(coalesce(string_agg(id::text || status, ',' ORDER BY id), '')) FROM ${VIEWS.orders}) AS orders,
-       (SELECT count(*) || ':' || md5(coalesce(string_agg(id::text || order_id::text || delivery_status, ',' ORDER BY id), ''))
+       (SELECT count(*) || ':' || md5(coalesce(string_agg(id::text || order_id::text || status || delivery_status, ',' ORDER BY id), ''))
           FROM ${VIEWS.notifications}) AS notifications,
        (SELECT count(*)::text FROM ${VIEWS.orderOutbox}) AS "orderEvents",
        (SELECT count(*)::text FROM ${VIEWS.inventoryOutbox}) AS "decisionEvents"`,

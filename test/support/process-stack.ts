@@ -226,7 +226,7 @@ export class Scenario {
     const { orderEvents, inventoryEvents } = this.topics;
     return {
       groupId: this.group(service),
-      topics: [service === 'inventory-service' ? orderEvents : inventoryEvents],
+      topics: [service === 'order-service' ? inventoryEvents : orderEvents],
     };
   }
 

@@ -19,16 +19,24 @@ export class ApiError extends Error {
 
 export interface Api {
   get<T>(path: string): Promise<T>;
-  send<T>(method: 'POST' | 'PUT', path: string, body?: unknown): Promise<T>;
+  send<T>(method: 'POST' | 'PUT', path: string, body?: unknown, headers?: Record<string, string>): Promise<T>;
 }
 
 /** `onUnauthorized` runs when the session is gone (401), e.g. to show the login page. */
 export function createApi(onUnauthorized: () => void): Api {
-  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+  const call = async <T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> => {
     const response = await fetch(path, {
       method,
       credentials: 'same-origin',
-      headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json' },
+      headers: {
+        ...(body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json' }),
+        ...headers,
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
@@ -50,6 +58,6 @@ export function createApi(onUnauthorized: () => void): Api {
   };
   return {
     get: (path) => call('GET', path),
-    send: (method, path, body) => call(method, path, body),
+    send: (method, path, body, headers) => call(method, path, body, headers),
   };
 }

@@ -32,6 +32,7 @@ export const SERVICE_DATA = {
   inventory: serviceData(SERVICES.inventory, [
     'inventory',
     'reservations',
+    'stock_movements',
     'inventory_outbox',
     'inventory_inbox',
   ]),
@@ -56,10 +57,16 @@ export const VIEWS = {
   orderOutbox: `${SERVICE_DATA.order.apiSchema}.outbox_v1`,
   /** Events order-service's consumer group applied: see InboxViewRow. */
   orderInbox: `${SERVICE_DATA.order.apiSchema}.inbox_v1`,
-  /** item, stock, updated_at */
+  /** item, stock (= available), updated_at */
   stock: `${SERVICE_DATA.inventory.apiSchema}.stock_v1`,
+  /** item, on_hand, reserved, available (= on_hand − reserved), version (the ETag), updated_at */
+  stockV2: `${SERVICE_DATA.inventory.apiSchema}.stock_v2`,
   /** order_id, item, quantity, status, reason_code, reason, created_at */
   reservations: `${SERVICE_DATA.inventory.apiSchema}.reservations_v1`,
+  /** reservations_v1's columns and released_at, release_cause (CANCELLED | EXPIRED) */
+  reservationsV2: `${SERVICE_DATA.inventory.apiSchema}.reservations_v2`,
+  /** id, item, kind, on_hand_delta, reserved_delta, on_hand, reserved (after it), reason, order_id, event_id, created_at */
+  stockMovements: `${SERVICE_DATA.inventory.apiSchema}.stock_movements_v1`,
   inventoryOutbox: `${SERVICE_DATA.inventory.apiSchema}.outbox_v1`,
   inventoryInbox: `${SERVICE_DATA.inventory.apiSchema}.inbox_v1`,
   /** id, order_id, status, message, delivery_status, delivery_attempts, last_error, next_attempt_at, created_at, delivered_at */

@@ -35,13 +35,47 @@ const inventoryReservedShape = {
 
 export const rejectionCode = z.enum(['UNKNOWN_ITEM', 'INSUFFICIENT_STOCK']);
 
+const reason = z.string().min(1).max(LIMITS.reasonMaxLength);
+
+// order-service's status changes, written in the same transaction as the change: the source of
+// notifications (one per state an order reaches) and, for cancel/expiry, of stock releases.
+
+const orderConfirmedShape = { orderId: z.uuid(), item, quantity, status: z.literal('CONFIRMED') };
+
+const orderRejectedShape = { orderId: z.uuid(), item, quantity, status: z.literal('REJECTED'), reason };
+
+const orderCancelledShape = {
+  orderId: z.uuid(),
+  item,
+  quantity,
+  status: z.literal('CANCELLED'),
+  /** The status the order was cancelled from. */
+  previousStatus: z.enum(['PENDING', 'CONFIRMED']),
+  /** The client's reason, when it gave one. */
+  reason: reason.optional(),
+};
+
+const orderExpiredShape = { orderId: z.uuid(), item, quantity, status: z.literal('EXPIRED'), reason };
+
+/** inventory-service gave back the stock of a reservation whose order was cancelled or expired. */
+const inventoryReleasedShape = {
+  orderId: z.uuid(),
+  item,
+  quantity,
+  status: z.literal('RELEASED'),
+  /** Why: the order's final status. */
+  cause: z.enum(['CANCELLED', 'EXPIRED']),
+  /** Stock available for the item after the release. */
+  availableStock: z.number().int().min(0),
+};
+
 const inventoryRejectedShape = {
   orderId: z.uuid(),
   item,
   quantity,
   status: z.literal('REJECTED'),
   reasonCode: rejectionCode,
-  reason: z.string().min(1).max(LIMITS.reasonMaxLength),
+  reason,
 };
 
 export const orderCreatedPayload = z.strictObject(orderCreatedShape);
@@ -74,15 +108,25 @@ function envelope<T extends string, S extends z.core.$ZodLooseShape>(type: T, pa
 export const orderCreatedEvent = envelope('order.created', orderCreatedShape, 'write');
 export const inventoryReservedEvent = envelope('inventory.reserved', inventoryReservedShape, 'write');
 export const inventoryRejectedEvent = envelope('inventory.rejected', inventoryRejectedShape, 'write');
+export const orderConfirmedEvent = envelope('order.confirmed', orderConfirmedShape, 'write');
+export const orderRejectedEvent = envelope('order.rejected', orderRejectedShape, 'write');
+export const orderCancelledEvent = envelope('order.cancelled', orderCancelledShape, 'write');
+export const orderExpiredEvent = envelope('order.expired', orderExpiredShape, 'write');
+export const inventoryReleasedEvent = envelope('inventory.released', inventoryReleasedShape, 'write');
 
 /** Everything on `order-events`, as a consumer reads it (tolerant). */
 export const orderEvent = z.discriminatedUnion('type', [
   envelope('order.created', orderCreatedShape, 'read'),
+  envelope('order.confirmed', orderConfirmedShape, 'read'),
+  envelope('order.rejected', orderRejectedShape, 'read'),
+  envelope('order.cancelled', orderCancelledShape, 'read'),
+  envelope('order.expired', orderExpiredShape, 'read'),
 ]);
 /** Everything on `inventory-events`, as a consumer reads it (tolerant). */
 export const inventoryEvent = z.discriminatedUnion('type', [
   envelope('inventory.reserved', inventoryReservedShape, 'read'),
   envelope('inventory.rejected', inventoryRejectedShape, 'read'),
+  envelope('inventory.released', inventoryReleasedShape, 'read'),
 ]);
 
 /**
@@ -101,7 +145,14 @@ export const envelopeHeader = z.object({
 export type OrderCreatedEvent = z.infer<typeof orderCreatedEvent>;
 export type InventoryReservedEvent = z.infer<typeof inventoryReservedEvent>;
 export type InventoryRejectedEvent = z.infer<typeof inventoryRejectedEvent>;
+export type OrderConfirmedEvent = z.infer<typeof orderConfirmedEvent>;
+export type OrderRejectedEvent = z.infer<typeof orderRejectedEvent>;
+export type OrderCancelledEvent = z.infer<typeof orderCancelledEvent>;
+export type OrderExpiredEvent = z.infer<typeof orderExpiredEvent>;
+export type InventoryReleasedEvent = z.infer<typeof inventoryReleasedEvent>;
 export type OrderEvent = z.infer<typeof orderEvent>;
+/** The order-events that announce a status an order reached (everything but order.created). */
+export type OrderStatusEvent = Exclude<OrderEvent, { type: 'order.created' }>;
 export type InventoryEvent = z.infer<typeof inventoryEvent>;
 export type RejectionCode = z.infer<typeof rejectionCode>;
 
@@ -110,4 +161,9 @@ export const EVENT_SCHEMAS = {
   'order.created.v1': orderCreatedEvent,
   'inventory.reserved.v1': inventoryReservedEvent,
   'inventory.rejected.v1': inventoryRejectedEvent,
+  'inventory.released.v1': inventoryReleasedEvent,
+  'order.confirmed.v1': orderConfirmedEvent,
+  'order.rejected.v1': orderRejectedEvent,
+  'order.cancelled.v1': orderCancelledEvent,
+  'order.expired.v1': orderExpiredEvent,
 } as const;

@@ -8,6 +8,7 @@ export const LIMITS = {
   quantityMax: 10_000,
   stockMax: 1_000_000_000,
   reasonMaxLength: 500,
+  movementReasonMaxLength: 200,
   idempotencyKeyMaxLength: 200,
 } as const;
 

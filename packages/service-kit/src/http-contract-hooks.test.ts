@@ -82,6 +82,24 @@ async function server(options: { security?: HttpSecurityConfig; enforce?: boolea
       return reply.status(201).header('location', '/things/1').send({ id: '1' });
     },
   );
+  app.post(
+    '/things/:id/close',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        params: z.strictObject({ id: z.string().max(8) }),
+        body: z.strictObject({ why: z.string() }).nullish(),
+        response: {
+          200: z.object({ id: z.string() }),
+          409: respond(problemResponse.extend({ thing: z.object({ id: z.string() }) }), {
+            description: 'Closed already; `thing` is its state',
+            contentType: 'application/problem+json',
+          }),
+        },
+      },
+    },
+    async (request) => ({ id: request.params.id }),
+  );
   await app.ready();
   return app;
 }
@@ -112,6 +130,18 @@ describe('OpenAPI document', () => {
     });
     const tooMany = post?.responses?.['429'] as OpenAPIV3_1.ResponseObject;
     expect(tooMany.headers?.['retry-after']).toMatchObject({ required: true });
+  });
+
+  it('shows a problem with extension members with its own schema, and an optional body as not required', async () => {
+    const doc = documentOf(await server());
+    const close = doc.paths?.['/things/{id}/close']?.post;
+    const body = (path: string) =>
+      (doc.paths?.[path]?.post?.requestBody as OpenAPIV3_1.RequestBodyObject | undefined)?.required;
+    expect(body('/things/{id}/close')).toBe(false);
+    expect(body('/things')).toBe(true);
+    const closed = close?.responses?.['409'] as OpenAPIV3_1.ResponseObject;
+    const schema = closed.content?.['application/problem+json']?.schema as OpenAPIV3_1.SchemaObject;
+    expect(Object.keys(schema.properties ?? {})).toEqual(expect.arrayContaining(['code', 'thing']));
   });
 
   it('says a key is optional unless AUTH_REQUIRED; public routes have no security', async () => {

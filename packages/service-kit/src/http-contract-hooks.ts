@@ -37,6 +37,8 @@ interface RouteEntry {
   /** OpenAPI links by status (`schema.links`): how a response's values feed other operations. */
   links: Record<string, Record<string, OpenAPIV3_1.LinkObject>>;
   hidden: boolean;
+  /** The body schema accepts no body (e.g. `schema.optional()`): the document says it is not required. */
+  bodyOptional: boolean;
 }
 
 /**
@@ -122,9 +124,10 @@ export class HttpContract {
     const generated = (operation.responses ?? {}) as Record<string, OpenAPIV3_1.ResponseObject>;
     const responses: Record<string, OpenAPIV3_1.ResponseObject> = {};
     for (const [status, spec] of Object.entries(entry.responses)) {
-      const content = spec.problem
-        ? { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } }
-        : generated[status]?.content;
+      const content =
+        spec.problem && !spec.ownSchema
+          ? { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } }
+          : generated[status]?.content;
       responses[status] = {
         description: spec.description,
         ...(Object.keys(spec.headers).length > 0
@@ -146,6 +149,10 @@ export class HttpContract {
       };
     }
     operation.responses = responses;
+    // @fastify/swagger always marks a body required; a route whose schema accepts none says otherwise.
+    if (entry.bodyOptional && operation.requestBody && !('$ref' in operation.requestBody)) {
+      operation.requestBody.required = false;
+    }
   }
 
   #collect(route: RouteOptions): void {
@@ -175,6 +182,7 @@ export class HttpContract {
         responses: operationResponses(facts),
         links: schema.links ?? {},
         hidden: schema.hide === true,
+        bodyOptional: acceptsNoBody(schema.body),
       });
       const path = this.#paths.get(route.url) ?? {
         pattern: urlPattern(route.url),
@@ -212,4 +220,12 @@ function headerText(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) return value.join(', ');
   return value === undefined ? undefined : String(value);
+}
+
+/** Whether a zod body schema accepts a request without a body (Fastify then validates `undefined`). */
+function acceptsNoBody(body: unknown): boolean {
+  if (!body || typeof body !== 'object' || !('safeParse' in body) || typeof body.safeParse !== 'function') {
+    return false;
+  }
+  return (body.safeParse(undefined) as { success: boolean }).success;
 }

@@ -36,6 +36,11 @@ export interface RouteFacts {
 export interface DeclaredResponse {
   /** Media types; empty means "JSON" for a success and "problem+json" for an error. */
   contentTypes: string[];
+  /**
+   * A problem with its own schema (the Problem with extension members, e.g. the resource's current
+   * state): the document shows that schema instead of the shared Problem.
+   */
+  ownSchema?: boolean;
   headers: Record<string, HeaderSpec>;
   description?: string;
 }
@@ -47,6 +52,8 @@ export interface ResponseSpec {
   headers: Record<string, HeaderSpec>;
   /** An RFC 9457 problem body (application/problem+json with the Problem schema). */
   problem: boolean;
+  /** The route's own problem schema (extension members) replaces the shared Problem in the document. */
+  ownSchema?: boolean;
 }
 
 /** Methods whose request body Fastify reads (and so can refuse as malformed, too large or not JSON). */
@@ -113,6 +120,7 @@ export function operationResponses(route: RouteFacts): Record<string, ResponseSp
           : [problem ? PROBLEM_CONTENT_TYPE : JSON_CONTENT_TYPE],
       headers: { ...(problem ? DERIVED[status]?.headers : {}), ...declared.headers },
       problem,
+      ...(declared.ownSchema ? { ownSchema: true } : {}),
     };
   }
   for (const status of derivedErrorStatuses(route)) {
@@ -203,8 +211,17 @@ export function readDeclaredResponse(entry: unknown): DeclaredResponse {
       headers?: Record<string, HeaderSpec>;
       description?: string;
     };
+    const ownSchema = Object.values(form.content).some(
+      (media) =>
+        media !== null &&
+        typeof media === 'object' &&
+        'schema' in media &&
+        media.schema !== undefined &&
+        media.schema !== problemResponse,
+    );
     return {
       contentTypes: Object.keys(form.content),
+      ...(ownSchema ? { ownSchema } : {}),
       headers: form.headers ?? {},
       ...(form.description ? { description: form.description } : {}),
     };

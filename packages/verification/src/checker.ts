@@ -26,7 +26,11 @@ export interface CheckFigures {
   stored: number;
   confirmed: number;
   rejected: number;
+  cancelled: number;
+  expired: number;
   pending: number;
+  /** Reservations given back (their order was cancelled or expired after inventory reserved). */
+  released: number;
   reservations: number;
   notifications: number;
   /** Stored orders whose key no 201 answered (a timeout, reset or 5xx whose order exists anyway). */
@@ -75,7 +79,10 @@ export async function checkPipeline(input: CheckInput): Promise<CheckResult> {
       stored: facts.orders.length,
       confirmed: count('CONFIRMED'),
       rejected: count('REJECTED'),
+      cancelled: count('CANCELLED'),
+      expired: count('EXPIRED'),
       pending: count('PENDING'),
+      released: facts.reservations.filter((r) => r.status === 'RELEASED').length,
       reservations: facts.reservations.length,
       notifications: facts.notifications.length,
       storedWithoutAck: facts.orders.filter((o) => !acked.has(o.id)).length,

@@ -12,6 +12,13 @@ export interface EventLog {
   created: Map<string, Set<string>>;
   /** Order id → distinct decision event id → its type (inventory.reserved | inventory.rejected). */
   decisions: Map<string, Map<string, string>>;
+  /**
+   * Order id → distinct status event id → its type (order.confirmed, order.rejected, order.cancelled,
+   * order.expired), in the order of the topic (one key, one partition).
+   */
+  statuses: Map<string, Map<string, string>>;
+  /** Order id → the distinct inventory.released event ids. */
+  releases: Map<string, Set<string>>;
   records: { orderEvents: number; inventoryEvents: number };
   /** Records whose event id occurred earlier on the topic: a producer retry or a relay re-publish wrote them. */
   copies: { orderEvents: number; inventoryEvents: number };
@@ -33,6 +40,8 @@ export async function readEventLog(admin: KafkaAdmin, topics: Topics): Promise<E
   const log: EventLog = {
     created: new Map(),
     decisions: new Map(),
+    statuses: new Map(),
+    releases: new Map(),
     records: { orderEvents: 0, inventoryEvents: 0 },
     copies: { orderEvents: 0, inventoryEvents: 0 },
     invalid: [],
@@ -42,10 +51,11 @@ export async function readEventLog(admin: KafkaAdmin, topics: Topics): Promise<E
     log.records.orderEvents += 1;
     const decoded = decodeEvent(orderEvent, m.value);
     if (!decoded.ok) return void log.invalid.push(`${where(m)} ${decoded.error}`);
-    const { id, payload } = decoded.event;
+    const { id, type, payload } = decoded.event;
     if (seen.has(id)) log.copies.orderEvents += 1;
     seen.add(id);
-    addTo(log.created, payload.orderId, id);
+    if (type === 'order.created') addTo(log.created, payload.orderId, id);
+    else addType(log.statuses, payload.orderId, id, type);
   });
   seen.clear();
   await readTopic(admin, topics.inventoryEvents, (m) => {
@@ -55,8 +65,8 @@ export async function readEventLog(admin: KafkaAdmin, topics: Topics): Promise<E
     const { id, type, payload } = decoded.event;
     if (seen.has(id)) log.copies.inventoryEvents += 1;
     seen.add(id);
-    const byId = log.decisions.get(payload.orderId) ?? new Map<string, string>();
-    log.decisions.set(payload.orderId, byId.set(id, type));
+    if (type === 'inventory.released') addTo(log.releases, payload.orderId, id);
+    else addType(log.decisions, payload.orderId, id, type);
   });
   return log;
 }
@@ -113,6 +123,13 @@ async function readTopic(
 
 function addTo(map: Map<string, Set<string>>, key: string, value: string): void {
   map.set(key, (map.get(key) ?? new Set<string>()).add(value));
+}
+
+/** Keeps the first position of an event id (a copy later on the topic does not move it). */
+function addType(map: Map<string, Map<string, string>>, orderId: string, id: string, type: string): void {
+  const byId = map.get(orderId) ?? new Map<string, string>();
+  if (!byId.has(id)) byId.set(id, type);
+  map.set(orderId, byId);
 }
 
 function where(m: IncomingMessage): string {

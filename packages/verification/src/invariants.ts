@@ -10,18 +10,44 @@ import { loadOrder } from './load-generator.ts';
 export const INVARIANTS = {
   'accepted-stored': 'every order answered 201 is stored, as it was requested',
   'requested-only': 'every stored order was requested by a client, once',
-  final: 'every stored order is CONFIRMED or REJECTED',
-  'one-decision': 'exactly one reservation decision per order, agreeing with its status',
-  'one-notification': 'exactly one notification per order, agreeing with its status, delivered',
-  'stock-conserved': 'initial stock - reserved = current stock, never negative',
+  final: 'every stored order is final: CONFIRMED, REJECTED, CANCELLED or EXPIRED',
+  'one-decision':
+    'exactly one reservation decision per order, agreeing with its status (a cancelled or expired order holds nothing)',
+  'one-notification':
+    'exactly one notification per status an order reached (CONFIRMED then CANCELLED: two), delivered',
+  'released-once':
+    'the stock of a cancelled or expired order given back exactly once (one release movement and event), no other',
+  'stock-conserved':
+    'on hand = initial + adjustments; available = on hand - reservations of CONFIRMED orders, never negative; movements add up to the stock',
   'one-created-event': 'exactly one order.created event per order (topic and outbox)',
   'one-decision-event': 'exactly one decision event per order (topic and outbox), agreeing with the decision',
-  'applied-once': "each order's events applied by each consumer group (one status change, one notification)",
+  'one-status-event':
+    'exactly one status event per status an order reached (topic and outbox), the last one its status, each notified',
+  'applied-once': "each order's events applied by each consumer group that reads them",
   'valid-topics': 'every record on the main topics is a valid event',
   'dead-letters': 'no valid event in a dead-letter topic',
   'outboxes-drained': 'no outbox row left unsent',
   'no-lag': 'every consumer group committed to the end of every partition',
 } as const;
+
+/** Final statuses, and the reservation statuses each allows (a cancel or an expiry may race the decision). */
+const RESERVATION_FOR: Record<string, readonly string[]> = {
+  CONFIRMED: ['RESERVED'],
+  REJECTED: ['REJECTED'],
+  CANCELLED: ['RELEASED', 'REJECTED', 'CLOSED'],
+  EXPIRED: ['RELEASED', 'REJECTED', 'CLOSED'],
+};
+
+/** The statuses an order of each final status can have been notified of (one notification each). */
+const NOTIFIABLE_FOR: Record<string, readonly string[]> = {
+  CONFIRMED: ['CONFIRMED'],
+  REJECTED: ['REJECTED'],
+  CANCELLED: ['CONFIRMED', 'CANCELLED'],
+  EXPIRED: ['EXPIRED'],
+};
+
+/** The status an order-events status type announces (order.confirmed → CONFIRMED). */
+const announced = (type: string) => type.slice('order.'.length).toUpperCase();
 
 export type Invariant = keyof typeof INVARIANTS;
 
@@ -78,11 +104,11 @@ export function checkInvariants(
     }
   }
   for (const o of facts.orders) {
-    if (o.status !== 'CONFIRMED' && o.status !== 'REJECTED')
-      add('final', `order ${o.id} is still ${o.status}`);
+    if (!RESERVATION_FOR[o.status]) add('final', `order ${o.id} is still ${o.status}`);
   }
   checkDecisions(facts, orders, add);
   checkNotifications(facts, orders, add);
+  checkReleases(facts, orders, add);
   checkStock(facts, initialStock, add);
   return sortViolations(v);
 }
@@ -101,37 +127,106 @@ function checkDecisions(facts: PipelineFacts, orders: Map<string, { status: stri
       add('one-decision', `reservation for order ${r.order_id}, which is not stored`);
       continue;
     }
-    const expected = r.status === 'RESERVED' ? 'CONFIRMED' : 'REJECTED';
-    if (order.status !== 'PENDING' && order.status !== expected) {
-      add('one-decision', `order ${r.order_id} is ${order.status} but inventory decided ${r.status}`);
+    const allowed = RESERVATION_FOR[order.status];
+    if (allowed && !allowed.includes(r.status)) {
+      add('one-decision', `order ${r.order_id} is ${order.status} but its reservation is ${r.status}`);
     }
   }
 }
 
+/**
+ * One notification per status reached. The database alone cannot tell whether a CANCELLED order was
+ * CONFIRMED first (checkEventInvariants holds its notifications to the status events); here: its own
+ * status notified, nothing twice, nothing it cannot have reached.
+ */
 function checkNotifications(facts: PipelineFacts, orders: Map<string, { status: string }>, add: Add): void {
-  const notes = countBy(facts.notifications.map((n) => n.order_id));
-  for (const id of orders.keys()) {
-    const n = notes.get(id) ?? 0;
-    if (n !== 1) add('one-notification', `order ${id} has ${n} notifications`);
+  const notes = groupBy(facts.notifications, (n) => n.order_id);
+  for (const [id, order] of orders) {
+    const statuses = (notes.get(id) ?? []).map((n) => n.status);
+    const allowed = NOTIFIABLE_FOR[order.status];
+    if (!allowed) continue; // not final: reported by 'final'
+    if (!statuses.includes(order.status)) {
+      add(
+        'one-notification',
+        `order ${id} is ${order.status} but was notified ${statuses.join(', ') || 'nothing'}`,
+      );
+    }
+    if (new Set(statuses).size !== statuses.length) {
+      add('one-notification', `order ${id} was notified ${statuses.join(', ')}`);
+    }
+    for (const status of statuses) {
+      if (!allowed.includes(status))
+        add('one-notification', `order ${id} is ${order.status}, notified ${status}`);
+    }
   }
   for (const n of facts.notifications) {
-    const order = orders.get(n.order_id);
-    if (!order) add('one-notification', `notification for order ${n.order_id}, which is not stored`);
-    else if (order.status !== 'PENDING' && order.status !== n.status) {
-      add('one-notification', `order ${n.order_id} is ${order.status}, its notification says ${n.status}`);
+    if (!orders.has(n.order_id))
+      add('one-notification', `notification for order ${n.order_id}, which is not stored`);
+  }
+}
+
+/** Per order: one reservation movement if stock was ever held, one release movement if it was given back. */
+function checkReleases(facts: PipelineFacts, orders: Map<string, { status: string }>, add: Add): void {
+  for (const r of facts.reservations) {
+    const moved = facts.orderMovements.get(r.order_id);
+    const held = r.status === 'RESERVED' || r.status === 'RELEASED' ? 1 : 0;
+    const released = r.status === 'RELEASED' ? 1 : 0;
+    const reservations = moved?.get('reservation') ?? 0;
+    const releases = moved?.get('release') ?? 0;
+    if (reservations !== held) {
+      add('stock-conserved', `order ${r.order_id} (${r.status}) has ${reservations} reservation movements`);
+    }
+    if (releases !== released) {
+      add('released-once', `order ${r.order_id} (${r.status}) has ${releases} release movements`);
+    }
+    const order = orders.get(r.order_id);
+    if (released && order && r.release_cause !== order.status) {
+      add(
+        'released-once',
+        `order ${r.order_id} is ${order.status}, its stock was released as ${r.release_cause}`,
+      );
     }
   }
 }
 
+/**
+ * on hand = initial + adjustments; reserved = Σ RESERVED reservations; available = initial +
+ * adjustments − Σ reservations of CONFIRMED orders, never negative; the movements add up to the row.
+ */
 function checkStock(facts: PipelineFacts, initialStock: Map<string, number>, add: Add): void {
+  const orders = new Map(facts.orders.map((o) => [o.id, o]));
   for (const [item, initial] of initialStock) {
-    const reserved = facts.reservations
-      .filter((r) => r.item === item && r.status === 'RESERVED')
-      .reduce((sum, r) => sum + r.quantity, 0);
-    const now = facts.stock.get(item);
-    if (now === undefined || now < 0) add('stock-conserved', `stock of ${item} is ${now}`);
-    else if (initial - reserved !== now) {
-      add('stock-conserved', `stock of ${item}: ${initial} - ${reserved} reserved != ${now}`);
+    const available = facts.stock.get(item);
+    const level = facts.levels.get(item);
+    if (available === undefined || !level) {
+      add('stock-conserved', `item ${item} is missing`);
+      continue;
+    }
+    const sums = facts.movements.get(item) ?? { onHand: 0, adjusted: 0, reserved: 0 };
+    const of = (keep: (r: PipelineFacts['reservations'][number]) => boolean) =>
+      facts.reservations.filter((r) => r.item === item && keep(r)).reduce((sum, r) => sum + r.quantity, 0);
+    const held = of((r) => r.status === 'RESERVED');
+    const confirmed = of((r) => orders.get(r.order_id)?.status === 'CONFIRMED');
+    if (available < 0) add('stock-conserved', `available stock of ${item} is ${available}`);
+    if (level.onHand !== initial + sums.adjusted) {
+      add(
+        'stock-conserved',
+        `${item}: on hand ${level.onHand} != initial ${initial} + adjustments ${sums.adjusted}`,
+      );
+    }
+    if (level.reserved !== held)
+      add('stock-conserved', `${item}: reserved ${level.reserved} != reservations held ${held}`);
+    if (available !== initial + sums.adjusted - confirmed) {
+      add(
+        'stock-conserved',
+        `${item}: available ${available} != initial ${initial} + adjustments ${sums.adjusted} - CONFIRMED orders' ${confirmed}`,
+      );
+    }
+    if (sums.onHand !== level.onHand || sums.reserved !== level.reserved) {
+      add(
+        'stock-conserved',
+        `${item}: movements add up to ${sums.onHand} on hand/${sums.reserved} reserved, the row says ${level.onHand}/${level.reserved}`,
+      );
     }
   }
 }
@@ -156,7 +251,8 @@ export function checkEventInvariants(facts: PipelineFacts, log: EventLog): Viola
   const add: Add = (invariant, detail) => v.push({ invariant, detail });
   const orders = new Map(facts.orders.map((o) => [o.id, o]));
   const reservations = new Map(facts.reservations.map((r) => [r.order_id, r]));
-  for (const id of orders.keys()) {
+  const notes = groupBy(facts.notifications, (n) => n.order_id);
+  for (const [id, order] of orders) {
     const created = log.created.get(id);
     if (created?.size !== 1)
       add('one-created-event', `order ${id} has ${created?.size ?? 0} order.created events`);
@@ -165,39 +261,103 @@ export function checkEventInvariants(facts: PipelineFacts, log: EventLog): Viola
         add('applied-once', `order.created ${eventId} of order ${id} is not in inventory_inbox`);
       }
     }
+    const reservation = reservations.get(id);
     const decided = log.decisions.get(id);
-    if (decided?.size !== 1)
+    // An order closed before inventory decided (CLOSED) has no decision event.
+    const decisions = reservation?.status === 'CLOSED' ? 0 : 1;
+    if ((decided?.size ?? 0) !== decisions)
       add('one-decision-event', `order ${id} has ${decided?.size ?? 0} decision events`);
     for (const [eventId, type] of decided ?? []) {
-      const reservation = reservations.get(id);
-      const expected = reservation?.status === 'RESERVED' ? 'inventory.reserved' : 'inventory.rejected';
+      const expected = reservation?.status === 'REJECTED' ? 'inventory.rejected' : 'inventory.reserved';
       if (reservation && type !== expected) {
         add('one-decision-event', `order ${id}: event ${type}, but the reservation is ${reservation.status}`);
       }
       if (!facts.inbox.order.has(eventId))
         add('applied-once', `decision ${eventId} of order ${id} is not in order_inbox`);
-      if (!facts.inbox.notification.has(eventId)) {
-        add('applied-once', `decision ${eventId} of order ${id} is not in notification_inbox`);
-      }
+    }
+    checkStatusEvents(facts, id, order.status, log.statuses.get(id), notes.get(id) ?? [], add);
+    const releases = log.releases.get(id);
+    const released = reservation?.status === 'RELEASED' ? 1 : 0;
+    if ((releases?.size ?? 0) !== released)
+      add(
+        'released-once',
+        `order ${id} (${reservation?.status}) has ${releases?.size ?? 0} inventory.released events`,
+      );
+    for (const eventId of releases ?? []) {
+      if (!facts.inbox.order.has(eventId))
+        add('applied-once', `inventory.released ${eventId} of order ${id} is not in order_inbox`);
     }
   }
-  for (const id of log.created.keys()) {
-    if (!orders.has(id)) add('one-created-event', `order.created for order ${id}, which is not stored`);
+  for (const [what, byOrder] of [
+    ['order.created', log.created],
+    ['decision', log.decisions],
+    ['status', log.statuses],
+    ['inventory.released', log.releases],
+  ] as const) {
+    for (const id of byOrder.keys()) {
+      if (!orders.has(id)) add('one-created-event', `${what} event for order ${id}, which is not stored`);
+    }
   }
-  for (const id of log.decisions.keys()) {
-    if (!orders.has(id)) add('one-decision-event', `decision event for order ${id}, which is not stored`);
+  for (const [key, types] of facts.outbox.orderEventsPerKey) {
+    for (const [type, n] of types) {
+      if (n > 1)
+        add(
+          type === 'order.created' ? 'one-created-event' : 'one-status-event',
+          `order ${key} has ${n} ${type} rows in order_outbox`,
+        );
+    }
   }
-  for (const [key, n] of facts.outbox.orderEventsPerKey) {
-    if (n > 1) add('one-created-event', `order ${key} has ${n} rows in order_outbox`);
-  }
-  for (const [key, n] of facts.outbox.decisionEventsPerKey) {
-    if (n > 1) add('one-decision-event', `order ${key} has ${n} rows in inventory_outbox`);
+  for (const [key, types] of facts.outbox.inventoryEventsPerKey) {
+    const decisions = (types.get('inventory.reserved') ?? 0) + (types.get('inventory.rejected') ?? 0);
+    if (decisions > 1)
+      add('one-decision-event', `order ${key} has ${decisions} decision rows in inventory_outbox`);
+    const releases = types.get('inventory.released') ?? 0;
+    if (releases > 1)
+      add('released-once', `order ${key} has ${releases} inventory.released rows in inventory_outbox`);
   }
   for (const line of log.invalid) add('valid-topics', line);
   const { order, inventory } = facts.outbox.unsent;
   if (order > 0) add('outboxes-drained', `${order} order_outbox rows never sent`);
   if (inventory > 0) add('outboxes-drained', `${inventory} inventory_outbox rows never sent`);
   return sortViolations(v);
+}
+
+/**
+ * The status events of one order: one per status reached (no type twice), the last its status, each
+ * applied by notification-service (and a cancel or expiry by inventory-service), and exactly the
+ * statuses announced notified.
+ */
+function checkStatusEvents(
+  facts: PipelineFacts,
+  id: string,
+  status: string,
+  events: Map<string, string> | undefined,
+  notes: { status: string }[],
+  add: Add,
+): void {
+  const types = [...(events?.values() ?? [])];
+  const reached = types.map(announced);
+  if (new Set(reached).size !== reached.length)
+    add('one-status-event', `order ${id} announced ${reached.join(', ')}`);
+  if (status !== 'PENDING' && reached.at(-1) !== status) {
+    add(
+      'one-status-event',
+      `order ${id} is ${status} but its last status event says ${reached.at(-1) ?? 'nothing'}`,
+    );
+  }
+  const notified = notes.map((n) => n.status).sort();
+  if (status !== 'PENDING' && notified.join() !== [...new Set(reached)].sort().join()) {
+    add(
+      'one-status-event',
+      `order ${id} announced ${reached.join(', ') || 'nothing'} but was notified ${notified.join(', ') || 'nothing'}`,
+    );
+  }
+  for (const [eventId, type] of events ?? []) {
+    if (!facts.inbox.notification.has(eventId))
+      add('applied-once', `${type} ${eventId} of order ${id} is not in notification_inbox`);
+    if ((type === 'order.cancelled' || type === 'order.expired') && !facts.inbox.inventory.has(eventId))
+      add('applied-once', `${type} ${eventId} of order ${id} is not in inventory_inbox`);
+  }
 }
 
 /** Orders violations by the INVARIANTS list, keeping their order within one invariant. */
@@ -212,6 +372,12 @@ export function sortViolations(violations: Violation[]): Violation[] {
 /** "invariant: detail", for logs and the fault suite's problem lists. */
 export function describeViolation(v: Violation): string {
   return `${v.invariant}: ${v.detail}`;
+}
+
+function groupBy<T>(values: T[], key: (v: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const v of values) groups.set(key(v), [...(groups.get(key(v)) ?? []), v]);
+  return groups;
 }
 
 function countBy(values: string[]): Map<string, number> {

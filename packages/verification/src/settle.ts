@@ -5,7 +5,8 @@ import { type ConsumerGroup, lagProblems } from './lag.ts';
 
 /**
  * What the pipeline still has to do, from Postgres and the group offsets: pending orders, orders
- * without a notification, undelivered notifications, unsent outbox rows, lag. Empty = settled.
+ * not notified of their status, stock of cancelled or expired orders not given back yet, undelivered
+ * notifications, unsent outbox rows, lag. Empty = settled.
  */
 export async function outstandingWork(
   databaseUrl: string,
@@ -15,8 +16,12 @@ export async function outstandingWork(
   const rows = await query<{ what: string; n: number }>(
     databaseUrl,
     `SELECT 'pending orders' AS what, count(*)::int AS n FROM ${VIEWS.orders} WHERE status = 'PENDING'
-     UNION ALL SELECT 'orders without notification', count(*)::int FROM ${VIEWS.orders} o
-       WHERE NOT EXISTS (SELECT 1 FROM ${VIEWS.notifications} n WHERE n.order_id = o.id)
+     UNION ALL SELECT 'decided orders not notified of their status', count(*)::int FROM ${VIEWS.orders} o
+       WHERE o.status <> 'PENDING'
+         AND NOT EXISTS (SELECT 1 FROM ${VIEWS.notifications} n WHERE n.order_id = o.id AND n.status = o.status)
+     UNION ALL SELECT 'cancelled or expired orders still holding stock', count(*)::int FROM ${VIEWS.orders} o
+       JOIN ${VIEWS.reservations} r ON r.order_id = o.id
+      WHERE o.status IN ('CANCELLED', 'EXPIRED') AND r.status = 'RESERVED'
      UNION ALL SELECT 'undelivered notifications', count(*)::int FROM ${VIEWS.notifications} WHERE delivery_status = 'PENDING'
      UNION ALL SELECT 'unsent order_outbox rows', count(*)::int FROM ${VIEWS.orderOutbox} WHERE sent_at IS NULL
      UNION ALL SELECT 'unsent inventory_outbox rows', count(*)::int FROM ${VIEWS.inventoryOutbox} WHERE sent_at IS NULL`,

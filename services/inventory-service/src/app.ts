@@ -38,6 +38,18 @@ export async function createInventoryService(
     labelNames: ['status'] as const,
     registers: [runtime.metrics.registry],
   });
+  const releases = new Counter({
+    name: 'inventory_releases_total',
+    help: 'Reservations given back (RELEASED) or orders closed before a decision (CLOSED), by the order status that caused it',
+    labelNames: ['outcome', 'cause'] as const,
+    registers: [runtime.metrics.registry],
+  });
+  const adjustments = new Counter({
+    name: 'inventory_adjustments_total',
+    help: 'Changes of stock on hand through the API, by kind (adjustment, set, opening)',
+    labelNames: ['kind'] as const,
+    registers: [runtime.metrics.registry],
+  });
   const consumed = runtime.pipeline.eventsConsumed;
   const topic = config.topics.orderEvents;
   runtime.addConsumer({
@@ -63,11 +75,19 @@ export async function createInventoryService(
           );
         },
       },
-      onDecided: (list) => {
-        for (const d of list) decisions.labels(d.status).inc();
+      // Counted in the transaction: a retried batch may count twice (rare; the tables are exact).
+      onApplied: (effects) => {
+        for (const e of effects) {
+          if (e.kind === 'decided') decisions.labels(e.decision.status).inc();
+          else if (e.kind === 'released') releases.labels('RELEASED', e.cause).inc();
+          else if (e.kind === 'closed') releases.labels('CLOSED', e.cause).inc();
+        }
       },
     }),
   });
-  registerInventoryRoutes(await runtime.createHttp(), { db: runtime.db });
+  registerInventoryRoutes(await runtime.createHttp(), {
+    db: runtime.db,
+    onStockChanged: (kind) => adjustments.labels(kind).inc(),
+  });
   return runtime;
 }

@@ -5,7 +5,7 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { Counter, Histogram } from 'prom-client';
 import type { NotificationServiceConfig } from './config.ts';
 import { NotificationDispatcher } from './notifications/dispatcher.ts';
-import { inventoryEventsHandler } from './notifications/inventory-events-handler.ts';
+import { orderEventsHandler } from './notifications/order-events-handler.ts';
 import { registerNotificationRoutes } from './notifications/routes.ts';
 import { createLogSender, type NotificationSender } from './notifications/sender.ts';
 import { createWebhookSender } from './notifications/webhook-sender.ts';
@@ -13,7 +13,10 @@ import { createWebhookSender } from './notifications/webhook-sender.ts';
 /** drizzle-kit's SQL migrations, applied at start in the service's own schema. */
 export const migrationsFolder = fileURLToPath(new URL('../migrations', import.meta.url));
 
-/** Wires notification-service: consumes inventory-events, stores notifications, delivers them. */
+/**
+ * Wires notification-service: consumes order-events (the status changes order-service announces),
+ * stores one notification per status an order reaches, delivers them.
+ */
 export async function createNotificationService(
   config: NotificationServiceConfig,
   options: { logger?: Logger; spanExporter?: SpanExporter } = {},
@@ -21,10 +24,10 @@ export async function createNotificationService(
   const runtime = new ServiceRuntime({
     config,
     title: 'notification-service',
-    description: 'Stores and delivers one notification per order outcome.',
+    description: 'Stores and delivers one notification per status an order reaches.',
     version: '1.0.0',
     database: { schema: SERVICE_DATA.notification.schema, migrationsFolder },
-    topics: [config.topics.inventoryEvents],
+    topics: [config.topics.orderEvents],
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
   });
@@ -50,11 +53,16 @@ export async function createNotificationService(
   runtime.addWorker({ name: 'dispatcher', start: () => dispatcher.start(), stop: () => dispatcher.stop() });
   runtime.addInboxRetention('notification_inbox');
   const consumed = runtime.pipeline.eventsConsumed;
-  const topic = config.topics.inventoryEvents;
+  const stored = new Counter({
+    name: 'notifications_stored_total',
+    help: 'Notifications stored (one per status an order reaches; replays store none)',
+    registers: [runtime.metrics.registry],
+  });
+  const topic = config.topics.orderEvents;
   runtime.addConsumer({
     groupId: config.groupId,
     topics: [topic],
-    handler: inventoryEventsHandler({
+    handler: orderEventsHandler({
       db: runtime.db,
       producer: runtime.producer,
       groupId: config.groupId,
@@ -63,7 +71,9 @@ export async function createNotificationService(
         onCommitted: (applied, duplicates) => {
           consumed.labels(topic, 'ok').inc(applied.length);
           const now = Date.now();
-          for (const { message } of applied) {
+          for (const { message, event } of applied) {
+            // The decision's latency (as before); cancels and expiries happen when they happen.
+            if (event.type !== 'order.confirmed' && event.type !== 'order.rejected') continue;
             const acceptedAt = Date.parse(message.headers[HEADERS.orderAcceptedAt] ?? '');
             if (!Number.isNaN(acceptedAt)) notifiedLatency.observe((now - acceptedAt) / 1000);
           }
@@ -74,10 +84,11 @@ export async function createNotificationService(
           consumed.labels(topic, 'dead_lettered').inc(letters.length);
           runtime.logger.warn(
             { count: letters.length, error: letters[0]?.error },
-            'dead-lettered inventory events',
+            'dead-lettered order events',
           );
         },
       },
+      onStored: (count) => stored.inc(count),
     }),
   });
   registerNotificationRoutes(await runtime.createHttp(), { db: runtime.db });

@@ -3,18 +3,24 @@ import { SERVICE_DATA } from '@kafka-poc/contracts';
 import { sqlState } from '@kafka-poc/db';
 import { type Logger, ServiceRuntime } from '@kafka-poc/service-kit';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
-import { Counter, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import type { OrderServiceConfig } from './config.ts';
 import { inventoryDecisionsHandler } from './orders/inventory-decisions.ts';
+import { LifecycleWorker } from './orders/lifecycle-worker.ts';
 import { OrderIntake } from './orders/order-intake.ts';
+import { getOrders } from './orders/order-repository.ts';
+import { OrderStatusWatch } from './orders/order-status-watch.ts';
+import { registerOrderWatchRoutes } from './orders/order-watch-routes.ts';
 import { registerOrderRoutes } from './orders/routes.ts';
 
 /** drizzle-kit's SQL migrations, applied at start in the service's own schema. */
 export const migrationsFolder = fileURLToPath(new URL('../migrations', import.meta.url));
 
 /**
- * Wires order-service: REST API writing orders + outbox, the relay publishing order-events, and the
- * consumer of inventory-events that finalizes order status. Everything comes from `config`.
+ * Wires order-service: REST API writing orders + outbox (place, cancel, wait, stream), the relay
+ * publishing order-events, the consumer of inventory-events that decides order status, the worker
+ * expiring undecided orders, and the LISTEN connection that wakes waiting clients. Everything comes
+ * from `config`.
  */
 export async function createOrderService(
   config: OrderServiceConfig,
@@ -42,6 +48,17 @@ export async function createOrderService(
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers,
   });
+  const statusChanges = new Counter({
+    name: 'order_status_changes_total',
+    help: 'Orders that reached a status (CONFIRMED, REJECTED, CANCELLED, EXPIRED), counted once each when committed',
+    labelNames: ['status'] as const,
+    registers,
+  });
+  const announced = new Counter({
+    name: 'order_status_announced_late_total',
+    help: 'Decided orders announced on order-events by the announcer (decided by an older release)',
+    registers,
+  });
   const relay = runtime.addRelay('order_outbox');
   runtime.addInboxRetention('order_inbox');
   const consumed = runtime.pipeline.eventsConsumed;
@@ -52,10 +69,15 @@ export async function createOrderService(
       db: runtime.db,
       producer: runtime.producer,
       groupId: config.groupId,
+      orderEventsTopic: config.topics.orderEvents,
       tracer: runtime.eventTracer(config.groupId),
       onFinalized: (orders) => {
         const now = Date.now();
-        for (const order of orders) finalLatency.observe((now - order.createdAt.getTime()) / 1000);
+        for (const order of orders) {
+          finalLatency.observe((now - order.createdAt.getTime()) / 1000);
+          statusChanges.labels(order.status).inc();
+        }
+        if (orders.length > 0) relay.notify();
       },
       hooks: {
         onCommitted: (applied, duplicates) => {
@@ -97,14 +119,64 @@ export async function createOrderService(
     },
   });
   runtime.addWorker({ name: 'order intake', start: () => undefined, stop: () => intake.stop() });
+  const lifecycle = new LifecycleWorker({
+    db: runtime.db,
+    topic: config.topics.orderEvents,
+    logger: runtime.logger,
+    decisionTimeoutMs: config.lifecycle.decisionTimeoutMs,
+    intervalMs: config.lifecycle.expiryIntervalMs,
+    batchSize: config.lifecycle.expiryBatch,
+    onExpired: (orders) => {
+      statusChanges.labels('EXPIRED').inc(orders.length);
+      relay.notify();
+    },
+    onAnnounced: (count) => {
+      announced.inc(count);
+      relay.notify();
+    },
+  });
+  runtime.addWorker({ name: 'order expiry', start: () => lifecycle.start(), stop: () => lifecycle.stop() });
+  const watch = new OrderStatusWatch({
+    url: config.database.url,
+    ssl: config.database.ssl,
+    logger: runtime.logger,
+    maxWatchers: config.watch.maxClients,
+    readOrders: (ids) => getOrders(runtime.db, ids),
+  });
+  // Started at once (not with the workers): clients may wait as soon as HTTP answers.
+  watch.start();
+  runtime.addWorker({ name: 'order status watch', start: () => undefined, stop: () => watch.stop() });
+  new Gauge({
+    name: 'order_watchers',
+    help: 'Clients waiting for an order (?wait) or streaming its events on this instance',
+    registers,
+    collect() {
+      this.set(watch.watching);
+    },
+  });
+  runtime.readiness.add('order-status-listener', () => ({
+    // Not a failure: waits still answer (at the end of the wait); reported so it shows.
+    ok: true,
+    detail: watch.connected ? 'listening' : 'reconnecting',
+  }));
   const http = await runtime.createHttp();
   registerOrderRoutes(http, {
     db: runtime.db,
     intake,
+    orderEventsTopic: config.topics.orderEvents,
     onOrderCreated: () => {
       ordersCreated.inc();
       relay.notify();
     },
+    onOrderCancelled: () => {
+      statusChanges.labels('CANCELLED').inc();
+      relay.notify();
+    },
+  });
+  await registerOrderWatchRoutes(http, {
+    db: runtime.db,
+    watch,
+    streamMaxMs: config.watch.streamMaxMs,
   });
   return runtime;
 }

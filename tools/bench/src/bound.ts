@@ -6,8 +6,12 @@ import { summarizeResources } from './proc-sampler.ts';
 import type { BoundResult } from './result.ts';
 import { kafkaLibs, type Stack } from './stack.ts';
 
-/** Records per order: order.created + one decision produced; order-events read once, inventory-events twice. */
-export const RECORDS_PER_ORDER = { produced: 2, consumed: 3 } as const;
+/**
+ * Records per order: order.created, inventory's decision and order-service's status event produced;
+ * order-events (created + status) read by inventory-service and notification-service, inventory-events
+ * by order-service.
+ */
+export const RECORDS_PER_ORDER = { produced: 3, consumed: 5 } as const;
 
 /** Orders/s each resource allows, and the smallest of them. */
 export function boundOrdersPerSec(

@@ -72,7 +72,7 @@ function defaultGroups(): Stack['groups'] {
   return {
     inventory: { groupId: SERVICES.inventory, topics: [TOPICS.orderEvents] },
     order: { groupId: SERVICES.order, topics: [TOPICS.inventoryEvents] },
-    notification: { groupId: SERVICES.notification, topics: [TOPICS.inventoryEvents] },
+    notification: { groupId: SERVICES.notification, topics: [TOPICS.orderEvents] },
   };
 }
 

@@ -226,7 +226,7 @@ function printSummary(r: CampaignReport, dir: string, print: (line: string) => v
       .join(', ')}`,
   );
   print(
-    `stored ${f.stored} (${f.storedWithoutAck} without a 201): ${f.confirmed} confirmed, ${f.rejected} rejected, ${f.pending} pending`,
+    `stored ${f.stored} (${f.storedWithoutAck} without a 201): ${f.confirmed} confirmed, ${f.rejected} rejected, ${f.expired} expired, ${f.cancelled} cancelled, ${f.pending} pending`,
   );
   print(
     `stored orders by what their client was told: ${Object.entries(f.storedByOutcome)

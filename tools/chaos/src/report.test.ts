@@ -78,7 +78,7 @@ describe('campaign report', () => {
       check: {
         violations: 0,
         ...violationFigures([]),
-        figures: { stored: 92, storedWithoutAck: 2, confirmed: 50, rejected: 42, pending: 0 },
+        figures: { stored: 92, storedWithoutAck: 2, confirmed: 50, rejected: 42, expired: 0, pending: 0 },
       },
       passed: true,
     } as unknown as CampaignReport;

@@ -125,8 +125,8 @@ export function renderMarkdown(r: CampaignReport): string {
         .join(', '),
     ],
     [
-      'confirmed / rejected / pending',
-      `${r.check.figures.confirmed} / ${r.check.figures.rejected} / ${r.check.figures.pending}`,
+      'confirmed / rejected / expired / pending',
+      `${r.check.figures.confirmed} / ${r.check.figures.rejected} / ${r.check.figures.expired} / ${r.check.figures.pending}`,
     ],
     [
       'event records: order-events / inventory-events',

@@ -99,7 +99,7 @@ export class ChaosStack {
   readonly groups: ConsumerGroup[] = [
     { groupId: 'inventory-service', topics: ['order-events'] },
     { groupId: 'order-service', topics: ['inventory-events'] },
-    { groupId: 'notification-service', topics: ['inventory-events'] },
+    { groupId: 'notification-service', topics: ['order-events'] },
   ];
 
   private constructor(args: {

@@ -7,11 +7,14 @@ import {
 } from '@kafka-poc/contracts';
 import { AppError, type HttpServer } from '@kafka-poc/service-kit';
 import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
 import type { FlowStats, Timeline } from '../shared/views.ts';
 import { readFlowStats } from './flow-stats.ts';
 import { isUndefinedTable, type ReadOnlyDb } from './read-only-db.ts';
 import type { ServiceAnswer, ServiceClient } from './service-client.ts';
 import { buildTimeline, readTimelineRow } from './timeline.ts';
+
+const ifMatchHeaders = z.looseObject({ 'if-match': z.string().max(200).optional() });
 
 export interface FlowDeps {
   db: ReadOnlyDb;
@@ -50,12 +53,18 @@ export function registerFlowRoutes(app: HttpServer, deps: FlowDeps): void {
 
   app.put(
     '/api/inventory/:item',
-    { config: { write: true }, schema: { tags: ['flow'], params: itemParams, body: setStockRequest } },
+    {
+      config: { write: true },
+      schema: { tags: ['flow'], params: itemParams, body: setStockRequest, headers: ifMatchHeaders },
+    },
     async (request, reply) => {
+      // The page sends the version it showed: a reservation made since then is never overwritten (412).
+      const ifMatch = request.headers['if-match'];
       const answer = await inventory.request(
         'PUT',
         `/inventory/${encodeURIComponent(request.params.item)}`,
         request.body,
+        ifMatch ? { 'if-match': ifMatch } : {},
       );
       if (answer.status < 300) {
         request.log.info(

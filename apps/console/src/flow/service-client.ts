@@ -35,7 +35,12 @@ export class ServiceClient {
     this.#auth = options.apiKey ? { 'x-api-key': options.apiKey } : {};
   }
 
-  async request(method: 'GET' | 'PUT', path: string, body?: unknown): Promise<ServiceAnswer> {
+  async request(
+    method: 'GET' | 'PUT',
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ServiceAnswer> {
     let response: Response;
     try {
       response = await this.#fetch(`${this.baseUrl}${path}`, {
@@ -43,6 +48,7 @@ export class ServiceClient {
         headers: {
           accept: 'application/json',
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
           ...this.#auth,
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),

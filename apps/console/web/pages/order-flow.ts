@@ -18,8 +18,16 @@ import { lineChart } from '../chart.ts';
 import type { Page, PageContext } from '../context.ts';
 import { badge, every, h, replace, table } from '../dom.ts';
 
+const STATUS_TONE: Record<string, 'ok' | 'bad' | 'warn' | 'info'> = {
+  CONFIRMED: 'ok',
+  REJECTED: 'bad',
+  EXPIRED: 'bad',
+  CANCELLED: 'info',
+  PENDING: 'warn',
+};
+
 export function statusBadge(status: string): HTMLElement {
-  return badge(status, status === 'CONFIRMED' ? 'ok' : status === 'REJECTED' ? 'bad' : 'warn');
+  return badge(status, STATUS_TONE[status] ?? 'warn');
 }
 
 /** Orders moving live, one order's timeline across the services, stock, notifications, throughput, latency. */
@@ -43,6 +51,8 @@ export function orderFlowPage(
     h('option', { value: 'PENDING' }, 'PENDING'),
     h('option', { value: 'CONFIRMED' }, 'CONFIRMED'),
     h('option', { value: 'REJECTED' }, 'REJECTED'),
+    h('option', { value: 'CANCELLED' }, 'CANCELLED'),
+    h('option', { value: 'EXPIRED' }, 'EXPIRED'),
   );
   statusFilter.value = query.status ?? '';
   const seen = new Map<string, string>();
@@ -250,7 +260,7 @@ export function orderFlowPage(
       inventoryBox,
       h('h2', null, 'Stock'),
       table(
-        ['Item', ['Stock', 'num'], 'Updated', ''],
+        ['Item', ['Available', 'num'], ['On hand', 'num'], ['Reserved', 'num'], 'Updated', ''],
         items.map((i) => {
           const input = h('input', {
             type: 'number',
@@ -266,16 +276,28 @@ export function orderFlowPage(
             event.preventDefault();
             save.disabled = true;
             ctx.api
-              .send<InventoryItem>('PUT', `/api/inventory/${encodeURIComponent(i.item)}`, {
-                stock: Number(input.value),
-              })
+              .send<InventoryItem>(
+                'PUT',
+                `/api/inventory/${encodeURIComponent(i.item)}`,
+                { stock: Number(input.value) },
+                // Only if nothing changed the item since this table showed it (else 412: reload).
+                { 'if-match': `"${i.version}"` },
+              )
               .then((updated) => {
                 ctx.toasts.ok(`Stock of ${updated.item} set to ${updated.stock}`);
                 input.classList.remove('dirty');
                 input.blur();
                 return loadInventory();
               })
-              .catch(ctx.toasts.error)
+              .catch((error: unknown) => {
+                ctx.toasts.error(error);
+                // 412: the item changed since it was shown (an order reserved some): show it as it is now.
+                if ((error as { status?: number }).status === 412) {
+                  input.classList.remove('dirty');
+                  return loadInventory();
+                }
+                return undefined;
+              })
               .finally(() => {
                 save.disabled = false;
               });
@@ -289,6 +311,8 @@ export function orderFlowPage(
               { class: `num${i.stock === 0 ? ' bad' : ''}`, 'data-testid': 'stock' },
               formatCount(i.stock),
             ),
+            h('td', { class: 'num' }, formatCount(i.onHand)),
+            h('td', { class: 'num' }, formatCount(i.reserved)),
             h('td', { class: 'nowrap' }, formatAge(i.updatedAt, Date.now())),
             h('td', null, form),
           );

@@ -1,163 +1,236 @@
 import {
-  encodeEvent,
-  HEADERS,
-  type InventoryEvent,
+  type AdjustmentRequest,
   type InventoryItemResponse,
-  inventoryRejectedEvent,
-  inventoryReservedEvent,
-  newEnvelope,
-  type OrderCreatedEvent,
+  LIMITS,
+  type MovementResponse,
 } from '@kafka-poc/contracts';
 import type { Database, Transaction } from '@kafka-poc/db';
-import { appendToOutbox, type ConsumedEvent, type OutboxMessage } from '@kafka-poc/outbox';
-import { asc, eq, inArray, sql } from 'drizzle-orm';
-import { inventory, inventoryOutbox, reservations } from '../db/schema.ts';
-import { decideReservations, type ReservationDecision } from './reserve.ts';
+import { sql } from 'drizzle-orm';
 
-/**
- * Decides a batch of orders in the batch transaction. The items' rows are locked in a fixed (sorted)
- * order first, so concurrent consumers on other partitions wait for each other instead of
- * overselling or deadlocking; decisions are then made in memory in event order and written back in
- * a few statements: stock, reservations (one per order, ever) and the outbox.
- */
-export async function reserveBatch(
-  tx: Transaction,
-  topic: string,
-  events: ConsumedEvent<OrderCreatedEvent>[],
-): Promise<ReservationDecision[]> {
-  if (events.length === 0) return [];
-  const fresh = await withoutDecidedOrders(tx, events);
-  const items = [...new Set(fresh.map(({ event }) => event.payload.item))];
-  const locked = await tx
-    .select({ item: inventory.item, stock: inventory.stock })
-    .from(inventory)
-    .where(inArray(inventory.item, items))
-    .orderBy(asc(inventory.item))
-    .for('update');
-  const stock = new Map(locked.map((r) => [r.item, r.stock]));
-  const before = new Map(stock);
-  const decisions = decideReservations(
-    stock,
-    fresh.map(({ event }) => ({
-      orderId: event.payload.orderId,
-      item: event.payload.item,
-      quantity: event.payload.quantity,
-    })),
-  );
-  await writeStock(
-    tx,
-    [...stock].filter(([item, level]) => before.get(item) !== level),
-  );
-  await writeReservations(tx, decisions);
-  await appendToOutbox(
-    tx,
-    inventoryOutbox,
-    decisions.map((d, i) => decisionMessage(topic, d, fresh[i])),
-  );
-  return decisions;
-}
+type ItemRow = {
+  item: string;
+  stock: number;
+  on_hand: number;
+  reserved: number;
+  version: string | number;
+  updated_at: string | Date;
+};
+type MovementRow = {
+  id: string;
+  item: string;
+  kind: MovementResponse['kind'];
+  on_hand_delta: number;
+  reserved_delta: number;
+  on_hand: number;
+  reserved: number;
+  reason: string | null;
+  order_id: string | null;
+  event_id: string | null;
+  created_at: string | Date;
+};
 
-/** An order decided before (e.g. its event re-published by a relay under another id) is not decided again. */
-async function withoutDecidedOrders(tx: Transaction, events: ConsumedEvent<OrderCreatedEvent>[]) {
-  const ids = events.map(({ event }) => event.payload.orderId);
-  const decided = await tx
-    .select({ orderId: reservations.orderId })
-    .from(reservations)
-    .where(inArray(reservations.orderId, ids));
-  const seen = new Set(decided.map((r) => r.orderId));
-  return events.filter(({ event }) => {
-    if (seen.has(event.payload.orderId)) return false;
-    seen.add(event.payload.orderId);
-    return true;
-  });
-}
-
-async function writeStock(tx: Transaction, changes: [string, number][]): Promise<void> {
-  if (changes.length === 0) return;
-  await tx.execute(sql`
-    UPDATE ${inventory} AS i SET stock = c.stock, updated_at = now()
-    FROM unnest(${sql.param(changes.map((c) => c[0]))}::text[], ${sql.param(changes.map((c) => c[1]))}::int[]) AS c(item, stock)
-    WHERE i.item = c.item`);
-}
-
-async function writeReservations(tx: Transaction, decisions: ReservationDecision[]): Promise<void> {
-  if (decisions.length === 0) return;
-  const column = <V>(pick: (d: ReservationDecision) => V): V[] => decisions.map(pick);
-  await tx.execute(sql`
-    INSERT INTO ${reservations} (order_id, item, quantity, status, reason_code, reason)
-    SELECT * FROM unnest(
-      ${sql.param(column((d) => d.orderId))}::uuid[], ${sql.param(column((d) => d.item))}::text[],
-      ${sql.param(column((d) => d.quantity))}::int[], ${sql.param(column((d) => d.status))}::text[],
-      ${sql.param(column((d) => (d.status === 'REJECTED' ? d.reasonCode : null)))}::text[],
-      ${sql.param(column((d) => (d.status === 'REJECTED' ? d.reason : null)))}::text[])`);
-}
-
-/** The decision event, carrying on the order's correlation id, trace and acceptance time. */
-function decisionMessage(
-  topic: string,
-  decision: ReservationDecision,
-  cause: ConsumedEvent<OrderCreatedEvent> | undefined,
-): OutboxMessage {
-  const correlationId = cause?.event.correlationId;
-  const acceptedAt = cause?.message.headers[HEADERS.orderAcceptedAt] ?? cause?.event.occurredAt;
-  const event: InventoryEvent =
-    decision.status === 'RESERVED'
-      ? newEnvelope('inventory.reserved', 'inventory-service', { ...decision }, correlationId)
-      : newEnvelope('inventory.rejected', 'inventory-service', { ...decision }, correlationId);
-  const value =
-    event.type === 'inventory.reserved'
-      ? encodeEvent(inventoryReservedEvent, event)
-      : encodeEvent(inventoryRejectedEvent, event);
-  return {
-    topic,
-    key: decision.orderId,
-    value,
-    headers: {
-      [HEADERS.eventId]: event.id,
-      [HEADERS.eventType]: event.type,
-      [HEADERS.contentType]: 'application/json',
-      ...(correlationId ? { [HEADERS.correlationId]: correlationId } : {}),
-      ...(cause?.traceparent ? { [HEADERS.traceparent]: cause.traceparent } : {}),
-      ...(acceptedAt ? { [HEADERS.orderAcceptedAt]: acceptedAt } : {}),
-    },
-  };
-}
+const ITEM_COLUMNS = sql.raw('item, stock, on_hand, reserved, version, updated_at');
+const MOVEMENT_COLUMNS = sql.raw(
+  'id::text, item, kind, on_hand_delta, reserved_delta, on_hand, reserved, reason, order_id, event_id, created_at',
+);
 
 export async function listInventory(db: Database): Promise<InventoryItemResponse[]> {
-  const rows = await db.select().from(inventory).orderBy(asc(inventory.item));
-  return rows.map(toResponse);
+  const result = await db.execute<ItemRow>(sql`SELECT ${ITEM_COLUMNS} FROM inventory ORDER BY item`);
+  return result.rows.map(toItem);
 }
 
 export async function getInventoryItem(
   db: Database,
   item: string,
 ): Promise<InventoryItemResponse | undefined> {
-  const [row] = await db.select().from(inventory).where(eq(inventory.item, item));
-  return row ? toResponse(row) : undefined;
+  const result = await db.execute<ItemRow>(sql`SELECT ${ITEM_COLUMNS} FROM inventory WHERE item = ${item}`);
+  return result.rows[0] ? toItem(result.rows[0]) : undefined;
 }
 
-/** Sets an item's stock (creating the item if needed). Concurrent reservations wait on the row lock. */
-export async function setStock(db: Database, item: string, stock: number): Promise<InventoryItemResponse> {
-  const [row] = await db
-    .insert(inventory)
-    .values({ item, stock })
-    .onConflictDoUpdate({ target: inventory.item, set: { stock, updatedAt: sql`now()` } })
-    .returning();
-  if (!row) throw new Error('upsert returned no row');
-  return toResponse(row);
+export type SetStockOutcome =
+  | { kind: 'set'; item: InventoryItemResponse; created: boolean }
+  | { kind: 'precondition-failed'; current: InventoryItemResponse | undefined };
+
+/**
+ * Sets an item's available stock: on hand becomes `stock` + what is reserved, so reservations made
+ * meanwhile are never overwritten, and the change is recorded as a `set` movement (`opening` for a
+ * new item). With `ifMatch` (a version from the ETag), the write happens only if the item is still
+ * at that version; `'*'` only if it exists. Reservations wait on the row lock.
+ */
+export async function setStock(
+  db: Database,
+  item: string,
+  stock: number,
+  ifMatch: number | '*' | undefined,
+): Promise<SetStockOutcome> {
+  return db.transaction(async (tx) => {
+    const current = await lockItem(tx, item);
+    if (ifMatch !== undefined && (!current || (ifMatch !== '*' && current.version !== ifMatch))) {
+      return { kind: 'precondition-failed', current };
+    }
+    if (!current) {
+      const created = await insertItem(tx, item, stock, 'opening', 'created by PUT');
+      return { kind: 'set', item: created, created: true };
+    }
+    const delta = stock + current.reserved - current.onHand;
+    if (delta === 0) return { kind: 'set', item: current, created: false };
+    const updated = await changeOnHand(tx, current, delta, {
+      kind: 'set',
+      reason: 'stock set by PUT',
+      requestKey: null,
+    });
+    return { kind: 'set', item: updated.item, created: false };
+  });
 }
 
-/** Inserts seed stock for items that do not exist yet; existing levels are never overwritten. */
+export type AdjustOutcome =
+  | { kind: 'adjusted'; item: InventoryItemResponse; movement: MovementResponse; replayed: boolean }
+  | { kind: 'not-found' }
+  | { kind: 'below-reserved'; current: InventoryItemResponse }
+  | { kind: 'above-maximum'; current: InventoryItemResponse }
+  | { kind: 'key-reused' };
+
+/**
+ * Adds `delta` to the stock on hand with a movement saying why. Refused when it would leave less on
+ * hand than is reserved (available would go negative), or more than LIMITS.stockMax. With an Idempotency-Key (`requestKey`,
+ * unique per item), a retry returns the first adjustment's movement and changes nothing.
+ */
+export async function adjustStock(
+  db: Database,
+  item: string,
+  request: AdjustmentRequest,
+  requestKey: string | null,
+): Promise<AdjustOutcome> {
+  return db.transaction(async (tx) => {
+    const current = await lockItem(tx, item);
+    if (!current) return { kind: 'not-found' };
+    if (requestKey !== null) {
+      const earlier = await tx.execute<MovementRow>(sql`
+        SELECT ${MOVEMENT_COLUMNS} FROM stock_movements WHERE item = ${item} AND request_key = ${requestKey}`);
+      const movement = earlier.rows[0];
+      if (movement) {
+        const same = movement.on_hand_delta === request.delta && movement.reason === request.reason;
+        return same
+          ? { kind: 'adjusted', item: current, movement: toMovement(movement), replayed: true }
+          : { kind: 'key-reused' };
+      }
+    }
+    if (current.onHand + request.delta < current.reserved) return { kind: 'below-reserved', current };
+    // The bound PUT has for the stock, so on hand stays far from the column's integer range.
+    if (current.onHand + request.delta > LIMITS.stockMax) return { kind: 'above-maximum', current };
+    const updated = await changeOnHand(tx, current, request.delta, {
+      kind: 'adjustment',
+      reason: request.reason,
+      requestKey,
+    });
+    return { kind: 'adjusted', ...updated, replayed: false };
+  });
+}
+
+/** Newest first; `cursor` is the id of the last movement of the previous page. */
+export async function listMovements(
+  db: Database,
+  item: string,
+  query: { limit: number; cursor?: string | undefined },
+): Promise<{ items: MovementResponse[]; nextCursor: string | null }> {
+  const after = query.cursor === undefined ? sql`` : sql`AND id < ${query.cursor}::bigint`;
+  const result = await db.execute<MovementRow>(sql`
+    SELECT ${MOVEMENT_COLUMNS} FROM stock_movements WHERE item = ${item} ${after}
+    ORDER BY stock_movements.id DESC LIMIT ${query.limit + 1}`);
+  const page = result.rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toMovement),
+    nextCursor: result.rows.length > query.limit && last ? last.id : null,
+  };
+}
+
+/** Inserts seed stock (with its opening movement) for items that do not exist yet; existing levels are never overwritten. */
 export async function seedInventory(db: Database, seed: Map<string, number>): Promise<number> {
   if (seed.size === 0) return 0;
-  const rows = await db
-    .insert(inventory)
-    .values([...seed].map(([item, stock]) => ({ item, stock })))
-    .onConflictDoNothing()
-    .returning({ item: inventory.item });
-  return rows.length;
+  const items = [...seed.keys()];
+  const levels = [...seed.values()];
+  const result = await db.execute<{ item: string }>(sql`
+    WITH created AS (
+      INSERT INTO inventory (item, stock, on_hand, reserved)
+      SELECT item, level, level, 0 FROM unnest(${sql.param(items)}::text[], ${sql.param(levels)}::int[]) AS s(item, level)
+      ON CONFLICT (item) DO NOTHING
+      RETURNING item, on_hand)
+    , opened AS (
+      INSERT INTO stock_movements (item, kind, on_hand_delta, reserved_delta, on_hand, reserved, reason)
+      SELECT item, 'opening', on_hand, 0, on_hand, 0, 'seed (INVENTORY_SEED)' FROM created ORDER BY item)
+    SELECT item FROM created`);
+  return result.rows.length;
 }
 
-function toResponse(row: typeof inventory.$inferSelect): InventoryItemResponse {
-  return { item: row.item, stock: row.stock, updatedAt: row.updatedAt.toISOString() };
+interface LockedItem extends InventoryItemResponse {}
+
+async function lockItem(tx: Transaction, item: string): Promise<LockedItem | undefined> {
+  const result = await tx.execute<ItemRow>(
+    sql`SELECT ${ITEM_COLUMNS} FROM inventory WHERE item = ${item} FOR UPDATE`,
+  );
+  return result.rows[0] ? toItem(result.rows[0]) : undefined;
+}
+
+async function insertItem(
+  tx: Transaction,
+  item: string,
+  stock: number,
+  kind: 'opening',
+  reason: string,
+): Promise<InventoryItemResponse> {
+  const result = await tx.execute<ItemRow>(sql`
+    INSERT INTO inventory (item, stock, on_hand, reserved) VALUES (${item}, ${stock}, ${stock}, 0)
+    RETURNING ${ITEM_COLUMNS}`);
+  await tx.execute(sql`
+    INSERT INTO stock_movements (item, kind, on_hand_delta, reserved_delta, on_hand, reserved, reason)
+    VALUES (${item}, ${kind}, ${stock}, 0, ${stock}, 0, ${reason})`);
+  return toItem(result.rows[0] as ItemRow);
+}
+
+async function changeOnHand(
+  tx: Transaction,
+  current: LockedItem,
+  delta: number,
+  movement: { kind: 'set' | 'adjustment'; reason: string; requestKey: string | null },
+): Promise<{ item: InventoryItemResponse; movement: MovementResponse }> {
+  const updated = await tx.execute<ItemRow>(sql`
+    UPDATE inventory SET on_hand = on_hand + ${delta}, stock = on_hand + ${delta} - reserved,
+                         version = version + 1, updated_at = now()
+    WHERE item = ${current.item} RETURNING ${ITEM_COLUMNS}`);
+  const row = updated.rows[0] as ItemRow;
+  const inserted = await tx.execute<MovementRow>(sql`
+    INSERT INTO stock_movements (item, kind, on_hand_delta, reserved_delta, on_hand, reserved, reason, request_key)
+    VALUES (${current.item}, ${movement.kind}, ${delta}, 0, ${row.on_hand}, ${row.reserved}, ${movement.reason}, ${movement.requestKey})
+    RETURNING ${MOVEMENT_COLUMNS}`);
+  return { item: toItem(row), movement: toMovement(inserted.rows[0] as MovementRow) };
+}
+
+function toItem(row: ItemRow): InventoryItemResponse {
+  return {
+    item: row.item,
+    stock: row.stock,
+    onHand: row.on_hand,
+    reserved: row.reserved,
+    available: row.stock,
+    version: Number(row.version),
+    updatedAt: new Date(row.updated_at).toISOString(),
+  };
+}
+
+function toMovement(row: MovementRow): MovementResponse {
+  return {
+    id: row.id,
+    item: row.item,
+    kind: row.kind,
+    onHandDelta: row.on_hand_delta,
+    reservedDelta: row.reserved_delta,
+    onHand: row.on_hand,
+    reserved: row.reserved,
+    available: row.on_hand - row.reserved,
+    reason: row.reason,
+    orderId: row.order_id,
+    eventId: row.event_id,
+    createdAt: new Date(row.created_at).toISOString(),
+  };
 }

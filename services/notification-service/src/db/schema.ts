@@ -1,14 +1,18 @@
 import { defineInboxTable } from '@kafka-poc/outbox';
 import { sql } from 'drizzle-orm';
-import { index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 
-/** One notification per order outcome (original table name; `order_id` is unique). */
+/**
+ * One notification per status an order reaches (original table name): (`order_id`, `status`) is
+ * unique, and the id is derived from both (notification-id.ts), so replays and the old and new
+ * paths of an upgrade can never store one twice.
+ */
 export const notifications = pgTable(
   'notifications',
   {
     id: uuid('id').primaryKey(),
-    orderId: uuid('order_id').notNull().unique(),
-    status: text('status', { enum: ['CONFIRMED', 'REJECTED'] }).notNull(),
+    orderId: uuid('order_id').notNull(),
+    status: text('status', { enum: ['CONFIRMED', 'REJECTED', 'CANCELLED', 'EXPIRED'] }).notNull(),
     message: text('message').notNull(),
     deliveryStatus: text('delivery_status', { enum: ['PENDING', 'SENT', 'FAILED'] })
       .notNull()
@@ -22,6 +26,7 @@ export const notifications = pgTable(
   (t) => [
     index('notifications_pending_idx').on(t.nextAttemptAt).where(sql`${t.deliveryStatus} = 'PENDING'`),
     index('notifications_created_idx').on(t.createdAt.desc()),
+    unique('notifications_order_status_unique').on(t.orderId, t.status),
   ],
 );
 

@@ -1,4 +1,4 @@
-import type { InventoryEvent, NotificationResponse } from '@kafka-poc/contracts';
+import type { NotificationResponse, NotificationStatus, OrderEvent } from '@kafka-poc/contracts';
 import type { Database, Transaction } from '@kafka-poc/db';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { notifications } from '../db/schema.ts';
@@ -6,29 +6,36 @@ import { notificationId } from './notification-id.ts';
 
 type NotificationRow = typeof notifications.$inferSelect;
 
-/** "Order <id> is CONFIRMED" / "Order <id> is REJECTED: <reason>" — the original's wording. */
-export function notificationFor(event: InventoryEvent): {
-  orderId: string;
-  status: 'CONFIRMED' | 'REJECTED';
-  message: string;
-} {
+/**
+ * The notification of a status an order reached, in the original's wording: "Order <id> is
+ * CONFIRMED", "Order <id> is REJECTED: <reason>", "Order <id> is CANCELLED" (": <reason>" when the
+ * client gave one), "Order <id> is EXPIRED: <reason>". undefined for order.created.
+ */
+export function notificationFor(
+  event: OrderEvent,
+): { orderId: string; status: NotificationStatus; message: string } | undefined {
+  if (event.type === 'order.created') return undefined;
   const { payload } = event;
-  return payload.status === 'RESERVED'
-    ? { orderId: payload.orderId, status: 'CONFIRMED', message: `Order ${payload.orderId} is CONFIRMED` }
-    : {
-        orderId: payload.orderId,
-        status: 'REJECTED',
-        message: `Order ${payload.orderId} is REJECTED: ${payload.reason}`,
-      };
+  const reason = 'reason' in payload && payload.reason ? `: ${payload.reason}` : '';
+  return {
+    orderId: payload.orderId,
+    status: payload.status,
+    message: `Order ${payload.orderId} is ${payload.status}${reason}`,
+  };
 }
 
-/** Stores one notification per order; an order that already has one keeps it (returns the new ones). */
-export async function storeNotifications(tx: Transaction, events: InventoryEvent[]): Promise<string[]> {
-  if (events.length === 0) return [];
-  const rows = events.map((event) => ({
-    id: notificationId(event.payload.orderId),
-    ...notificationFor(event),
-  }));
+/**
+ * Stores one notification per (order, status); one already stored is kept (a replay, a redelivery
+ * under a new event id, or the same status announced again). Returns the ids of the new ones.
+ */
+export async function storeNotifications(tx: Transaction, events: OrderEvent[]): Promise<string[]> {
+  const rows = events.flatMap((event) => {
+    const notification = notificationFor(event);
+    return notification
+      ? [{ id: notificationId(notification.orderId, notification.status), ...notification }]
+      : [];
+  });
+  if (rows.length === 0) return [];
   const column = <V>(pick: (r: (typeof rows)[number]) => V): V[] => rows.map(pick);
   const result = await tx.execute<{ id: string }>(sql`
     INSERT INTO ${notifications} (id, order_id, status, message)

@@ -49,7 +49,8 @@ interface ForgottenEvents {
 /**
  * A deliberate rebuild of the notifications stored in a time range (docs/operations.md):
  *  1. in ONE transaction, delete the range's notifications and the inbox rows of the events that
- *     created them — not committed yet, so nothing is lost if a later step fails;
+ *     created them (status events; order.created, read and skipped, stays applied) — not committed
+ *     yet, so nothing is lost if a later step fails;
  *  2. rewind the group, per partition, to the first forgotten event (from the inbox rows' own
  *     offsets: the time an event was produced says nothing about when its notification was stored).
  *     Refused if any of those events is no longer in the log (retention), or while the group has
@@ -99,6 +100,7 @@ async function forgetInboxRows(client: PoolClient, scope: RebuildScope): Promise
     `WITH gone AS (
        DELETE FROM notification_inbox
        WHERE processed_at::timestamptz(3) >= $1 AND processed_at::timestamptz(3) < $2
+         AND event_type <> 'order.created'
        RETURNING topic, partition, "offset")
      SELECT topic, partition, count(*) AS events, min("offset") AS first
      FROM gone GROUP BY topic, partition ORDER BY topic, partition`,

@@ -1,10 +1,11 @@
+import type { NotificationStatus } from '@kafka-poc/contracts';
 import { ServiceError } from '@kafka-poc/resilience';
 import type { Logger } from '@kafka-poc/service-kit';
 
 export interface OutgoingNotification {
   id: string;
   orderId: string;
-  status: 'CONFIRMED' | 'REJECTED';
+  status: NotificationStatus;
   message: string;
   createdAt: string;
 }

@@ -8,28 +8,27 @@ import {
   type InboxHandlerHooks,
 } from '@kafka-poc/outbox';
 import { orderInbox } from '../db/schema.ts';
-import { applyDecisions, type Decision } from './order-repository.ts';
-
-export interface FinalizedOrder {
-  id: string;
-  createdAt: Date;
-}
+import type { StatusChange } from './order-events.ts';
+import { applyDecisions, type Decision } from './order-transitions.ts';
 
 /**
  * order-service's consumer of inventory-events: each reservation decision moves its order from
- * PENDING to CONFIRMED or REJECTED, exactly once (inbox + conditional update) per order.
- * `onFinalized` is told which orders reached their final status, once the change is committed.
+ * PENDING to CONFIRMED or REJECTED, exactly once (inbox + conditional update) per order, and
+ * announces it on order-events in the same transaction. inventory.released changes no order (the
+ * order was cancelled or expired before). `onFinalized` is told which orders changed, once
+ * committed.
  */
 export function inventoryDecisionsHandler(options: {
   db: Database;
   producer: KafkaProducer;
   groupId: string;
+  orderEventsTopic: string;
   hooks?: InboxHandlerHooks<InventoryEvent>;
   tracer?: EventTracer | undefined;
-  onFinalized?: (orders: FinalizedOrder[]) => void;
+  onFinalized?: (orders: StatusChange[]) => void;
 }): BatchHandler {
   // Batches are handled one at a time, so the last transaction's result is the one being committed.
-  let finalized: FinalizedOrder[] = [];
+  let finalized: StatusChange[] = [];
   return createInboxBatchHandler<InventoryEvent>({
     db: options.db,
     producer: options.producer,
@@ -37,7 +36,8 @@ export function inventoryDecisionsHandler(options: {
     inbox: orderInbox,
     decode: (value) => decodeEvent(inventoryEvent, value),
     apply: async (tx, events) => {
-      finalized = await applyDecisions(tx, events.map(toDecision));
+      const decisions = events.flatMap((e) => toDecision(e) ?? []);
+      finalized = await applyDecisions(tx, options.orderEventsTopic, decisions);
     },
     hooks: {
       ...options.hooks,
@@ -51,9 +51,18 @@ export function inventoryDecisionsHandler(options: {
   });
 }
 
-function toDecision({ event }: ConsumedEvent<InventoryEvent>): Decision {
-  const { payload } = event;
-  return payload.status === 'RESERVED'
-    ? { orderId: payload.orderId, status: 'CONFIRMED', reason: null }
-    : { orderId: payload.orderId, status: 'REJECTED', reason: payload.reason };
+function toDecision({ event, traceparent }: ConsumedEvent<InventoryEvent>): Decision | undefined {
+  switch (event.type) {
+    case 'inventory.reserved':
+      return { orderId: event.payload.orderId, status: 'CONFIRMED', reason: null, traceparent };
+    case 'inventory.rejected':
+      return {
+        orderId: event.payload.orderId,
+        status: 'REJECTED',
+        reason: event.payload.reason,
+        traceparent,
+      };
+    case 'inventory.released':
+      return undefined;
+  }
 }

@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { CreateOrderRequest, OrderResponse, OrderStatus } from '@kafka-poc/contracts';
-import { type Database, type Transaction, toDbError } from '@kafka-poc/db';
+import { type Database, toDbError } from '@kafka-poc/db';
 import type { OutboxMessage } from '@kafka-poc/outbox';
 import { AppError } from '@kafka-poc/service-kit';
-import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, or } from 'drizzle-orm';
 import { orders } from '../db/schema.ts';
 import type { Cursor } from './cursor.ts';
 import { scopedIdempotencyKey } from './idempotency-key.ts';
@@ -198,35 +198,14 @@ export async function listOrders(
   };
 }
 
-export interface Decision {
-  orderId: string;
-  status: 'CONFIRMED' | 'REJECTED';
-  reason: string | null;
+/** The orders among `ids` (for waiters woken by status changes). */
+export async function getOrders(db: Database, ids: string[]): Promise<OrderResponse[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.select().from(orders).where(inArray(orders.id, ids));
+  return rows.map(toResponse);
 }
 
-/**
- * Moves PENDING orders to their final status in one statement for the whole batch. An order that is
- * no longer PENDING is left alone, so a replayed decision can never flip a final status.
- * Returns the ids that changed.
- */
-export async function applyDecisions(
-  tx: Transaction,
-  decisions: Decision[],
-): Promise<{ id: string; createdAt: Date }[]> {
-  if (decisions.length === 0) return [];
-  const ids = decisions.map((d) => d.orderId);
-  const statuses = decisions.map((d) => d.status);
-  const reasons = decisions.map((d) => d.reason);
-  const result = await tx.execute<{ id: string; created_at: string }>(sql`
-    UPDATE ${orders} AS o
-    SET status = d.status, reason = d.reason, updated_at = now()
-    FROM unnest(${sql.param(ids)}::uuid[], ${sql.param(statuses)}::text[], ${sql.param(reasons)}::text[]) AS d(id, status, reason)
-    WHERE o.id = d.id AND o.status = 'PENDING'
-    RETURNING o.id, o.created_at`);
-  return result.rows.map((r) => ({ id: r.id, createdAt: new Date(r.created_at) }));
-}
-
-function toResponse(row: OrderRow): OrderResponse {
+export function toResponse(row: OrderRow): OrderResponse {
   return {
     id: row.id,
     item: row.item,

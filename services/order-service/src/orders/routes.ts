@@ -1,25 +1,40 @@
 import { randomUUID } from 'node:crypto';
 import {
+  cancelOrderHeaders,
+  cancelOrderRequest,
   createOrderHeaders,
   createOrderRequest,
   listOrdersQuery,
+  orderConflictProblem,
   orderIdParams,
   orderListResponse,
   orderResponse,
 } from '@kafka-poc/contracts';
 import type { Database } from '@kafka-poc/db';
-import { AppError, type HttpServer, problem, respond, traceparentOf } from '@kafka-poc/service-kit';
+import {
+  AppError,
+  type HttpServer,
+  PROBLEM_CONTENT_TYPE,
+  problem,
+  respond,
+  traceparentOf,
+} from '@kafka-poc/service-kit';
+import { cancelWithRetries, problemOf } from './cancel.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
+import { scopedIdempotencyKey } from './idempotency-key.ts';
 import type { OrderIntake } from './order-intake.ts';
-import { getOrder, listOrders } from './order-repository.ts';
+import { listOrders } from './order-repository.ts';
 
 const text = { schema: { type: 'string' } };
 
 export interface OrderRoutesDeps {
   db: Database;
   intake: OrderIntake;
+  orderEventsTopic: string;
   /** Called after an order committed, to wake the relay in this process at once. */
   onOrderCreated: () => void;
+  /** Called after a cancel committed (relay wake-up, metrics). */
+  onOrderCancelled: () => void;
 }
 
 export function registerOrderRoutes(app: HttpServer, deps: OrderRoutesDeps): void {
@@ -59,6 +74,7 @@ export function registerOrderRoutes(app: HttpServer, deps: OrderRoutesDeps): voi
         links: {
           201: {
             GetOrder: { operationId: 'getOrder', parameters: { id: '$response.body#/id' } },
+            CancelOrder: { operationId: 'cancelOrder', parameters: { id: '$response.body#/id' } },
           },
         },
       },
@@ -82,22 +98,59 @@ export function registerOrderRoutes(app: HttpServer, deps: OrderRoutesDeps): voi
     },
   );
 
-  app.get(
-    '/orders/:id',
+  app.post(
+    '/orders/:id/cancel',
     {
-      config: { scope: 'read' },
+      config: { scope: 'orders:write' },
       schema: {
-        operationId: 'getOrder',
-        summary: 'Get one order with its status and rejection reason',
+        operationId: 'cancelOrder',
+        summary: 'Cancel an order',
+        description:
+          'A PENDING or CONFIRMED order becomes CANCELLED and emits order.cancelled: inventory-service gives ' +
+          'back the stock it reserved (exactly once), notification-service stores "Order <id> is CANCELLED". ' +
+          'A cancel that races the reservation decision ends the same way: CANCELLED, nothing reserved. An ' +
+          'order that is REJECTED, EXPIRED or already CANCELLED answers 409 with its current state, except a ' +
+          'retry of the cancel that cancelled it (same Idempotency-Key and API key), which answers 200 again ' +
+          '(`idempotent-replayed: true`). The body is optional: `{"reason": "…"}`.',
         tags: ['orders'],
         params: orderIdParams,
-        response: { 200: orderResponse, 404: problem('No order with this id') },
+        headers: cancelOrderHeaders,
+        body: cancelOrderRequest.nullish(),
+        response: {
+          200: respond(orderResponse, {
+            description: 'The order, CANCELLED',
+            headers: {
+              'idempotent-replayed': {
+                description: 'true when this Idempotency-Key had already cancelled the order',
+                required: true,
+                schema: { type: 'string', enum: ['true', 'false'] },
+              },
+            },
+          }),
+          404: problem('No order with this id'),
+          409: respond(orderConflictProblem, {
+            description: 'The order is REJECTED, EXPIRED or already CANCELLED; `order` is its current state',
+            contentType: PROBLEM_CONTENT_TYPE,
+          }),
+        },
       },
     },
-    async (request) => {
-      const order = await getOrder(deps.db, request.params.id);
-      if (!order) throw new AppError('NOT_FOUND', `order ${request.params.id} not found`);
-      return order;
+    async (request, reply) => {
+      const key = request.headers['idempotency-key'];
+      const outcome = await cancelWithRetries(deps.db, deps.orderEventsTopic, {
+        orderId: request.params.id,
+        reason: request.body?.reason,
+        clientKey: key === undefined ? undefined : scopedIdempotencyKey(request.principal, key),
+        traceparent: traceparentOf(request.span) ?? request.headers.traceparent,
+      });
+      if (outcome.kind === 'not-found')
+        throw new AppError('NOT_FOUND', `order ${request.params.id} not found`);
+      if (outcome.kind === 'conflict') {
+        return reply.status(409).type('application/problem+json').send(problemOf(outcome.order));
+      }
+      if (!outcome.replayed) deps.onOrderCancelled();
+      request.log.debug({ orderId: outcome.order.id, replayed: outcome.replayed }, 'order cancelled');
+      return reply.status(200).header('idempotent-replayed', String(outcome.replayed)).send(outcome.order);
     },
   );
 
