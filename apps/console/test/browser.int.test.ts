@@ -166,14 +166,15 @@ describe('console in a real browser', () => {
     const results = page.getByRole('table', { name: 'Messages' });
     await results.locator('tbody tr.message').nth(1).waitFor();
 
-    // Filter by key: the confirmed order's event only; its value as pretty JSON.
+    // Filter by key: the confirmed order's events only (order.created, then order.confirmed from
+    // order-service); the created one's value as pretty JSON.
     const controls = page.getByRole('form', { name: 'Browse messages' });
     await controls.getByLabel('Key filter').fill(orders.confirmed ?? '');
     await controls.getByRole('button', { name: 'Load' }).click();
-    await waitFor(async () => (await results.locator('tbody tr.message').count()) === 1, {
-      message: 'one row',
+    await waitFor(async () => (await results.locator('tbody tr.message').count()) === 2, {
+      message: "the order's two events",
     });
-    const row = results.locator('tbody tr.message').first();
+    const row = results.locator('tbody tr.message', { hasText: 'order.created' }).first();
     const partition = (await row.getAttribute('data-partition')) ?? '';
     const offset = (await row.getAttribute('data-offset')) ?? '';
     await row.click();
@@ -186,7 +187,8 @@ describe('console in a real browser', () => {
     await controls.getByLabel('Key filter').fill('');
     await controls.getByLabel('Text filter').fill('Unicorn');
     await controls.getByRole('button', { name: 'Load' }).click();
-    await waitFor(async () => (await results.locator('tbody tr.message').count()) === 1, {
+    // The Unicorn order's order.created and order.rejected (both name the item).
+    await waitFor(async () => (await results.locator('tbody tr.message').count()) === 2, {
       message: 'Unicorn',
     });
     await controls.getByLabel('Text filter').fill('');
@@ -213,7 +215,8 @@ describe('console in a real browser', () => {
     await controls.getByRole('button', { name: 'Load' }).click();
     await page.getByText('No messages.').waitFor();
 
-    // Live tail, then produce a message (not valid JSON: inventory-service will dead-letter it).
+    // Live tail, then produce a message (not valid JSON: inventory-service and notification-service
+    // will each dead-letter it).
     await controls.getByLabel('Start').selectOption('newest');
     await controls.getByRole('button', { name: 'Load' }).click();
     await page.getByRole('button', { name: 'Live tail' }).click();
@@ -238,14 +241,16 @@ describe('console in a real browser', () => {
     const { page } = browser;
     const topic = pipeline.topics.orderEvents;
     const dlt = `${topic}.DLT`;
+    // Two groups read order-events (inventory-service and notification-service): each dead-letters
+    // the poison record, so every record on the topic gives two letters.
     await waitFor(() => countMessages(dlt), {
-      until: (n) => n >= 1,
-      message: 'a dead letter',
+      until: (n) => n === 2,
+      message: 'a dead letter from each group reading the topic',
       timeoutMs: 20_000,
     });
     await page.goto(`${consoleApp.url}/#/dead-letters/${encodeURIComponent(dlt)}`);
     const letters = page.getByRole('table', { name: 'Dead letters' });
-    const letter = letters.locator('tbody tr.message').first();
+    const letter = letters.locator('tbody tr.message', { hasText: pipeline.groups.inventory }).first();
     await letter.waitFor();
     const text = await letter.textContent();
     expect(text).toContain('invalid JSON');
@@ -266,21 +271,21 @@ describe('console in a real browser', () => {
       Object.keys(redriven?.headers ?? {}).filter((h) => h.startsWith('dlq-') && h !== 'dlq-redriven-from'),
     ).toEqual([]);
     await waitFor(() => countMessages(dlt), {
-      until: (n) => n === 2,
-      message: 'letter back in the DLT',
+      until: (n) => n === 4,
+      message: 'the redriven record dead-lettered again by both groups',
       timeoutMs: 20_000,
     });
 
     // Redrive all needs a confirmation.
     await page.getByRole('button', { name: 'Redrive all…' }).click();
     await page.getByRole('button', { name: /Confirm: redrive all \d+/ }).click();
-    await page.getByText(/Redriven all: 2 message\(s\)/).waitFor();
+    await page.getByText(/Redriven all: 4 message\(s\)/).waitFor();
     await waitFor(() => countMessages(dlt), {
-      until: (n) => n === 4,
-      message: 'both back in the DLT',
+      until: (n) => n === 12,
+      message: 'all four back in the DLT, twice each',
       timeoutMs: 20_000,
     });
-    await page.locator(`tr[data-topic="${dlt}"] td.num`, { hasText: /^4$/ }).waitFor();
+    await page.locator(`tr[data-topic="${dlt}"] td.num`, { hasText: /^12$/ }).waitFor();
     await saveScreenshot(page, 'dead-letters');
   });
 
