@@ -4,7 +4,16 @@
 // (as on this machine) and git, a clean clone of this repository's HEAD, then the two commands.
 // Not a prerequisite but this sandbox's: its egress proxy's CA, trusted in the container as on the host.
 // Takes long (the whole suite); the output goes to a log, the end of it to stdout.
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { BASE_IMAGE, ensureBaseImage } from './base-image.ts';
 import { run, runOk } from './exec.ts';
@@ -32,19 +41,42 @@ export function readmePackages(readme: string): string[] {
     .filter((w) => !w.startsWith('-'));
 }
 
-function dockerfile(packages: string[]): string {
+/**
+ * Where the container's Node.js 20 comes from: NodeSource's apt repository when this machine has it
+ * configured, else this machine's own installed NodeSource package (its files, from `dpkg -L nodejs`):
+ * the same Node.js, for sandboxes where NodeSource's repository is not reachable.
+ */
+type NodeSource = 'repository' | 'host-package';
+
+function dockerfile(packages: string[], node: NodeSource): string {
+  const fromRepository = node === 'repository';
   return [
     `FROM ${BASE_IMAGE}`,
     '# This sandbox egress proxy CA (not a prerequisite of the project), trusted as on the host.',
     'COPY extra-ca/ /usr/local/share/ca-certificates/',
-    'COPY nodesource.sources /etc/apt/sources.list.d/nodesource.sources',
-    'COPY nodesource.gpg /usr/share/keyrings/nodesource.gpg',
+    ...(fromRepository
+      ? [
+          'COPY nodesource.sources /etc/apt/sources.list.d/nodesource.sources',
+          'COPY nodesource.gpg /usr/share/keyrings/nodesource.gpg',
+        ]
+      : [
+          "# NodeSource's nodejs package as installed on the host (its repository is not reachable here).",
+          'ADD nodejs.tar /',
+        ]),
     '# README: Node.js >= 20 with npm (NodeSource), git, and its apt-get line, as a user would type it.',
-    `RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ca-certificates nodejs git ${packages.join(' ')} && rm -rf /var/lib/apt/lists/*`,
+    `RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ca-certificates ${fromRepository ? 'nodejs ' : ''}git ${packages.join(' ')} && rm -rf /var/lib/apt/lists/*`,
     'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt',
     'WORKDIR /root',
     '',
   ].join('\n');
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return lstatSync(path).isDirectory();
+  } catch {
+    return true; // listed by dpkg but absent: nothing to copy
+  }
 }
 
 async function main(): Promise<number> {
@@ -66,13 +98,23 @@ async function main(): Promise<number> {
     for (const f of readdirSync(EXTRA_CA_DIR))
       if (f.endsWith('.crt')) cpSync(join(EXTRA_CA_DIR, f), join(context, 'extra-ca', f));
   }
-  for (const f of [NODESOURCE.list, NODESOURCE.key]) {
-    if (!existsSync(f))
-      throw new Error(`${f} missing: this check takes Node.js from NodeSource, as this machine does`);
+  const node: NodeSource =
+    existsSync(NODESOURCE.list) && existsSync(NODESOURCE.key) ? 'repository' : 'host-package';
+  if (node === 'repository') {
+    cpSync(NODESOURCE.list, join(context, 'nodesource.sources'));
+    cpSync(NODESOURCE.key, join(context, 'nodesource.gpg'));
+  } else {
+    const files = (await runOk('dpkg', ['-L', 'nodejs'])).stdout
+      .split('\n')
+      .filter((f) => f.startsWith('/') && !isDirectory(f));
+    if (!files.some((f) => f === '/usr/bin/node'))
+      throw new Error('no NodeSource repository configured and no nodejs package installed on this machine');
+    await runOk('tar', ['-C', '/', '-cf', join(context, 'nodejs.tar'), ...files.map((f) => f.slice(1))]);
+    say(
+      `Node.js: NodeSource's repository is not configured here; using this machine's nodejs package (${files.length} files)`,
+    );
   }
-  cpSync(NODESOURCE.list, join(context, 'nodesource.sources'));
-  cpSync(NODESOURCE.key, join(context, 'nodesource.gpg'));
-  writeFileSync(join(context, 'Dockerfile'), dockerfile(packages));
+  writeFileSync(join(context, 'Dockerfile'), dockerfile(packages, node));
   say(`building ${IMAGE} (log ${log})`);
   await runOk('podman', ['build', '-t', IMAGE, context], { env, logFile: log, timeoutMs: 3_600_000 });
 
