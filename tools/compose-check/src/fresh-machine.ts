@@ -109,7 +109,11 @@ async function main(): Promise<number> {
       .filter((f) => f.startsWith('/') && !isDirectory(f));
     if (!files.some((f) => f === '/usr/bin/node'))
       throw new Error('no NodeSource repository configured and no nodejs package installed on this machine');
-    await runOk('tar', ['-C', '/', '-cf', join(context, 'nodejs.tar'), ...files.map((f) => f.slice(1))]);
+    // npm may have been updated in place since the package was installed (npm install -g npm): its
+    // directory goes whole, whatever dpkg listed.
+    const npmDir = 'usr/lib/node_modules/npm';
+    const listed = files.map((f) => f.slice(1)).filter((f) => !f.startsWith(`${npmDir}/`));
+    await runOk('tar', ['-C', '/', '-cf', join(context, 'nodejs.tar'), ...listed, npmDir]);
     say(
       `Node.js: NodeSource's repository is not configured here; using this machine's nodejs package (${files.length} files)`,
     );
