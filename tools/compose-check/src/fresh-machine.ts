@@ -66,7 +66,9 @@ function dockerfile(packages: string[], node: NodeSource): string {
     '# README: Node.js >= 20 with npm (NodeSource), git, and its apt-get line, as a user would type it.',
     `RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ca-certificates ${fromRepository ? 'nodejs ' : ''}git ${packages.join(' ')} && rm -rf /var/lib/apt/lists/*`,
     'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt',
-    'WORKDIR /root',
+    // As root, the repository must sit where the postgres user can enter (embedded PostgreSQL runs as
+    // that user): /root is mode 700, so a clone there fails with EACCES on initdb (README, Quick start).
+    'WORKDIR /opt',
     '',
   ].join('\n');
 }
