@@ -1,5 +1,5 @@
 import { createDatabase, createPool, isRetryableDbError, type Pool, withTransaction } from '@kafka-poc/db';
-import { type BlackHoleProxy, blackHoleProxy, createTestDatabase } from '@kafka-poc/testing';
+import { BlackholeProxy, createTestDatabase } from '@kafka-poc/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // A link to Postgres that turns into a black hole (a frozen middlebox, a partition): the server never
@@ -8,16 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // error is one the consumers retry, and the dead connection never comes back out of the pool.
 const STATEMENT_TIMEOUT_MS = 500;
 
-let proxy: BlackHoleProxy;
+let proxy: BlackholeProxy;
 let pool: Pool;
 
 beforeAll(async () => {
-  const url = new URL(await createTestDatabase('query_timeout'));
-  proxy = await blackHoleProxy(0, Number(url.port));
-  url.port = String(proxy.port);
+  const databaseUrl = await createTestDatabase('query_timeout');
+  proxy = await BlackholeProxy.start(databaseUrl);
   pool = createPool(
     {
-      url: url.toString(),
+      url: proxy.url(databaseUrl),
       max: 2,
       connectionTimeoutMs: 5_000,
       statementTimeoutMs: STATEMENT_TIMEOUT_MS,
@@ -29,13 +28,15 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await pool?.end().catch(() => undefined);
-  await proxy?.close();
+  await proxy?.stop();
 });
 
 describe('a query over a black-holed link', () => {
   it('fails as retryable in a transaction, and the next transaction gets a working connection', async () => {
     await withTransaction(pool, (client) => client.query('SELECT 1'));
-    proxy.swallowOpenConnections();
+    // Open connections go silent; new ones carry data.
+    proxy.cut();
+    proxy.heal();
 
     const failure = await withTransaction(pool, (client) => client.query('SELECT 1')).catch(
       (e: unknown) => e,
@@ -52,7 +53,9 @@ describe('a query over a black-holed link', () => {
   it('through drizzle: a timed-out connection is dropped, not handed out again, and no client leaks', async () => {
     const db = createDatabase(pool);
     await db.execute('SELECT 1');
-    proxy.swallowOpenConnections();
+    // Open connections go silent; new ones carry data.
+    proxy.cut();
+    proxy.heal();
 
     const failure = await db.transaction((tx) => tx.execute('SELECT 1')).catch((e: unknown) => e);
     expect(isRetryableDbError(failure)).toBe(true);

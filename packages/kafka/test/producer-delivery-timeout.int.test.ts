@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeStablePorts, type KafkaCluster, startKafka } from '@kafka-poc/local-stack';
-import { blackHoleProxy, uniqueName } from '@kafka-poc/testing';
+import { BlackholeProxy, uniqueName } from '@kafka-poc/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdmin, createProducer, KafkaError } from '../src/index.ts';
 
@@ -31,7 +31,7 @@ describe('the producer behind a link that goes silent', () => {
     timeout: 90_000,
   }, async () => {
     const upstream = cluster.nodes[0]?.listeners[0]?.port ?? 0;
-    const proxy = await blackHoleProxy(proxyPort, upstream);
+    const proxy = await BlackholeProxy.start({ host: '127.0.0.1', port: upstream }, proxyPort);
     const topic = uniqueName('delivery');
     const admin = createAdmin({
       brokers: cluster.bootstrapServers.split(','),
@@ -47,7 +47,9 @@ describe('the producer behind a link that goes silent', () => {
       await producer.start();
       await producer.send([{ topic, key: 'a', value: 'before' }]);
 
-      proxy.swallowOpenConnections();
+      // Open connections go silent; new ones (the replacement client's) carry data.
+      proxy.cut();
+      proxy.heal();
       const started = Date.now();
       const error = await producer
         .send([{ topic, key: 'a', value: 'lost in the hole' }])
@@ -68,7 +70,7 @@ describe('the producer behind a link that goes silent', () => {
     } finally {
       await producer.stop();
       await admin.stop();
-      await proxy.close();
+      await proxy.stop();
     }
   });
 });

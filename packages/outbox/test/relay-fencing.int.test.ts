@@ -6,6 +6,7 @@ import { createPool, type Pool } from '@kafka-poc/db';
 import { createAdmin, createProducer, type KafkaAdmin, type KafkaProducer } from '@kafka-poc/kafka';
 import { sleep } from '@kafka-poc/resilience';
 import {
+  BlackholeProxy,
   createTestDatabase,
   createTestTopic,
   testKafkaBrokers,
@@ -15,7 +16,6 @@ import {
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OutboxRelay } from '../src/index.ts';
-import { BlackholeProxy } from './blackhole-proxy.ts';
 import {
   createOutboxTable,
   insertRows,

@@ -1,47 +1,91 @@
-// A few lines of node:net instead of toxiproxy: the unit and integration tests that need it start
-// no other process, and "connections open now never carry data again" is not one of toxiproxy's
-// toxics (its `timeout` toxic closes the connection after a while; a frozen middlebox never does).
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import net from 'node:net';
 
-export interface BlackHoleProxy {
-  /** The port it listens on (the one asked for, or the kernel's choice for 0). */
-  port: number;
-  /** The connections open now never carry data again (as through a frozen middlebox); later ones work. */
-  swallowOpenConnections(): void;
-  close(): Promise<void>;
-}
+// Home-made rather than toxiproxy: the tests need one fault (a link that silently stops carrying
+// bytes, no FIN, no RST) between one client and Postgres or a broker, and a 50-line proxy needs no
+// binary (toxiproxy's `timeout` toxic closes the connection after a while; a frozen middlebox never does).
 
-/** A TCP forwarder on 127.0.0.1:listenPort (0: any) to 127.0.0.1:upstreamPort that can turn into a black hole. */
-export async function blackHoleProxy(listenPort: number, upstreamPort: number): Promise<BlackHoleProxy> {
-  const open = new Set<Socket>();
-  const dead = new WeakSet<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = connect(upstreamPort, '127.0.0.1');
-    for (const [from, to] of [
-      [client, upstream],
-      [upstream, client],
-    ] as const) {
-      open.add(from);
-      from.on('data', (chunk) => {
-        if (!dead.has(client)) to.write(chunk);
+/**
+ * A TCP proxy (Postgres, a Kafka broker) that can "cut the cable": while cut, bytes in both directions are
+ * dropped and nothing is closed, so neither side sees an error, only silence (a cut link, a
+ * partition, a dead NAT entry). New connections while cut hang the same way. `heal()` lets new
+ * connections through again (the silenced ones stay dead, as after a real partition).
+ */
+export class BlackholeProxy {
+  readonly #server: net.Server;
+  readonly #sockets = new Set<net.Socket>();
+  #cut = false;
+  /** Bumped by every cut: a connection from before a cut never carries a byte again. */
+  #generation = 0;
+  #port = 0;
+
+  private constructor(upstreamHost: string, upstreamPort: number) {
+    this.#server = net.createServer((client) => {
+      this.#sockets.add(client);
+      client.on('close', () => this.#sockets.delete(client));
+      client.on('error', () => {});
+      if (this.#cut) return; // accepted, never answered
+      const generation = this.#generation;
+      const up = () => !this.#cut && generation === this.#generation;
+      const upstream = net.connect(upstreamPort, upstreamHost);
+      this.#sockets.add(upstream);
+      upstream.on('close', () => this.#sockets.delete(upstream));
+      upstream.on('error', () => {
+        if (up()) client.destroy();
       });
-      from.on('error', () => to.destroy());
-      from.on('close', () => {
-        open.delete(from);
-        to.destroy();
+      client.on('error', () => {
+        if (up()) upstream.destroy();
       });
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(listenPort, '127.0.0.1', resolve));
-  const address = server.address();
-  return {
-    port: typeof address === 'object' && address ? address.port : listenPort,
-    swallowOpenConnections: () => {
-      for (const s of open) dead.add(s);
-    },
-    close: () => {
-      for (const s of open) s.destroy();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+      const forward = (from: net.Socket, to: net.Socket) => {
+        from.on('data', (chunk) => {
+          if (up()) to.write(chunk);
+        });
+        // A close is only passed on while the link is up: a cut link carries no FIN either.
+        from.on('end', () => {
+          if (up()) to.end();
+        });
+      };
+      forward(client, upstream);
+      forward(upstream, client);
+    });
+  }
+
+  /** In front of a Postgres URL, or of host:port; on 127.0.0.1:listenPort (0: the kernel's choice). */
+  static async start(
+    upstream: string | { host: string; port: number },
+    listenPort = 0,
+  ): Promise<BlackholeProxy> {
+    const target = typeof upstream === 'string' ? new URL(upstream) : undefined;
+    const proxy = target
+      ? new BlackholeProxy(target.hostname, Number(target.port || 5432))
+      : new BlackholeProxy((upstream as { host: string }).host, (upstream as { port: number }).port);
+    await new Promise<void>((resolve) => proxy.#server.listen(listenPort, '127.0.0.1', resolve));
+    proxy.#port = (proxy.#server.address() as net.AddressInfo).port;
+    return proxy;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  /** The same URL, through this proxy. */
+  url(upstreamUrl: string): string {
+    const url = new URL(upstreamUrl);
+    url.hostname = '127.0.0.1';
+    url.port = String(this.#port);
+    return url.toString();
+  }
+
+  cut(): void {
+    this.#cut = true;
+    this.#generation++;
+  }
+
+  heal(): void {
+    this.#cut = false;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
 }

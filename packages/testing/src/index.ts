@@ -1,4 +1,4 @@
-export { type BlackHoleProxy, blackHoleProxy } from './black-hole-proxy.ts';
+export { BlackholeProxy } from './black-hole-proxy.ts';
 export {
   createTestDatabase,
   createTestTopic,
