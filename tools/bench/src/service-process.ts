@@ -1,5 +1,5 @@
 /**
- * One service run as `npm start` runs it (`node services/<name>/src/main.ts` from its package dir,
+ * One service (or the console) run as `npm start` runs it (`node services/<name>/src/main.ts` from its package dir,
  * see tools/dev/src/service-instance.ts), but with its output in a log file, not our terminal.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -7,7 +7,7 @@ import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { findService, repoRoot, type Watchdog } from '@kafka-poc/local-stack';
 
-export type ServiceName = 'order-service' | 'inventory-service' | 'notification-service';
+export type ServiceName = 'order-service' | 'inventory-service' | 'notification-service' | 'console';
 export const SERVICE_NAMES: readonly ServiceName[] = [
   'order-service',
   'inventory-service',

