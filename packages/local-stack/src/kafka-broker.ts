@@ -46,6 +46,10 @@ export interface StartKafkaOptions {
    */
   ports?: 'default' | 'random' | { brokerPort: number; controllerPort: number; internalPort?: number }[];
   heapMb?: number;
+  /** More JVM flags for every node (e.g. JMX or Flight Recorder switches for the bench). */
+  jvmArgs?: string[];
+  /** server.properties entries that replace (or add to) the defaults of kafka-config.ts, on every node. */
+  properties?: [string, string][];
   onProgress?: OnProgress;
   /** How long to wait for every broker to answer a metadata request. */
   readyTimeoutMs?: number;
@@ -147,6 +151,7 @@ interface ClusterContext {
   java: string;
   libsDir: string;
   heapMb: number;
+  jvmArgs: string[];
   nodes: NodeState[];
   watchdog: ReturnType<typeof watchdogHandle>;
   onProgress: OnProgress;
@@ -203,7 +208,9 @@ export async function startKafka(options: StartKafkaOptions): Promise<KafkaClust
 
   const listeners = await listenerPorts(options.listeners ?? [], ports);
   const nodes = await Promise.all(
-    ports.map((p) => prepareNode(dataDir, p, ports, security, tls, listeners.get(p.nodeId) ?? [])),
+    ports.map((p) =>
+      prepareNode(dataDir, p, ports, security, tls, listeners.get(p.nodeId) ?? [], options.properties ?? []),
+    ),
   );
   const formatted = await Promise.all(
     nodes.map((n) =>
@@ -227,6 +234,7 @@ export async function startKafka(options: StartKafkaOptions): Promise<KafkaClust
     java,
     libsDir,
     heapMb: options.heapMb ?? 512,
+    jvmArgs: options.jvmArgs ?? [],
     nodes,
     watchdog,
     onProgress,
@@ -545,6 +553,7 @@ async function prepareNode(
   security: KafkaSecurityOptions | undefined,
   tls: TlsMaterial | undefined,
   listeners: ListenerPorts[],
+  overrides: [string, string][],
 ): Promise<NodeState> {
   const nodeDir = join(dataDir, `node-${ports.nodeId}`);
   const logsDir = join(nodeDir, 'logs');
@@ -567,7 +576,7 @@ async function prepareNode(
           }),
         )
       : plain;
-  await writeFile(join(nodeDir, 'server.properties'), toPropertiesFile(props));
+  await writeFile(join(nodeDir, 'server.properties'), toPropertiesFile(withOverrides(props, overrides)));
   await writeFile(join(nodeDir, 'log4j2.properties'), log4j2Properties(logsDir));
   return {
     nodeId: ports.nodeId,
@@ -641,6 +650,7 @@ function launchNode(ctx: ClusterContext, node: NodeState): void {
     '-Djava.awt.headless=true',
     `-Dlog4j2.configurationFile=${join(node.dataDir, 'log4j2.properties')}`,
     `-Dkafka.logs.dir=${join(node.dataDir, 'logs')}`,
+    ...ctx.jvmArgs,
     '-cp',
     `${ctx.libsDir}/*`,
     'kafka.Kafka',

@@ -33,6 +33,7 @@ export class BacklogSampler {
   #client: pg.Client | undefined;
   #timer: NodeJS.Timeout | undefined;
   #busy = false;
+  #paused = false;
   readonly #origin: number;
   #errors = 0;
 
@@ -86,8 +87,17 @@ export class BacklogSampler {
     };
   }
 
+  /** No samples until resume() (a phase that measures the pipeline's own cost). */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+  }
+
   async #tick(): Promise<void> {
-    if (this.#busy) return;
+    if (this.#busy || this.#paused) return;
     this.#busy = true;
     try {
       this.samples.push(await this.sample());

@@ -1,5 +1,6 @@
 /** The report's charts, rendered from a result: each an SVG file next to report.md. */
 import { pipelineBacklog } from './backlog.ts';
+import { mainFixedPhase, mainRate } from './report.ts';
 import type { BenchResult, PhaseResult } from './result.ts';
 import { distributionChart, lineChart, type Tick } from './svg-chart.ts';
 
@@ -9,7 +10,7 @@ export interface Chart {
   svg: string;
 }
 
-const LATENCY_TARGET: Tick = { value: 100, label: 'target: p99 accepted→notified 100 ms at 500/s' };
+const LATENCY_TARGET: Tick = { value: 50, label: 'target: p99 accepted→notified 50 ms at 500/s' };
 
 function phaseMarkers(phases: PhaseResult[]): Tick[] {
   return phases.map((p) => ({ value: p.startedAt, label: p.kind === 'step' ? `${p.rate}/s` : p.name }));
@@ -17,7 +18,7 @@ function phaseMarkers(phases: PhaseResult[]): Tick[] {
 
 export async function renderCharts(result: BenchResult): Promise<Chart[]> {
   const charts: Chart[] = [];
-  const fixed = result.phases.find((p) => p.kind === 'fixed');
+  const fixed = mainFixedPhase(result.phases, mainRate(result));
   if (fixed) {
     const per = fixed.perSecond.filter((s) => s.second < fixed.durationMs / 1000);
     charts.push({

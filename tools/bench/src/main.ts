@@ -22,7 +22,7 @@ import { type BenchOptions, HELP, parseOptions } from './options.ts';
 import { resetStatements, topStatements } from './pg-stats.ts';
 import { type PhaseContext, type PhaseOutput, runPhase } from './phase.ts';
 import { ProcSampler, summarizeResources } from './proc-sampler.ts';
-import { compactJson, renderReport } from './report.ts';
+import { compactJson, mainFixedPhase, renderReport } from './report.ts';
 import type { BenchResult, PhaseResult } from './result.ts';
 import { attachStack, type Stack, startOwnStack } from './stack.ts';
 import { evaluateTargets } from './targets.ts';
@@ -107,6 +107,7 @@ async function main(): Promise<number> {
           ...(profileDir ? { cpuProfileDir: profileDir } : {}),
           pgStatStatements: options.pgStats,
           env: process.env,
+          console: options.console,
           log,
         });
   } catch (error) {
@@ -169,7 +170,7 @@ async function main(): Promise<number> {
     if (profileDir) {
       log('stopping services to write their CPU profiles');
       await Promise.all(own.services.map((s) => s.stop()));
-      profiles = await readProfiles(profileDir, result.measured);
+      profiles = await readProfiles(profileDir, result.measured, result.phases);
       const keep = `${outDir.replace(/\/$/, '')}.profiles.tmp`;
       await cp(profileDir, keep, { recursive: true }).catch(() => undefined);
       log(`raw profiles kept in ${relative(process.cwd(), keep)} (open in Chrome DevTools)`);
@@ -211,6 +212,35 @@ async function main(): Promise<number> {
     if (profileDir) await rm(profileDir, { recursive: true, force: true });
   }
   return exitCode;
+}
+
+/** Idle time before the idle phase. */
+const SETTLE_MS = 10_000;
+
+/** The cost phases: each of --rates (0 = idle, measured first), --rate's for --duration in full mode. */
+export function costPlan(options: BenchOptions): { rate: number; durationMs: number }[] {
+  const rates = [...new Set(options.rates)].sort((a, b) => a - b);
+  if (options.mode === 'full' && !rates.includes(options.rate)) rates.push(options.rate);
+  return rates.map((rate) => ({
+    rate,
+    durationMs:
+      options.mode === 'cost' || rate === options.rate ? options.durationMs : options.costDurationMs,
+  }));
+}
+
+/** The statements of a phase that took the most time, for the report's table. */
+function slowestStatements(phase: PhaseResult | undefined): BenchResult['statements'] {
+  if (!phase?.statementCounts) return undefined;
+  return [...phase.statementCounts]
+    .sort((a, b) => b.totalMs - a.totalMs)
+    .slice(0, 15)
+    .map((s) => ({
+      query: s.query,
+      calls: s.calls,
+      totalMs: Math.round(s.totalMs),
+      meanMs: s.calls > 0 ? Math.round((s.totalMs / s.calls) * 1000) / 1000 : 0,
+      rows: s.rows,
+    }));
 }
 
 type RunOutput = Pick<BenchResult, 'bound' | 'phases' | 'findMax' | 'exactlyOnce' | 'statements' | 'ok'> & {
@@ -264,7 +294,7 @@ async function runBench(args: {
   let statements: BenchResult['statements'];
 
   const warmupRate = options.mode === 'find-max' ? options.findMax.start : options.rate;
-  if (options.warmupMs > 0) {
+  if (options.warmupMs > 0 && options.mode !== 'cost' && options.mode !== 'full') {
     const out = await runPhase(ctx, {
       name: 'warm-up',
       kind: 'warmup',
@@ -276,7 +306,7 @@ async function runBench(args: {
   }
 
   const fromUs = monotonicUs();
-  if (options.mode === 'fixed' || options.mode === 'full') {
+  if (options.mode === 'fixed') {
     if (stack.pgStatStatements) await resetStatements(stack.databaseUrl).catch(() => undefined);
     const out = await runPhase(ctx, {
       name: `fixed ${options.rate}/s`,
@@ -288,6 +318,41 @@ async function runBench(args: {
     outputs.push(out);
     phases.push(out.result);
     if (stack.pgStatStatements) statements = await topStatements(stack.databaseUrl).catch(() => undefined);
+  }
+
+  if (options.mode === 'cost' || options.mode === 'full') {
+    for (const { rate, durationMs } of costPlan(options)) {
+      if (rate === 0) {
+        // Start-up work (JIT, group joins, first purges) is over before the idle stack is measured.
+        log(`idle: letting the stack settle for ${SETTLE_MS / 1000} s first`);
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+        const out = await runPhase(ctx, { name: 'idle', kind: 'idle', rate: 0, durationMs });
+        outputs.push(out);
+        phases.push(out.result);
+        continue;
+      }
+      if (options.warmupMs > 0) {
+        const warm = await runPhase(ctx, {
+          name: `warm-up ${rate}/s`,
+          kind: 'warmup',
+          rate,
+          durationMs: options.warmupMs,
+        });
+        outputs.push(warm);
+        phases.push(warm.result);
+      }
+      const out = await runPhase(ctx, {
+        name: `fixed ${rate}/s`,
+        kind: 'fixed',
+        rate,
+        durationMs,
+        cost: true,
+      });
+      out.result.verdict = judgeStep(stepMeasure(out.result));
+      outputs.push(out);
+      phases.push(out.result);
+    }
+    statements = slowestStatements(mainFixedPhase(phases, options.rate));
   }
 
   let findMax: BenchResult['findMax'];
@@ -374,16 +439,23 @@ function stepMeasure(p: PhaseResult) {
 async function readProfiles(
   dir: string,
   window: { fromUs: number; toUs: number },
+  phases: PhaseResult[],
 ): Promise<BenchResult['profiles']> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
   const out: NonNullable<BenchResult['profiles']> = [];
+  // Each measured fixed-rate or idle phase on its own as well (the cost per rate).
+  const measured = phases.filter((p) => (p.kind === 'fixed' || p.kind === 'idle') && p.monotonicUs);
   for (const file of files.sort()) {
     try {
       const profile = JSON.parse(await readFile(join(dir, file), 'utf8')) as CpuProfile;
-      out.push({
-        service: file.replace(/\.cpuprofile$/, ''),
-        summary: summarizeProfile(profile, 15, window),
-      });
+      const service = file.replace(/\.cpuprofile$/, '');
+      out.push({ service, summary: summarizeProfile(profile, 15, window) });
+      if (measured.length > 1) {
+        for (const p of measured) {
+          if (p.monotonicUs)
+            out.push({ service, phase: p.name, summary: summarizeProfile(profile, 10, p.monotonicUs) });
+        }
+      }
     } catch (error) {
       log(`could not read profile ${file}: ${(error as Error).message}`);
     }

@@ -37,6 +37,7 @@ export class MetricsSampler {
   readonly #origin: number;
   #timer: NodeJS.Timeout | undefined;
   #busy = false;
+  #paused = false;
 
   constructor(targets: { name: string; url: string }[], origin: number) {
     this.#targets = targets;
@@ -53,8 +54,17 @@ export class MetricsSampler {
     while (this.#busy) await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
+  /** No samples until resume() (a phase that measures the pipeline's own cost). */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+  }
+
   async #tick(): Promise<void> {
-    if (this.#busy) return;
+    if (this.#busy || this.#paused) return;
     this.#busy = true;
     try {
       const t = Math.round((performance.now() - this.#origin) / 100) / 10;

@@ -8,15 +8,22 @@ rate and/or finds the highest sustained rate, checks exactly-once, and writes JS
 under bench/results/<timestamp>/ (and bench/results/latest.md).
 
 Modes:
-  (default)              full: bound, fixed-rate run, find-max
-  --mode fixed|find-max|full
+  (default)              full: bound, the cost at each of --rates (--rate for --duration: the latency
+                         run), find-max
+  --mode fixed|cost|find-max|full
+                         cost: only the cost at each of --rates (CPU per process, Kafka requests and
+                         Postgres statements per order)
   --quick                CI smoke: 10 s at 100/s, no bound, no find-max; results in bench/results/quick.tmp/;
                          fails only on lost or duplicated orders
 
 Fixed rate:
   --rate <n>             orders/s (default 500)
-  --duration <t>         e.g. 60s, 10m (default 60s)
+  --duration <t>         e.g. 60s, 10m (default 60s; in cost mode, each rate's phase, default 30s)
   --warmup <t>           unmeasured load at the same rate first (default 5s; 0 to skip)
+
+Cost per rate (full and cost modes):
+  --rates <list>         orders/s, comma-separated; 0 = idle, no load (default 0,100,500,2000)
+  --cost-duration <t>    each rate's phase except --rate's in full mode (default 30s)
 
 Find-max:
   --start <n>            first rate (default 500)
@@ -39,7 +46,8 @@ System under test:
   --fsync on|off         own Postgres durability (default on, like \`npm start\`)
   --log-level <level>    services' LOG_LEVEL (default info)
   --env KEY=VALUE        extra service environment (repeatable), e.g. --env DB_POOL_MAX=20
-  --profile              run the services with --cpu-prof and summarize the profiles
+  --profile              run the services with --cpu-prof and summarize the profiles (per phase)
+  --no-console           do not run the console (npm start runs it)
   --no-pg-stats          do not preload pg_stat_statements in our own Postgres
 
 Load and output:
@@ -56,11 +64,14 @@ Load and output:
 `;
 
 export interface BenchOptions {
-  mode: 'full' | 'fixed' | 'find-max';
+  mode: 'full' | 'fixed' | 'cost' | 'find-max';
   quick: boolean;
   rate: number;
   durationMs: number;
   warmupMs: number;
+  /** Rates of the cost phases (0 = idle) and how long each runs (but --rate's in full mode). */
+  rates: number[];
+  costDurationMs: number;
   findMax: { start: number; step: number; max: number; stepDurationMs: number; refine: number };
   bound: boolean;
   kafkaRecords: number;
@@ -76,6 +87,7 @@ export interface BenchOptions {
   serviceEnv: Record<string, string>;
   profile: boolean;
   pgStats: boolean;
+  console: boolean;
   connections: number;
   timeoutMs: number;
   out: string | undefined;
@@ -113,6 +125,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = {}): Bench
       quick: { type: 'boolean', default: false },
       rate: { type: 'string' },
       duration: { type: 'string' },
+      rates: { type: 'string' },
+      'cost-duration': { type: 'string' },
+      'no-console': { type: 'boolean', default: false },
       warmup: { type: 'string' },
       start: { type: 'string' },
       step: { type: 'string' },
@@ -146,8 +161,13 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = {}): Bench
   });
   const quick = values.quick ?? false;
   const mode = (values.mode ?? (quick ? 'fixed' : 'full')) as BenchOptions['mode'];
-  if (!['full', 'fixed', 'find-max'].includes(mode))
-    throw new Error(`--mode must be full, fixed or find-max`);
+  if (!['full', 'fixed', 'cost', 'find-max'].includes(mode))
+    throw new Error(`--mode must be full, fixed, cost or find-max`);
+  const rates = (values.rates ?? '0,100,500,2000').split(',').map((r) => {
+    const rate = Number(r);
+    if (!Number.isFinite(rate) || rate < 0) throw new Error(`--rates: "${r}" is not a rate`);
+    return rate;
+  });
   const fsync = values.fsync ?? 'on';
   if (fsync !== 'on' && fsync !== 'off') throw new Error('--fsync must be on or off');
   const serviceEnv: Record<string, string> = {};
@@ -163,7 +183,15 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = {}): Bench
     mode,
     quick,
     rate: positive('rate', values.rate, quick ? 100 : 500),
-    durationMs: values.duration ? parseDuration(values.duration) : quick ? 10_000 : 60_000,
+    durationMs: values.duration
+      ? parseDuration(values.duration)
+      : quick
+        ? 10_000
+        : mode === 'cost'
+          ? 30_000
+          : 60_000,
+    rates,
+    costDurationMs: values['cost-duration'] ? parseDuration(values['cost-duration']) : 30_000,
     warmupMs: values.warmup ? parseDuration(values.warmup) : quick ? 2000 : 5000,
     findMax: {
       start: positive('start', values.start, 500),
@@ -172,7 +200,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = {}): Bench
       stepDurationMs: values['step-duration'] ? parseDuration(values['step-duration']) : 20_000,
       refine: values.refine === undefined ? 2 : Number(values.refine),
     },
-    bound: !(values['no-bound'] ?? false) && !quick,
+    bound: !(values['no-bound'] ?? false) && !quick && mode !== 'cost',
     kafkaRecords: positive('kafka-records', values['kafka-records'], 1_000_000),
     recordSize: positive('record-size', values['record-size'], 300),
     pgSeconds: positive('pg-seconds', values['pg-seconds'], 10),
@@ -186,6 +214,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = {}): Bench
     serviceEnv,
     profile: values.profile ?? false,
     pgStats: !(values['no-pg-stats'] ?? false) && !quick,
+    console: !(values['no-console'] ?? false) && !quick,
     connections: positive('connections', values.connections, 128),
     timeoutMs: values.timeout ? parseDuration(values.timeout) : 30_000,
     out: values.out,

@@ -178,7 +178,7 @@ describe('renderReport', () => {
       expect(md).toContain('**Exactly-once: OK** — 120,000 orders answered 201');
       expect(md).toContain('| system as a fraction of the bound | 33 % |');
       expect(md).toContain(
-        '| sustained throughput | >= 2,000 orders/s end-to-end, no growing lag | 1000 orders/s (highest sustained find-max step) | **no** |',
+        '| sustained throughput | >= 5,000 orders/s end-to-end, no growing lag | 1000 orders/s (highest sustained find-max step) | **no** |',
       );
       expect(md).toContain('## Fixed rate: 500 orders/s for 60 s');
       expect(md).toContain('3.2 per order');
@@ -223,6 +223,43 @@ describe('renderReport', () => {
     expect(md).toContain('**Exactly-once: FAILED** — 1 lost, 0 duplicated, 0 inconsistent');
     expect(md).toContain('- order x answered 201 but is not stored');
     expect(md).toContain('Kafka lag left at the end: order-service inventory-events:0 lags 1');
+  });
+});
+
+describe('cost per rate', () => {
+  const costly = (rate: number, overrides: Partial<PhaseResult> = {}) =>
+    phase(rate === 0 ? 'idle' : 'fixed', rate, {
+      name: rate === 0 ? 'idle' : `fixed ${rate}/s`,
+      ordersStored: rate * 30,
+      cpuCores: { kafka: 0.02 + rate / 1000, postgres: 0.01, 'order-service': 0.005, bench: 0.2 },
+      cpuMsPerOrder: rate === 0 ? {} : { kafka: 1, postgres: 0.5, 'order-service': 0.25, bench: 2 },
+      kafkaRequests: { Fetch: rate * 30 * 3 + 60, Produce: rate * 30 * 2 },
+      statementCounts: [
+        { role: 'app', kind: 'BEGIN', calls: rate * 30, rows: 0, totalMs: 1, query: 'BEGIN' },
+        { role: 'app', kind: 'COMMIT', calls: rate * 30, rows: 0, totalMs: 1, query: 'COMMIT' },
+      ],
+      startedAt: 0,
+      loadEndedAt: 30,
+      drainedAt: 30,
+      durationMs: 30_000,
+      ...overrides,
+    });
+
+  it('tabulates CPU, requests and statements per order at each rate, and the targets from them', () => {
+    const r = result({ phases: [costly(0), costly(100), costly(500)], findMax: undefined });
+    const md = renderReport(r, []);
+    expect(md).toContain('## Cost per rate');
+    expect(md).toContain('| process: cores / ms per order | idle | 100/s | 500/s |');
+    // Idle: cores of the stack without the load generator; loaded: cores / ms per order.
+    expect(md).toContain('| **stack** | **0.035** | **0.14 / 1.75** | **0.54 / 1.75** |');
+    expect(md).toContain('| Fetch | 2.00/s | 3.02 | 3.00 |');
+    expect(md).toContain('| `BEGIN` | 0.00/s | 1.00 | 1.00 |');
+    expect(md).toContain('| WAL bytes | 133,333/s | 1,333 | 267 |');
+    const targets = Object.fromEntries(r.targets.map((t) => [t.name, t]));
+    expect(targets.idle?.met).toBe(true);
+    expect(targets['CPU at 100/s']?.met).toBe(true);
+    expect(targets['CPU at 500/s']?.met).toBe(false);
+    expect(targets['CPU at 500/s']?.measured).toBe('1.75 ms (kafka 1.00, postgres 0.50, order-service 0.25)');
   });
 });
 

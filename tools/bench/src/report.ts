@@ -1,6 +1,7 @@
 /** Renders a result as the markdown report (report.md, and bench/results/latest.md with a link prefix). */
 import { runOrdersPerSec } from './bound-postgres.ts';
 import type { Summary } from './histogram.ts';
+import { callsByKind } from './pg-stats.ts';
 import type { BenchResult, PhaseResult } from './result.ts';
 
 export interface ChartRef {
@@ -33,13 +34,27 @@ function image(chart: ChartRef | undefined, prefix: string): string {
   return chart ? `![${chart.title}](${prefix}${chart.file})` : '';
 }
 
+/**
+ * The fixed-rate phase the report and the latency target are about: the one at `rate` (--rate,
+ * default 500/s), else the longest.
+ */
+export function mainFixedPhase(phases: PhaseResult[], rate = 500): PhaseResult | undefined {
+  const fixed = phases.filter((p) => p.kind === 'fixed');
+  return fixed.find((p) => p.rate === rate) ?? [...fixed].sort((a, b) => b.durationMs - a.durationMs)[0];
+}
+
+/** --rate of a result's options (500 when absent). */
+export function mainRate(result: Pick<BenchResult, 'options'>): number {
+  return Number(result.options.rate) || 500;
+}
+
 /** Sustained throughput the run demonstrated: the find-max result, else the fixed run's end-to-end rate. */
 export function sustainedRate(result: BenchResult): number | undefined {
   if (result.findMax?.maxSustained !== undefined) {
     const step = result.phases.find((p) => p.kind === 'step' && p.rate === result.findMax?.maxSustained);
     return step?.throughput.endToEnd ?? result.findMax.maxSustained;
   }
-  return result.phases.find((p) => p.kind === 'fixed')?.throughput.endToEnd;
+  return mainFixedPhase(result.phases, mainRate(result))?.throughput.endToEnd;
 }
 
 function phaseSection(p: PhaseResult, charts: ChartRef[], prefix: string): string[] {
@@ -201,7 +216,7 @@ export function renderReport(result: BenchResult, charts: ChartRef[], prefix = '
   const eo = result.exactlyOnce;
   const sustained = sustainedRate(result);
   const bound = result.bound?.ordersPerSec.combined;
-  const fixed = result.phases.find((p) => p.kind === 'fixed');
+  const fixed = mainFixedPhase(result.phases, mainRate(result));
 
   out.push(
     `# Benchmark ${result.startedAt.slice(0, 19).replace('T', ' ')} UTC${result.label ? ` — ${result.label}` : ''}`,
@@ -336,6 +351,7 @@ export function renderReport(result: BenchResult, charts: ChartRef[], prefix = '
     if (b.errors.length) out.push(`Errors: ${b.errors.join('; ')}`, '');
   }
 
+  out.push(...costSection(result));
   if (fixed) out.push(...phaseSection(fixed, charts, prefix));
 
   if (result.findMax) {
@@ -443,13 +459,14 @@ export function renderReport(result: BenchResult, charts: ChartRef[], prefix = '
   }
 
   if (result.profiles?.length) {
+    const perPhase = result.profiles.filter((p) => p.phase !== undefined);
     out.push(
       '## CPU profiles (node --cpu-prof, measured phases only)',
       '',
       'Self time of natives and node internals is charged to the nearest caller from a package or our code ("by caller").',
       '',
     );
-    for (const p of result.profiles) {
+    for (const p of result.profiles.filter((x) => x.phase === undefined)) {
       out.push(
         `### ${p.service}: ${f0(p.summary.busyMs / 1000)} s busy of ${f0(p.summary.totalMs / 1000)} s`,
         '',
@@ -463,6 +480,11 @@ export function renderReport(result: BenchResult, charts: ChartRef[], prefix = '
           p.summary.topInclusive.slice(0, 15).map((e) => [`\`${e.name}\``, f0(e.ms), f1(e.pct)]),
         ),
         '',
+        ...profileByPhase(
+          p.service,
+          perPhase.filter((x) => x.service === p.service),
+          result.phases,
+        ),
       );
     }
   }
@@ -491,6 +513,223 @@ export function renderReport(result: BenchResult, charts: ChartRef[], prefix = '
     '',
   );
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n')}\n`;
+}
+
+/** Processes that are the load generator or the bench's own tools, not the system under test. */
+const NOT_THE_STACK = new Set(['bench', 'perf tools']);
+
+/** Fixed-rate and idle phases that measured their cost, by rate. */
+export function costPhases(phases: PhaseResult[]): PhaseResult[] {
+  return phases
+    .filter((p) => (p.kind === 'fixed' || p.kind === 'idle') && p.cpuCores !== undefined)
+    .sort((a, b) => a.rate - b.rate);
+}
+
+/** Cores of the stack (every process but the load generator and the bench's tools) during a phase. */
+export function stackCores(p: PhaseResult): number {
+  return Object.entries(p.cpuCores ?? {})
+    .filter(([name]) => !NOT_THE_STACK.has(name))
+    .reduce((sum, [, v]) => sum + v, 0);
+}
+
+/** CPU ms of the stack per order stored during a phase (load + drain). */
+export function stackMsPerOrder(p: PhaseResult): number {
+  return Object.entries(p.cpuMsPerOrder)
+    .filter(([name]) => !NOT_THE_STACK.has(name))
+    .reduce((sum, [, v]) => sum + v, 0);
+}
+
+function rateLabel(p: PhaseResult): string {
+  return p.rate === 0 ? 'idle' : `${f0(p.rate)}/s`;
+}
+
+/** Per order, or per second for an idle phase. */
+function perUnit(p: PhaseResult, count: number): string {
+  const n = (v: number) => (v >= 100 ? f0(v) : v.toFixed(2));
+  if (p.rate === 0) {
+    const seconds = p.drainedAt - p.startedAt || p.durationMs / 1000;
+    return `${n(count / seconds)}/s`;
+  }
+  const orders = p.ordersStored ?? 0;
+  return orders > 0 ? n(count / orders) : '–';
+}
+
+/**
+ * The cost at each rate: CPU per process (cores, ms per order), the broker's requests and the
+ * services' statements per order by kind, and the latency there.
+ */
+function costSection(result: BenchResult): string[] {
+  const phases = costPhases(result.phases);
+  if (phases.length < 2 && !phases.some((p) => p.kafkaRequests || p.statementCounts)) return [];
+  const out: string[] = [
+    '## Cost per rate',
+    '',
+    'CPU from /proc once a second: cores = mean during the load (the whole phase when idle); ms per order = CPU over load + drain ÷ orders stored. ' +
+      '"stack" is every process but the load generator ("bench") and the bench\'s own tools. ' +
+      'During these phases the bench does not sample the backlog (no Kafka or Postgres queries of its own); when idle it does not scrape /metrics either.',
+    '',
+  ];
+  const names = [...new Set(phases.flatMap((p) => Object.keys(p.cpuCores ?? {})))].filter(
+    (n) => !NOT_THE_STACK.has(n),
+  );
+  const cell = (p: PhaseResult, name: string) => {
+    const cores = p.cpuCores?.[name];
+    if (cores === undefined) return '–';
+    return p.rate === 0
+      ? cores.toFixed(3)
+      : `${cores.toFixed(2)} / ${(p.cpuMsPerOrder[name] ?? 0).toFixed(2)}`;
+  };
+  out.push(
+    table(
+      ['process: cores / ms per order', ...phases.map(rateLabel)],
+      [
+        ...names.map((name) => [name, ...phases.map((p) => cell(p, name))]),
+        [
+          '**stack**',
+          ...phases.map((p) =>
+            p.rate === 0
+              ? `**${stackCores(p).toFixed(3)}**`
+              : `**${stackCores(p).toFixed(2)} / ${stackMsPerOrder(p).toFixed(2)}**`,
+          ),
+        ],
+        ['load generator (bench)', ...phases.map((p) => cell(p, 'bench'))],
+        ['other processes on the machine (cores)', ...phases.map((p) => (p.othersCpuMean / 100).toFixed(2))],
+        ['load average (1 min, max during the phase)', ...phases.map((p) => f1(loadMax(result, p)))],
+      ],
+    ),
+    '',
+  );
+  const loaded = phases.filter((p) => p.rate > 0);
+  if (loaded.length > 0) {
+    out.push(
+      table(
+        ['latency ms', ...loaded.map(rateLabel)],
+        [
+          [
+            'HTTP p50 / p99',
+            ...loaded.map((p) => `${f1(p.latencyMs.http.p50)} / ${f1(p.latencyMs.http.p99)}`),
+          ],
+          [
+            '201 → notified p50 / p99',
+            ...loaded.map((p) => `${f1(p.latencyMs.notified.p50)} / ${f1(p.latencyMs.notified.p99)}`),
+          ],
+          ['end to end orders/s', ...loaded.map((p) => f0(p.throughput.endToEnd))],
+        ],
+      ),
+      '',
+    );
+  }
+  if (phases.some((p) => p.kafkaRequests)) {
+    const kinds = totalsByKey(phases.map((p) => p.kafkaRequests ?? {}));
+    out.push(
+      'Kafka requests the broker served, by kind (its own counters: JMX `kafka.network:type=RequestMetrics,name=RequestsPerSec`), per order (idle: per second):',
+      '',
+      table(
+        ['request', ...phases.map(rateLabel)],
+        [
+          ...kinds.map((kind) => [
+            kind,
+            ...phases.map((p) => (p.kafkaRequests ? perUnit(p, p.kafkaRequests[kind] ?? 0) : '–')),
+          ]),
+          [
+            '**all**',
+            ...phases.map((p) =>
+              p.kafkaRequests
+                ? `**${perUnit(
+                    p,
+                    Object.values(p.kafkaRequests).reduce((a, b) => a + b, 0),
+                  )}**`
+                : '–',
+            ),
+          ],
+        ],
+      ),
+      '',
+    );
+  }
+  if (phases.some((p) => p.statementCounts)) {
+    const byKind = phases.map((p) => Object.fromEntries(callsByKind(p.statementCounts ?? [])));
+    const kinds = totalsByKey(byKind);
+    out.push(
+      "Postgres statements the services ran, by kind (pg_stat_statements; the bench's sessions are not tracked), per order (idle: per second), and transactions (pg_stat_database, including a few of the bench's reads):",
+      '',
+      table(
+        ['statement', ...phases.map(rateLabel)],
+        [
+          ...kinds.map((kind) => [
+            `\`${kind}\``,
+            ...phases.map((p, i) => (p.statementCounts ? perUnit(p, byKind[i]?.[kind] ?? 0) : '–')),
+          ]),
+          [
+            '**all statements**',
+            ...phases.map((p, i) =>
+              p.statementCounts
+                ? `**${perUnit(
+                    p,
+                    Object.values(byKind[i] ?? {}).reduce((a, b) => a + b, 0),
+                  )}**`
+                : '–',
+            ),
+          ],
+          ['transactions committed', ...phases.map((p) => (p.pg ? perUnit(p, p.pg.commits) : '–'))],
+          ['WAL bytes', ...phases.map((p) => (p.pg ? perUnit(p, p.pg.walBytes) : '–'))],
+        ],
+      ),
+      '',
+    );
+  }
+  return out;
+}
+
+/** Keys of several count maps, largest total first. */
+function totalsByKey(maps: Record<string, number>[]): string[] {
+  const totals = new Map<string, number>();
+  for (const m of maps) for (const [k, v] of Object.entries(m)) totals.set(k, (totals.get(k) ?? 0) + v);
+  return [...totals].sort((a, b) => b[1] - a[1]).map(([k]) => k);
+}
+
+function loadMax(result: BenchResult, p: PhaseResult): number {
+  const points = result.resources.points.filter((x) => x.t >= p.startedAt && x.t <= p.drainedAt);
+  return Math.max(0, ...points.map((x) => x.load1));
+}
+
+/** A service's profile by phase: self time by caller in ms per order (idle: ms per second). */
+function profileByPhase(
+  service: string,
+  entries: NonNullable<BenchResult['profiles']>,
+  phases: PhaseResult[],
+): string[] {
+  if (entries.length === 0) return [];
+  const columns = entries
+    .map((e) => ({ entry: e, phase: phases.find((p) => p.name === e.phase) }))
+    .filter((c): c is { entry: (typeof entries)[number]; phase: PhaseResult } => c.phase !== undefined)
+    .sort((a, b) => a.phase.rate - b.phase.rate);
+  const callers = totalsByKey(
+    columns.map((c) => Object.fromEntries(c.entry.summary.byCaller.map((x) => [x.name, x.ms]))),
+  ).slice(0, 12);
+  const value = (c: (typeof columns)[number], ms: number) => {
+    if (c.phase.rate === 0) {
+      const seconds = c.entry.summary.totalMs / 1000 || 1;
+      return (ms / seconds).toFixed(2);
+    }
+    const orders = c.phase.ordersStored ?? 0;
+    return orders > 0 ? (ms / orders).toFixed(3) : '–';
+  };
+  return [
+    `${service} by phase: self time by caller, ms per order (idle: ms per second):`,
+    '',
+    table(
+      ['caller', ...columns.map((c) => rateLabel(c.phase))],
+      [
+        ...callers.map((name) => [
+          name,
+          ...columns.map((c) => value(c, c.entry.summary.byCaller.find((x) => x.name === name)?.ms ?? 0)),
+        ]),
+        ['**busy**', ...columns.map((c) => `**${value(c, c.entry.summary.busyMs)}**`)],
+      ],
+    ),
+    '',
+  ];
 }
 
 /** Indented JSON with arrays of plain values on one line (the per-second series stay readable and short). */

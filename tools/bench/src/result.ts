@@ -7,8 +7,9 @@ import type { ProfileSummary } from './cpu-profile.ts';
 import type { ExactlyOnceResult } from './exactly-once.ts';
 import type { StepVerdict } from './find-max.ts';
 import type { Summary } from './histogram.ts';
+import type { RequestCounts } from './kafka-requests.ts';
 import type { SecondStats } from './latency.ts';
-import type { PgDelta, StatementStat } from './pg-stats.ts';
+import type { PgDelta, StatementCount, StatementStat } from './pg-stats.ts';
 import type { ProcPoint, ResourceSummary } from './proc-sampler.ts';
 
 export interface MachineInfo {
@@ -25,7 +26,8 @@ export interface MachineInfo {
 
 export interface PhaseResult {
   name: string;
-  kind: 'warmup' | 'fixed' | 'step';
+  /** idle: no load at all (rate 0), for the cost of a stack that waits. */
+  kind: 'warmup' | 'idle' | 'fixed' | 'step';
   rate: number;
   durationMs: number;
   /** Seconds since the bench started: load start, load end, pipeline drained. */
@@ -66,8 +68,18 @@ export interface PhaseResult {
       eventLoopLagP99MaxMs?: number;
     }
   >;
+  /** Orders stored by the phase (created during its load). */
+  ordersStored?: number;
+  /** Mean CPU per process during the load (the whole phase when idle), in cores. */
+  cpuCores?: Record<string, number>;
   /** CPU ms (of one core) per order stored, per process, over load + drain. */
   cpuMsPerOrder: Record<string, number>;
+  /** Requests the broker served during load + drain, by kind (its own JMX counters). */
+  kafkaRequests?: RequestCounts;
+  /** Statements the services ran during load + drain (pg_stat_statements; the bench's own are not tracked). */
+  statementCounts?: StatementCount[];
+  /** Monotonic µs (process.hrtime) of load start and drain end: the window of this phase in CPU profiles. */
+  monotonicUs?: { fromUs: number; toUs: number };
   /** cores × 1000 / Σ cpuMsPerOrder: orders/s this machine could do if the pipeline had it to itself and scaled linearly. */
   cpuCapacityEstimate: number | undefined;
   machineCpuMean: number;
@@ -115,7 +127,8 @@ export interface BenchResult {
   resources: { points: ProcPoint[]; summary: ResourceSummary[] };
   backlog: BacklogSample[];
   statements: StatementStat[] | undefined;
-  profiles: { service: string; summary: ProfileSummary }[] | undefined;
+  /** CPU profiles of the services: the measured phases together (phase undefined), or one phase. */
+  profiles: { service: string; phase?: string; summary: ProfileSummary }[] | undefined;
   serviceExits: string[];
   targets: TargetResult[];
   /** Exactly-once held (the only thing that fails a run). */

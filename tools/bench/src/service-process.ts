@@ -1,16 +1,17 @@
 /**
- * One service run as `npm start` runs it (`node services/<name>/src/main.ts` from its package dir,
+ * One service (or the console) run as `npm start` runs it (`node services/<name>/src/main.ts` from its package dir,
  * see tools/dev/src/service-instance.ts), but with its output in a log file, not our terminal.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { SERVICES, type ServiceName } from '@kafka-poc/contracts';
+import { type ServiceName as PipelineService, SERVICES } from '@kafka-poc/contracts';
 import { findService, repoRoot, type Watchdog } from '@kafka-poc/local-stack';
 
-export type { ServiceName } from '@kafka-poc/contracts';
+/** A service of the pipeline, or the console (which the bench runs as `npm start` does). */
+export type ServiceName = PipelineService | 'console';
 /** The three services, in pipeline order (the one list: @kafka-poc/contracts). */
-export const SERVICE_NAMES: readonly ServiceName[] = Object.values(SERVICES);
+export const SERVICE_NAMES: readonly PipelineService[] = Object.values(SERVICES);
 
 export class ServiceProcess {
   readonly name: ServiceName;

