@@ -111,6 +111,11 @@ export const commonEnvShape = {
    */
   CONSUMER_FETCH_MIN_BYTES: positiveInt.default(1),
   CONSUMER_FETCH_MAX_WAIT_MS: positiveInt.default(500),
+  /**
+   * Offsets of handled batches are committed at most this often (and on stop); 0 commits after every
+   * batch. A crash re-delivers at most this much, which the inboxes absorb.
+   */
+  CONSUMER_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
 
   TOPIC_ORDER_EVENTS: z.string().min(1).default(TOPICS.orderEvents),
   TOPIC_INVENTORY_EVENTS: z.string().min(1).default(TOPICS.inventoryEvents),
@@ -152,6 +157,7 @@ export interface CommonConfig {
     batchWaitMs: number;
     fetchMinBytes: number;
     fetchMaxWaitMs: number;
+    commitIntervalMs: number;
   };
   topics: { orderEvents: string; inventoryEvents: string };
   /** Purges of sent outbox rows and of inbox rows (inboxMs 0 = keep forever). */
@@ -196,6 +202,7 @@ export function toCommonConfig(env: CommonEnv, service: string, port: number): C
       batchWaitMs: env.CONSUMER_BATCH_WAIT_MS,
       fetchMinBytes: env.CONSUMER_FETCH_MIN_BYTES,
       fetchMaxWaitMs: env.CONSUMER_FETCH_MAX_WAIT_MS,
+      commitIntervalMs: env.CONSUMER_COMMIT_INTERVAL_MS,
     },
     topics: { orderEvents: env.TOPIC_ORDER_EVENTS, inventoryEvents: env.TOPIC_INVENTORY_EVENTS },
     retention: {

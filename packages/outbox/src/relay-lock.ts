@@ -33,10 +33,12 @@ export interface RelayLockOptions {
  *
  * A session-level advisory lock is lost silently with its session, so the holder has to keep
  * proving it (fencing):
- * - `verify()` before each batch: a statement answered on the lock session proves the session, and so
- *   its lock, is alive (only the session's end or an explicit unlock releases it, and this code never
- *   unlocks). It is `SELECT pg_backend_pid()`, not a pg_locks lookup, because reading pg_locks takes
- *   every lock-manager partition lock: too heavy per batch.
+ * - `isFresh()` before each batch: the newest proof was sent less than `freshMs` ago, so the server
+ *   cannot have ended the session (and released the lock) since; when it is older, `verify()`
+ *   renews it with a statement answered on the lock session (only the session's end or an explicit
+ *   unlock releases the lock, and this code never unlocks). It is `SELECT pg_backend_pid()`, not a
+ *   pg_locks lookup, because reading pg_locks takes every lock-manager partition lock. A session
+ *   ended by the server or an admin is noticed at once by its 'end'/'error' event.
  * - a heartbeat every `heartbeatMs` that does read pg_locks for this session and key, and keeps the
  *   session from idling out while the relay waits for work or for a slow broker.
  * - the session carries `idle_session_timeout`, `tcp_user_timeout` and TCP keepalives, so the server

@@ -21,7 +21,10 @@ export interface OutboxRelayOptions {
    * Without it, at moderate load every committed row is its own Kafka request and its own statement.
    */
   lingerMs?: number;
-  /** Fallback poll when no NOTIFY arrives (default 1000 ms). */
+  /**
+   * Fallback poll when no NOTIFY arrives (default 5 s). A NOTIFY is lost only while the LISTEN
+   * session is down, and then the lock is lost too and its next holder drains first.
+   */
   pollIntervalMs?: number;
   /**
    * Longest time from the active relay freezing, being cut off or dying until a standby publishes in
@@ -77,8 +80,8 @@ type Settings = Required<
  * marks them sent. Crash after publish and before marking → the rows are published again on restart;
  * consumers' inboxes absorb the duplicate. Never loses a row: a row is only marked after its ack.
  *
- * Only the holder of the outbox's advisory lock publishes, and it proves the lock before every batch
- * (relay-lock.ts): a relay whose lock session died, idled out while it was frozen, or stopped
+ * Only the holder of the outbox's advisory lock publishes, and only while its latest proof of the lock
+ * is fresh (relay-lock.ts): a relay whose lock session died, idled out while it was frozen, or stopped
  * answering, stops publishing before its next batch and goes back to standby. A batch that was
  * already on its way when the lock went may be published by the old and the new holder: the inboxes
  * absorb that duplicate; a new batch is never published by a relay that lost the lock.
@@ -105,7 +108,7 @@ export class OutboxRelay {
     this.#options = {
       batchSize: 500,
       lingerMs: 0,
-      pollIntervalMs: 1000,
+      pollIntervalMs: 5000,
       takeoverMs: 15_000,
       retentionMs: 3_600_000,
       hooks: {},
@@ -259,39 +262,31 @@ export class OutboxRelay {
   }
 
   /**
-   * Publishes until nothing is unsent. When it reads on at once (a full batch, or no linger), one
-   * round trip both marks the rows just published and fetches the next ones: a busy relay pays one
-   * statement per batch, not two.
+   * Publishes until nothing is unsent. One statement per batch: it marks the rows just published and
+   * fetches the next ones. Before the first read after a wake-up, and between batches that were not
+   * full, the relay lingers (`lingerMs`) so rows committing meanwhile share the Kafka request and the
+   * statement; a full batch means more is waiting, so it reads on at once.
    */
   async #drain(untilId?: string): Promise<void> {
     const { producer, lingerMs, batchSize } = this.#options;
+    const signal = this.#stopping.signal;
     let published: string[] = [];
+    let publishedAt = new Date();
     let full = false;
     for (;;) {
-      // Once stopping, the main loop's drain hands over to the bounded final drain.
-      if (this.#stopping.signal.aborted && untilId === undefined) {
-        if (published.length > 0) await this.#markSentAndFetch(published, 0);
+      // Once stopping, the main loop's drain hands over to the bounded final drain (no lingering).
+      if (signal.aborted && untilId === undefined) {
+        if (published.length > 0) await this.#markSentAndFetch(published, publishedAt, 0);
         return;
       }
-      // A full batch means more is waiting: read on at once. Otherwise let rows committing right now
-      // share the next request (skipped once stopping, so stop() is not delayed), after marking what
-      // was published, so sent_at stays the publish time.
-      if (!full && lingerMs > 0) {
-        if (published.length > 0) await this.#markSentAndFetch(published, 0);
-        published = [];
-        await sleep(lingerMs, this.#stopping.signal);
-      }
+      if (!full && lingerMs > 0 && untilId === undefined) await sleep(lingerMs, signal);
       this.#pendingWake = false;
-      // Fencing: the lock is proven on its own session while the rows are read, then renewed right
-      // before the send if that proof has grown old (the process may have paused in between).
-      const [rows] = await Promise.all([
-        this.#markSentAndFetch(published, batchSize, untilId),
-        this.#lock.verify(),
-      ]);
+      const rows = await this.#markSentAndFetch(published, publishedAt, batchSize, untilId);
       published = [];
       if (rows.length === 0) return;
-      // verify() throws once the lock is gone. The send starts in the same synchronous step as the
-      // last freshness check: no await between them.
+      // Fencing: publish only on a proof of the lock sent less than freshMs ago (the heartbeat keeps
+      // it fresh; a relay that paused renews it here, or finds the lock gone). The send starts in the
+      // same synchronous step as the last freshness check: no await between them.
       while (!this.#lock.isFresh()) await this.#lock.verify();
       await producer.send(
         rows.map((r) => ({
@@ -301,6 +296,7 @@ export class OutboxRelay {
           ...(r.key ? { key: r.key } : {}),
         })),
       );
+      publishedAt = new Date();
       published = rows.map((r) => r.id);
       full = rows.length >= batchSize;
       this.#options.hooks.onPublished?.(rows.length, rows[0]?.created_at ?? new Date());
@@ -308,32 +304,33 @@ export class OutboxRelay {
   }
 
   /**
-   * Marks `sent` as sent and returns the next unsent rows in id order (up to `untilId` if given).
-   * The SELECT sees the snapshot taken before the UPDATE, where those rows still look unsent, hence
-   * the explicit exclusion. Crash between publish and mark: the rows are published again, and the
-   * inboxes absorb it.
+   * Marks `sent` as sent at `sentAt` (when the broker acknowledged them: the mark itself may come a
+   * linger later) and returns the next unsent rows in id order (up to `untilId` if given). The SELECT
+   * sees the snapshot taken before the UPDATE, where those rows still look unsent, hence the explicit
+   * exclusion. Crash between publish and mark: the rows are published again, and the inboxes absorb it.
    */
   async #markSentAndFetch(
     sent: string[],
+    sentAt: Date,
     limit = this.#options.batchSize,
     untilId: string | null = null,
   ): Promise<Row[]> {
     const { pool, table } = this.#options;
-    const text = `WITH marked AS (UPDATE ${table} SET sent_at = now() WHERE id = ANY($1::bigint[]))
+    const text = `WITH marked AS (UPDATE ${table} SET sent_at = $3::timestamptz WHERE id = ANY($1::bigint[]))
         SELECT id, topic, key, value, headers, created_at FROM ${table}
         WHERE sent_at IS NULL AND NOT (id = ANY($1::bigint[]))`;
     // The bounded variant (final drain) is a statement of its own: the hot one keeps its plan.
     const { rows } = await pool.query<Row>(
       untilId === null
         ? {
-            name: `${table}_mark_sent_select_unsent`,
+            name: `${table}_mark_sent_at_select_unsent`,
             text: `${text} ORDER BY id LIMIT $2`,
-            values: [sent, limit],
+            values: [sent, limit, sentAt],
           }
         : {
-            name: `${table}_mark_sent_select_unsent_until`,
-            text: `${text} AND id <= $3::bigint ORDER BY id LIMIT $2`,
-            values: [sent, limit, untilId],
+            name: `${table}_mark_sent_at_select_unsent_until`,
+            text: `${text} AND id <= $4::bigint ORDER BY id LIMIT $2`,
+            values: [sent, limit, sentAt, untilId],
           },
     );
     return rows;

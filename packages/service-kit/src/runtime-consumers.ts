@@ -50,6 +50,7 @@ export function createConsumer(spec: ConsumerSpec, deps: ConsumerDeps): Consumer
     maxBatchWaitMs: kafka.batchWaitMs,
     fetchMinBytes: kafka.fetchMinBytes,
     fetchMaxWaitMs: kafka.fetchMaxWaitMs,
+    commitIntervalMs: kafka.commitIntervalMs,
     groupProtocol: kafka.groupProtocol,
     onError: (error, info) => {
       // attempt 0 is a client event (heartbeat, fetch, skipped commit), not a failed batch.
