@@ -21,7 +21,7 @@ export {
   inboxRetentionPurger,
   minimumInboxRetentionMs,
 } from './inbox-retention.ts';
-export { appendToOutbox, type OutboxMessage } from './outbox-writer.ts';
+export { appendToOutbox, type OutboxMessage, outboxInsert } from './outbox-writer.ts';
 export {
   type RedriveAllOptions,
   RedriveError,

@@ -1,5 +1,5 @@
 import type { Transaction } from '@kafka-poc/db';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { OutboxTable } from './tables.ts';
 
 export interface OutboxMessage {
@@ -19,13 +19,19 @@ export async function appendToOutbox(
   table: OutboxTable,
   messages: OutboxMessage[],
 ): Promise<void> {
-  if (messages.length === 0) return;
+  const insert = outboxInsert(table, messages);
+  if (insert) await tx.execute(insert);
+}
+
+/** The INSERT of appendToOutbox, to run with other writes in one statement (executeWrites); undefined for none. */
+export function outboxInsert(table: OutboxTable, messages: OutboxMessage[]): SQL | undefined {
+  if (messages.length === 0) return undefined;
   const column = <V>(pick: (m: OutboxMessage) => V): V[] => messages.map(pick);
-  await tx.execute(sql`
+  return sql`
     INSERT INTO ${table} (topic, key, value, headers)
     SELECT topic, key, value, headers FROM unnest(
       ${sql.param(column((m) => m.topic))}::text[], ${sql.param(column((m) => m.key))}::text[],
       ${sql.param(column((m) => m.value))}::text[], ${sql.param(column((m) => JSON.stringify(m.headers)))}::jsonb[])
       WITH ORDINALITY AS m(topic, key, value, headers, n)
-    ORDER BY n`);
+    ORDER BY n`;
 }

@@ -92,9 +92,11 @@ export class RelayLock {
       await client.connect();
       const sentAt = Date.now();
       const { rows } = await client.query<{ locked: boolean; pid: number }>({
+        // synchronous_commit off: the relay's only writes on this session mark rows as sent, and a
+        // mark lost in a crash only means the rows are published again (the inboxes absorb it).
         text: `SELECT set_config('idle_session_timeout', $2, false), set_config('tcp_user_timeout', $3, false),
           set_config('tcp_keepalives_idle', $4, false), set_config('tcp_keepalives_interval', $5, false),
-          set_config('tcp_keepalives_count', $6, false),
+          set_config('tcp_keepalives_count', $6, false), set_config('synchronous_commit', 'off', false),
           pg_try_advisory_lock(hashtext($1)) AS locked, pg_backend_pid() AS pid`,
         values: [
           this.#options.lockKey,
@@ -146,6 +148,27 @@ export class RelayLock {
       throw new RelayLockLostError('connection-lost');
     }
     this.#provenAt = Math.max(this.#provenAt, sentAt);
+  }
+
+  /**
+   * Runs a statement on the lock session (the relay's batches: one connection, no pool wait). Its
+   * answer proves the lock as verify()'s does. An SQL error leaves the session and its lock as they
+   * are; a lost connection or a timeout loses the lock (RelayLockLostError).
+   */
+  async query<R extends pg.QueryResultRow>(config: pg.QueryConfig): Promise<R[]> {
+    const client = this.#client;
+    if (!client) throw new RelayLockLostError('connection-lost');
+    const sentAt = Date.now();
+    try {
+      const { rows } = await this.#serial(() => client.query<R>(config));
+      if (this.#client === client) this.#provenAt = Math.max(this.#provenAt, sentAt);
+      return rows;
+    } catch (error) {
+      if (error instanceof pg.DatabaseError && this.#client === client) throw error;
+      const reason = isReadTimeout(error) ? 'query-timeout' : 'connection-lost';
+      this.#lose(client, reason, error);
+      throw new RelayLockLostError(reason, error);
+    }
   }
 
   /**

@@ -315,12 +315,14 @@ export class OutboxRelay {
     limit = this.#options.batchSize,
     untilId: string | null = null,
   ): Promise<Row[]> {
-    const { pool, table } = this.#options;
+    const { table } = this.#options;
     const text = `WITH marked AS (UPDATE ${table} SET sent_at = $3::timestamptz WHERE id = ANY($1::bigint[]))
         SELECT id, topic, key, value, headers, created_at FROM ${table}
         WHERE sent_at IS NULL AND NOT (id = ANY($1::bigint[]))`;
-    // The bounded variant (final drain) is a statement of its own: the hot one keeps its plan.
-    const { rows } = await pool.query<Row>(
+    // On the lock session: no pool wait, the answer renews the proof of the lock, and its commits
+    // do not wait for the disk (relay-lock.ts). The bounded variant (final drain) is a statement of
+    // its own: the hot one keeps its plan.
+    return this.#lock.query<Row>(
       untilId === null
         ? {
             name: `${table}_mark_sent_at_select_unsent`,
@@ -333,7 +335,6 @@ export class OutboxRelay {
             values: [sent, limit, sentAt, untilId],
           },
     );
-    return rows;
   }
 
   async #waitForWork(): Promise<void> {

@@ -106,6 +106,8 @@ async function main(): Promise<number> {
           serviceEnv: options.serviceEnv,
           ...(profileDir ? { cpuProfileDir: profileDir } : {}),
           pgStatStatements: options.pgStats,
+          kafkaProperties: options.kafkaProperties,
+          kafkaJvmArgs: options.kafkaJvmArgs,
           env: process.env,
           console: options.console,
           log,

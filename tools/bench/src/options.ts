@@ -46,6 +46,8 @@ System under test:
   --fsync on|off         own Postgres durability (default on, like \`npm start\`)
   --log-level <level>    services' LOG_LEVEL (default info)
   --env KEY=VALUE        extra service environment (repeatable), e.g. --env DB_POOL_MAX=20
+  --kafka-property K=V   a server.properties entry for the own broker (repeatable), e.g. num.io.threads=2
+  --kafka-jvm-arg <arg>  an extra JVM flag for the own broker (repeatable), e.g. -XX:StartFlightRecording=…
   --profile              run the services with --cpu-prof and summarize the profiles (per phase)
   --no-console           do not run the console (npm start runs it)
   --no-pg-stats          do not preload pg_stat_statements in our own Postgres
@@ -85,6 +87,8 @@ export interface BenchOptions {
   fsync: boolean;
   logLevel: string;
   serviceEnv: Record<string, string>;
+  kafkaProperties: [string, string][];
+  kafkaJvmArgs: string[];
   profile: boolean;
   pgStats: boolean;
   console: boolean;
@@ -146,6 +150,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = {}): Bench
       fsync: { type: 'string' },
       'log-level': { type: 'string' },
       env: { type: 'string', multiple: true, default: [] },
+      'kafka-property': { type: 'string', multiple: true, default: [] },
+      'kafka-jvm-arg': { type: 'string', multiple: true, default: [] },
       profile: { type: 'boolean', default: false },
       'no-pg-stats': { type: 'boolean', default: false },
       connections: { type: 'string' },
@@ -212,6 +218,12 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = {}): Bench
     fsync: fsync === 'on',
     logLevel: values['log-level'] ?? 'info',
     serviceEnv,
+    kafkaProperties: (values['kafka-property'] ?? []).map((entry) => {
+      const at = entry.indexOf('=');
+      if (at <= 0) throw new Error(`--kafka-property must be KEY=VALUE, got "${entry}"`);
+      return [entry.slice(0, at), entry.slice(at + 1)] as [string, string];
+    }),
+    kafkaJvmArgs: values['kafka-jvm-arg'] ?? [],
     profile: values.profile ?? false,
     pgStats: !(values['no-pg-stats'] ?? false) && !quick,
     console: !(values['no-console'] ?? false) && !quick,

@@ -66,6 +66,9 @@ export interface OwnStackOptions {
   /** Directory for --cpu-prof profiles, when profiling. */
   cpuProfileDir?: string;
   pgStatStatements: boolean;
+  /** server.properties entries and JVM flags for the own broker, beyond local-stack's. */
+  kafkaProperties: [string, string][];
+  kafkaJvmArgs: string[];
   /** The bench's environment, inherited by the services. */
   env: NodeJS.ProcessEnv;
   /** Also run the console, as `npm start` does (its lag sampler and pools cost CPU too). */
@@ -115,7 +118,8 @@ export async function startOwnStack(options: OwnStackOptions): Promise<Stack> {
         ports: 'random',
         libsDir,
         // The broker's own request counters, read between phases (kafka-requests.ts).
-        jvmArgs: jmxJvmArgs(jmxPort),
+        jvmArgs: [...jmxJvmArgs(jmxPort), ...options.kafkaJvmArgs],
+        properties: options.kafkaProperties,
         watchdog,
         onProgress: (m) => log(`kafka: ${m}`),
       }),
@@ -235,6 +239,9 @@ export async function startOwnStack(options: OwnStackOptions): Promise<Stack> {
           Object.entries(options.serviceEnv)
             .map(([k, v]) => `${k}=${v}`)
             .join(' ') || '(defaults)',
+        'broker overrides':
+          [...options.kafkaProperties.map(([k, v]) => `${k}=${v}`), ...options.kafkaJvmArgs].join(' ') ||
+          '(none: local-stack defaults)',
         'inventory seed': LOAD_SEED,
       },
       keepLogs: async (target) => {

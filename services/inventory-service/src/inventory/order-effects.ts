@@ -8,9 +8,9 @@ import {
   newEnvelope,
   type OrderEvent,
 } from '@kafka-poc/contracts';
-import type { Transaction } from '@kafka-poc/db';
-import { appendToOutbox, type ConsumedEvent, type OutboxMessage } from '@kafka-poc/outbox';
-import { sql } from 'drizzle-orm';
+import { executeWrites, type Transaction } from '@kafka-poc/db';
+import { type ConsumedEvent, type OutboxMessage, outboxInsert } from '@kafka-poc/outbox';
+import { type SQL, sql } from 'drizzle-orm';
 import { inventoryOutbox } from '../db/schema.ts';
 import {
   applyStockRules,
@@ -40,12 +40,11 @@ export async function applyOrderEvents(
     return command ? [{ command, cause }] : [];
   });
   if (commands.length === 0) return [];
-  const reservations = await lockReservations(tx, [...new Set(commands.map((c) => c.command.orderId))]);
-  const items = new Set([
-    ...commands.map((c) => c.command.item),
-    ...[...reservations.values()].map((r) => r.item),
-  ]);
-  const levels = await lockStock(tx, [...items]);
+  const { reservations, levels } = await lockRows(
+    tx,
+    [...new Set(commands.map((c) => c.command.orderId))],
+    [...new Set(commands.map((c) => c.command.item))],
+  );
   const before = new Map([...reservations].map(([id, r]) => [id, r.status]));
   const effects = applyStockRules(
     levels,
@@ -53,17 +52,20 @@ export async function applyOrderEvents(
     commands.map((c) => c.command),
   );
   const written = effects.map((effect, i) => ({ effect, cause: commands[i]?.cause as Cause }));
-  await writeStock(tx, levels, written);
-  await writeReservations(tx, reservations, before, written);
-  await writeMovements(tx, written);
-  await appendToOutbox(
-    tx,
-    inventoryOutbox,
-    written.flatMap(({ effect, cause }) => {
-      const message = effectMessage(topic, effect, cause);
-      return message ? [message] : [];
-    }),
-  );
+  // One statement for all writes: they touch different rows, and the movements read only on_hand,
+  // which none of them changes.
+  await executeWrites(tx, [
+    stockUpdate(levels, written),
+    ...reservationWrites(reservations, before, written),
+    movementsInsert(written),
+    outboxInsert(
+      inventoryOutbox,
+      written.flatMap(({ effect, cause }) => {
+        const message = effectMessage(topic, effect, cause);
+        return message ? [message] : [];
+      }),
+    ),
+  ]);
   return effects;
 }
 
@@ -81,25 +83,45 @@ function toCommand(event: OrderEvent): StockCommand | undefined {
   }
 }
 
-async function lockReservations(tx: Transaction, orderIds: string[]): Promise<Map<string, ReservationState>> {
+/**
+ * Locks, in one statement, the orders' reservation rows (in order_id order) and then the stock rows
+ * of their items and of the commands' items (in item order, so consumers of other partitions wait
+ * for each other instead of overselling or deadlocking). A CTE with FOR UPDATE is never inlined:
+ * `r` is read, and locked, before `s`.
+ */
+async function lockRows(
+  tx: Transaction,
+  orderIds: string[],
+  items: string[],
+): Promise<{ reservations: Map<string, ReservationState>; levels: Map<string, StockLevel> }> {
   const result = await tx.execute<{
-    order_id: string;
+    order_id: string | null;
     item: string;
-    quantity: number;
-    status: ReservationState['status'];
+    quantity: number | null;
+    status: ReservationState['status'] | null;
+    on_hand: number | null;
+    reserved: number | null;
   }>(sql`
-    SELECT order_id, item, quantity, status FROM reservations
-    WHERE order_id = ANY(${sql.param(orderIds)}::uuid[]) ORDER BY order_id FOR UPDATE`);
-  return new Map(
-    result.rows.map((r) => [r.order_id, { item: r.item, quantity: r.quantity, status: r.status }]),
-  );
-}
-
-async function lockStock(tx: Transaction, items: string[]): Promise<Map<string, StockLevel>> {
-  const result = await tx.execute<{ item: string; on_hand: number; reserved: number }>(sql`
-    SELECT item, on_hand, reserved FROM inventory
-    WHERE item = ANY(${sql.param(items)}::text[]) ORDER BY item FOR UPDATE`);
-  return new Map(result.rows.map((r) => [r.item, { onHand: r.on_hand, reserved: r.reserved }]));
+    WITH r AS (
+      SELECT order_id, item, quantity, status FROM reservations
+      WHERE order_id = ANY(${sql.param(orderIds)}::uuid[]) ORDER BY order_id FOR UPDATE),
+    s AS (
+      SELECT item, on_hand, reserved FROM inventory
+      WHERE item = ANY(${sql.param(items)}::text[]) OR item IN (SELECT item FROM r)
+      ORDER BY item FOR UPDATE)
+    SELECT order_id, item, quantity, status, NULL::int AS on_hand, NULL::int AS reserved FROM r
+    UNION ALL
+    SELECT NULL, item, NULL, NULL, on_hand, reserved FROM s`);
+  const reservations = new Map<string, ReservationState>();
+  const levels = new Map<string, StockLevel>();
+  for (const row of result.rows) {
+    if (row.order_id !== null && row.status !== null) {
+      reservations.set(row.order_id, { item: row.item, quantity: row.quantity ?? 0, status: row.status });
+    } else {
+      levels.set(row.item, { onHand: row.on_hand ?? 0, reserved: row.reserved ?? 0 });
+    }
+  }
+  return { reservations, levels };
 }
 
 interface Written {
@@ -107,11 +129,7 @@ interface Written {
   cause: Cause;
 }
 
-async function writeStock(
-  tx: Transaction,
-  levels: Map<string, StockLevel>,
-  written: Written[],
-): Promise<void> {
+function stockUpdate(levels: Map<string, StockLevel>, written: Written[]): SQL | undefined {
   const changed = [
     ...new Set(
       written.flatMap(({ effect }) =>
@@ -121,21 +139,21 @@ async function writeStock(
       ),
     ),
   ];
-  if (changed.length === 0) return;
+  if (changed.length === 0) return undefined;
   const reserved = changed.map((item) => levels.get(item)?.reserved ?? 0);
-  await tx.execute(sql`
+  return sql`
     UPDATE inventory AS i
     SET reserved = c.reserved, stock = i.on_hand - c.reserved, version = i.version + 1, updated_at = now()
     FROM unnest(${sql.param(changed)}::text[], ${sql.param(reserved)}::int[]) AS c(item, reserved)
-    WHERE i.item = c.item`);
+    WHERE i.item = c.item`;
 }
 
-async function writeReservations(
-  tx: Transaction,
+/** New reservation rows and releases of existing ones (never the same order: see below). */
+function reservationWrites(
   reservations: Map<string, ReservationState>,
   before: Map<string, ReservationState['status']>,
   written: Written[],
-): Promise<void> {
+): (SQL | undefined)[] {
   // New rows: orders decided or closed in this batch, with their final state after the batch.
   const inserts = new Map<
     string,
@@ -162,10 +180,11 @@ async function writeReservations(
         released.push({ orderId: effect.orderId, cause: effect.cause });
     }
   }
+  const writes: SQL[] = [];
   if (inserts.size > 0) {
     const rows = [...inserts];
     const column = <V>(pick: (r: (typeof rows)[number]) => V): V[] => rows.map(pick);
-    await tx.execute(sql`
+    writes.push(sql`
       INSERT INTO reservations (order_id, item, quantity, status, reason_code, reason, release_cause, released_at)
       SELECT order_id, item, quantity, status, reason_code, reason, release_cause,
              CASE WHEN release_cause IS NULL THEN NULL ELSE now() END
@@ -177,16 +196,17 @@ async function writeReservations(
         AS t(order_id, item, quantity, status, reason_code, reason, release_cause)`);
   }
   if (released.length > 0) {
-    await tx.execute(sql`
+    writes.push(sql`
       UPDATE reservations AS r SET status = 'RELEASED', release_cause = c.cause, released_at = now()
       FROM unnest(${sql.param(released.map((r) => r.orderId))}::uuid[], ${sql.param(released.map((r) => r.cause))}::text[])
         AS c(order_id, cause)
       WHERE r.order_id = c.order_id AND r.status = 'RESERVED'`);
   }
+  return writes;
 }
 
 /** One movement per reservation and per release, with the levels right after it (in event order). */
-async function writeMovements(tx: Transaction, written: Written[]): Promise<void> {
+function movementsInsert(written: Written[]): SQL | undefined {
   const rows = written.flatMap(({ effect, cause }) => {
     if (effect.kind === 'decided' && effect.decision.status === 'RESERVED') {
       const d = effect.decision;
@@ -215,11 +235,11 @@ async function writeMovements(tx: Transaction, written: Written[]): Promise<void
     }
     return [];
   });
-  if (rows.length === 0) return;
+  if (rows.length === 0) return undefined;
   const column = <V>(pick: (r: (typeof rows)[number]) => V): V[] => rows.map(pick);
   // on_hand does not move with reservations: the levels after are on_hand (unchanged) and
   // on_hand − available.
-  await tx.execute(sql`
+  return sql`
     INSERT INTO stock_movements (item, kind, on_hand_delta, reserved_delta, on_hand, reserved, order_id, event_id)
     SELECT m.item, m.kind, 0, m.delta, i.on_hand, i.on_hand - m.available, m.order_id, m.event_id
     FROM unnest(
@@ -228,7 +248,7 @@ async function writeMovements(tx: Transaction, written: Written[]): Promise<void
       ${sql.param(column((r) => r.orderId))}::uuid[], ${sql.param(column((r) => r.eventId))}::uuid[])
       WITH ORDINALITY AS m(item, kind, delta, available, order_id, event_id, n)
     JOIN inventory i ON i.item = m.item
-    ORDER BY m.n`);
+    ORDER BY m.n`;
 }
 
 /** The event an effect announces on inventory-events, carrying on the order's correlation id, trace and acceptance time. */

@@ -13,7 +13,13 @@ export interface DispatcherOptions {
   logger: Logger;
   batchSize?: number;
   maxAttempts?: number;
+  /** Fallback poll for rows nobody announced (default 5 s; 1 s while retries are scheduled). */
   pollIntervalMs?: number;
+  /**
+   * After a wake-up, how long rows stored meanwhile may gather before a batch is claimed (default
+   * 20 ms): at low rates every stored notification would otherwise cost a transaction of its own.
+   */
+  lingerMs?: number;
   onResult?: (outcome: 'sent' | 'retry' | 'failed', count: number) => void;
 }
 
@@ -29,9 +35,11 @@ export class NotificationDispatcher {
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #pending = false;
+  /** A failed delivery was scheduled for a retry: poll at the retry pace until none is left. */
+  #retrying = false;
 
   constructor(options: DispatcherOptions) {
-    this.#options = { batchSize: 100, maxAttempts: 8, pollIntervalMs: 1000, ...options };
+    this.#options = { batchSize: 100, maxAttempts: 8, pollIntervalMs: 5000, lingerMs: 20, ...options };
   }
 
   start(): void {
@@ -55,6 +63,7 @@ export class NotificationDispatcher {
     let failures = 0;
     while (!this.#stopping.signal.aborted) {
       try {
+        if (this.#options.lingerMs > 0) await sleep(this.#options.lingerMs, this.#stopping.signal);
         this.#pending = false;
         const handled = await this.#dispatchBatch();
         failures = 0;
@@ -83,6 +92,7 @@ export class NotificationDispatcher {
       // Sends run concurrently; successes are then marked in one statement, failures one by one (rare).
       const outcomes = await Promise.all(due.map((row) => this.#send(row)));
       const sent = due.filter((_, i) => outcomes[i] === undefined);
+      if (due.length > 0) this.#retrying = sent.length < due.length;
       await this.#markSent(tx, sent);
       for (const [i, row] of due.entries()) {
         if (outcomes[i] !== undefined) await this.#recordFailure(tx, row, outcomes[i]);
@@ -139,7 +149,7 @@ export class NotificationDispatcher {
   async #idle(): Promise<void> {
     if (this.#pending || this.#stopping.signal.aborted) return;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, this.#options.pollIntervalMs);
+      const timer = setTimeout(done, this.#retrying ? 1000 : this.#options.pollIntervalMs);
       this.#wake = done;
       function done() {
         clearTimeout(timer);
