@@ -115,6 +115,11 @@ export const commonEnvShape = {
    * Offsets of handled batches are committed at most this often (and on stop); 0 commits after every
    * batch. A crash re-delivers at most this much, which the inboxes absorb.
    */
+  /**
+   * Fetches that return records are at least this far apart: at low rates a consumer then takes a
+   * few records per fetch and per transaction instead of one; an idle consumer still long-polls.
+   */
+  CONSUMER_FETCH_INTERVAL_MS: z.coerce.number().int().min(0).max(1000).default(0),
   CONSUMER_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
 
   TOPIC_ORDER_EVENTS: z.string().min(1).default(TOPICS.orderEvents),
@@ -158,6 +163,7 @@ export interface CommonConfig {
     fetchMinBytes: number;
     fetchMaxWaitMs: number;
     commitIntervalMs: number;
+    fetchIntervalMs: number;
   };
   topics: { orderEvents: string; inventoryEvents: string };
   /** Purges of sent outbox rows and of inbox rows (inboxMs 0 = keep forever). */
@@ -203,6 +209,7 @@ export function toCommonConfig(env: CommonEnv, service: string, port: number): C
       fetchMinBytes: env.CONSUMER_FETCH_MIN_BYTES,
       fetchMaxWaitMs: env.CONSUMER_FETCH_MAX_WAIT_MS,
       commitIntervalMs: env.CONSUMER_COMMIT_INTERVAL_MS,
+      fetchIntervalMs: env.CONSUMER_FETCH_INTERVAL_MS,
     },
     topics: { orderEvents: env.TOPIC_ORDER_EVENTS, inventoryEvents: env.TOPIC_INVENTORY_EVENTS },
     retention: {

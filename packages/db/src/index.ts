@@ -1,4 +1,4 @@
-export { executeWrites } from './combined-writes.ts';
+export { combineWrites, executeWrites } from './combined-writes.ts';
 export { createDatabase, type Database, type Transaction } from './database.ts';
 export {
   type DatabaseLayout,

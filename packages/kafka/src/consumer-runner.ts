@@ -23,6 +23,7 @@ const defaults = {
   fetchMaxWaitMs: 500,
   fetchMinBytes: 1,
   commitIntervalMs: 1000,
+  fetchIntervalMs: 0,
   stopTimeoutMs: 30_000,
 };
 /** Replacing a failed session: quick first retry, then at most every 10 s while the broker is away. */
@@ -41,6 +42,13 @@ export interface ConsumerRunnerTuning {
    * the inboxes absorb; an offset commit per batch was a third of the broker's requests at low rates.
    */
   commitIntervalMs?: number;
+  /**
+   * Fetches that return records are at least this far apart (default 0: the next one at once).
+   * At low rates each record otherwise costs a fetch, a handler call and a transaction of its own;
+   * a fetch still returns as soon as there is a record (fetchMinBytes 1), so an idle consumer
+   * long-polls and the first record after a quiet spell is not delayed.
+   */
+  fetchIntervalMs?: number;
   /** How long stop() waits for the in-flight handler call before giving up on it (default 30 s). */
   stopTimeoutMs?: number;
 }
@@ -313,6 +321,7 @@ class BatchConsumerRunner implements ConsumerRunner {
       startFrom: o.startFrom ?? 'earliest',
       maxBatchSize: o.maxBatchSize ?? defaults.maxBatchSize,
       fetchMaxWaitMs: o.fetchMaxWaitMs ?? defaults.fetchMaxWaitMs,
+      fetchIntervalMs: o.fetchIntervalMs ?? defaults.fetchIntervalMs,
       fetchMinBytes: o.fetchMinBytes ?? defaults.fetchMinBytes,
       heartbeatStallMs: 60_000,
       onClientError: (error) => this.#report(error),

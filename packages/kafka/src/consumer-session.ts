@@ -24,6 +24,8 @@ export interface SessionConfig {
   maxBatchSize: number;
   fetchMaxWaitMs: number;
   fetchMinBytes: number;
+  /** Fetches that return records are at least this far apart (0: no pacing). */
+  fetchIntervalMs: number;
   /** Heartbeats failing this long (broker reachable) mark the member lost, so the runner replaces it. */
   heartbeatStallMs: number;
   onClientError: (error: unknown) => void;
@@ -54,6 +56,10 @@ export class ConsumerSession {
   readonly #health: Health;
   readonly #config: SessionConfig;
   #stream: LibraryStream;
+  /** Ends a holdFetching() pause. */
+  #resumeTimer: NodeJS.Timeout | undefined;
+  /** Set by pauseFetching() (stopping): nothing resumes fetching any more. */
+  #closing = false;
 
   private constructor(
     consumer: LibraryConsumer,
@@ -100,6 +106,8 @@ export class ConsumerSession {
 
   /** Replaces a failed stream on the same member; it resumes from the committed offsets. */
   async restartStream(): Promise<void> {
+    clearTimeout(this.#resumeTimer);
+    this.#resumeTimer = undefined;
     await this.#stream.close().catch(() => undefined);
     try {
       const stream = await consume(this.#consumer, this.#config);
@@ -115,6 +123,10 @@ export class ConsumerSession {
   }
 
   #attach(stream: LibraryStream): void {
+    // Records arrived: the library would fetch again at once; hold that fetch back for the interval.
+    if (this.#config.fetchIntervalMs > 0) {
+      stream.on('readable', () => this.holdFetching(this.#config.fetchIntervalMs));
+    }
     stream.on('error', (error) =>
       this.#config.onClientError(toKafkaError('KAFKA_UNREACHABLE', 'Fetching failed', error)),
     );
@@ -145,7 +157,31 @@ export class ConsumerSession {
 
   /** Stops new fetches; records already fetched stay readable. */
   pauseFetching(): void {
+    this.#closing = true;
+    clearTimeout(this.#resumeTimer);
     this.#stream.pause();
+  }
+
+  /**
+   * Holds the next fetch back for `ms` (pacing: records arriving meanwhile come in one response
+   * instead of one response each). A fetch already in flight still completes.
+   */
+  holdFetching(ms: number): void {
+    if (this.#closing || ms <= 0 || this.#resumeTimer !== undefined) return;
+    const stream = this.#stream;
+    stream.pause();
+    const resume = (): void => {
+      this.#resumeTimer = undefined;
+      if (this.#closing || this.#stream !== stream) return;
+      // resume() fetches at once; while the handler is behind, leave that to the stream's own
+      // high-water mark as without pacing (look again after another interval).
+      if (stream.readableLength >= stream.readableHighWaterMark) {
+        this.#resumeTimer = setTimeout(resume, ms);
+        return;
+      }
+      stream.resume();
+    };
+    this.#resumeTimer = setTimeout(resume, ms);
   }
 
   async commit(offsets: CommitOffset[]): Promise<void> {
@@ -163,6 +199,8 @@ export class ConsumerSession {
 
   /** Closes the stream, leaves the group and closes connections, giving up after timeoutMs. */
   async close(timeoutMs: number): Promise<void> {
+    this.#closing = true;
+    clearTimeout(this.#resumeTimer);
     const closing = (async () => {
       await this.#stream.close().catch(() => undefined);
       await this.#consumer.close(true);

@@ -150,3 +150,56 @@ describe('offsets are committed only after the handler succeeds', () => {
     expect(failing.calls).toHaveLength(1);
   });
 });
+
+describe('offsets are committed at most every commitIntervalMs', () => {
+  it('holds back commits between intervals, commits them once due and on stop', async () => {
+    const admin = await clients.admin();
+    const topic = await newTopic(admin, 1);
+    const producer = await clients.producer();
+    const groupId = uniqueName('g');
+    const committed: bigint[] = [];
+    const { handler, handled } = recordingHandler();
+    const runner = await clients.runner({
+      groupId,
+      topics: [topic],
+      handler,
+      maxBatchWaitMs: 0,
+      commitIntervalMs: 60_000,
+      onCommitted: (offsets) => committed.push(...offsets.map((o) => o.offset)),
+    });
+    const lag = async () => (await admin.groupLag(groupId, [topic]))[0]?.committedOffset;
+
+    // The first batch is due at once (no commit yet); the ones after it wait for the interval.
+    await producer.send(messagesFor(topic, 1, 'a'));
+    await waitFor(() => committed.length === 1, { message: 'first batch committed' });
+    expect(await lag()).toBe(1n);
+    for (let i = 0; i < 3; i++) {
+      await producer.send(messagesFor(topic, 1, `b${i}`));
+      await waitFor(() => handled.length === 2 + i, { message: `batch ${i + 2} handled` });
+    }
+    expect(committed).toEqual([1n]);
+    expect(await lag()).toBe(1n);
+
+    // stop() commits what was handled, in one commit.
+    await runner.stop();
+    expect(committed).toEqual([1n, 4n]);
+    expect(await lag()).toBe(4n);
+  });
+
+  it('commits a held-back offset when the interval ends even if no batch follows', async () => {
+    const admin = await clients.admin();
+    const topic = await newTopic(admin, 1);
+    const producer = await clients.producer();
+    const groupId = uniqueName('g');
+    const { handler, handled } = recordingHandler();
+    await clients.runner({ groupId, topics: [topic], handler, maxBatchWaitMs: 0, commitIntervalMs: 1500 });
+    await producer.send(messagesFor(topic, 1, 'a'));
+    await waitFor(() => handled.length === 1, { message: 'first handled' });
+    await producer.send(messagesFor(topic, 2, 'b'));
+    await waitFor(() => handled.length === 3, { message: 'all handled' });
+    await waitFor(async () => (await admin.groupLag(groupId, [topic]))[0]?.committedOffset === 3n, {
+      timeoutMs: 10_000,
+      message: 'offset 3 committed by the timer',
+    });
+  });
+});

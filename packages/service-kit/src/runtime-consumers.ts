@@ -51,6 +51,7 @@ export function createConsumer(spec: ConsumerSpec, deps: ConsumerDeps): Consumer
     fetchMinBytes: kafka.fetchMinBytes,
     fetchMaxWaitMs: kafka.fetchMaxWaitMs,
     commitIntervalMs: kafka.commitIntervalMs,
+    fetchIntervalMs: kafka.fetchIntervalMs,
     groupProtocol: kafka.groupProtocol,
     onError: (error, info) => {
       // attempt 0 is a client event (heartbeat, fetch, skipped commit), not a failed batch.
