@@ -26,6 +26,9 @@ const defaults = {
   fetchIntervalMs: 0,
   stopTimeoutMs: 30_000,
 };
+/** Pacing is on while fewer records than this arrive per fetchIntervalMs (averaged over a second). */
+const PACE_BELOW_RECORDS = 5;
+const RATE_WINDOW_MS = 1000;
 /** Replacing a failed session: quick first retry, then at most every 10 s while the broker is away. */
 const reconnectBackoff = { initialMs: 500, maxMs: 10_000 };
 const closeTimeoutMs = 10_000;
@@ -43,10 +46,12 @@ export interface ConsumerRunnerTuning {
    */
   commitIntervalMs?: number;
   /**
-   * Fetches that return records are at least this far apart (default 0: the next one at once).
-   * At low rates each record otherwise costs a fetch, a handler call and a transaction of its own;
-   * a fetch still returns as soon as there is a record (fetchMinBytes 1), so an idle consumer
-   * long-polls and the first record after a quiet spell is not delayed.
+   * While records arrive slowly (fewer than PACE_BELOW_RECORDS per interval over the last second),
+   * fetches that return records are at least this far apart (default 0: never paced). At low rates
+   * each record otherwise costs a fetch, a handler call and a transaction of its own; faster
+   * streams fill batches by themselves and are not held back. A fetch still returns as soon as
+   * there is a record, so an idle consumer long-polls and the first record after a quiet spell is
+   * not delayed.
    */
   fetchIntervalMs?: number;
   /** How long stop() waits for the in-flight handler call before giving up on it (default 30 s). */
@@ -85,6 +90,8 @@ class BatchConsumerRunner implements ConsumerRunner {
   #commitTimer: NodeJS.Timeout | undefined;
   /** Commits run one at a time, so an older one can never land after a newer one. */
   #committing: Promise<void> = Promise.resolve();
+  /** Records per batch taken over the last RATE_WINDOW_MS: [when, how many]. */
+  #arrivals: [number, number][] = [];
 
   constructor(options: ConsumerRunnerOptions & ConsumerRunnerTuning) {
     this.#options = options;
@@ -204,11 +211,23 @@ class BatchConsumerRunner implements ConsumerRunner {
     while (!this.#stopped && !session.broken) {
       const batch = await session.reader.next(limits, this.#stopController.signal, isAssigned);
       if (batch.length === 0) continue;
+      session.pacing = this.#slowArrivals(batch.length);
       const handled = await this.#handleUntilDone(batch);
       if (!handled || this.#abandoned) return;
       this.#uncommitted = mergeCommitOffsets(this.#uncommitted, commitOffsetsFor(batch));
       await this.#commitWhenDue(session, batch.length);
     }
+  }
+
+  /** Whether records arrive slowly enough to pace fetches (see fetchIntervalMs). */
+  #slowArrivals(count: number): boolean {
+    const intervalMs = this.#options.fetchIntervalMs ?? defaults.fetchIntervalMs;
+    if (intervalMs <= 0) return false;
+    const now = Date.now();
+    this.#arrivals.push([now, count]);
+    while ((this.#arrivals[0]?.[0] ?? now) <= now - RATE_WINDOW_MS) this.#arrivals.shift();
+    const perWindow = this.#arrivals.reduce((sum, [, n]) => sum + n, 0);
+    return (perWindow * intervalMs) / RATE_WINDOW_MS < PACE_BELOW_RECORDS;
   }
 
   /** Commits now if the interval has passed since the last commit, else makes sure a timer will. */

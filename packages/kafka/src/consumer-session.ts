@@ -56,6 +56,8 @@ export class ConsumerSession {
   readonly #health: Health;
   readonly #config: SessionConfig;
   #stream: LibraryStream;
+  /** Set by the runner while records arrive slowly: fetches are then fetchIntervalMs apart. */
+  pacing = false;
   /** Ends a holdFetching() pause. */
   #resumeTimer: NodeJS.Timeout | undefined;
   /** Set by pauseFetching() (stopping): nothing resumes fetching any more. */
@@ -123,9 +125,11 @@ export class ConsumerSession {
   }
 
   #attach(stream: LibraryStream): void {
-    // Records arrived: the library would fetch again at once; hold that fetch back for the interval.
+    // Records arrived: the library would fetch again at once; while pacing, hold that fetch back.
     if (this.#config.fetchIntervalMs > 0) {
-      stream.on('readable', () => this.holdFetching(this.#config.fetchIntervalMs));
+      stream.on('readable', () => {
+        if (this.pacing) this.holdFetching(this.#config.fetchIntervalMs);
+      });
     }
     stream.on('error', (error) =>
       this.#config.onClientError(toKafkaError('KAFKA_UNREACHABLE', 'Fetching failed', error)),
