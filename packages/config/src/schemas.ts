@@ -84,6 +84,11 @@ export const commonEnvShape = {
   /** How long an outbox relay lets rows gather before publishing a batch that is not full. */
   OUTBOX_RELAY_LINGER_MS: z.coerce.number().int().min(0).default(5),
   /**
+   * The relay's linger while rows come slowly (fewer than 5 per this interval over the last second):
+   * at low rates a row per wake-up would otherwise cost a Kafka request and two statements of its own.
+   */
+  OUTBOX_RELAY_SLOW_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(20),
+  /**
    * Longest time from the active outbox relay freezing, being cut off or dying until a standby
    * instance publishes in its place (lock session idle timeout, heartbeat and standby retries derive
    * from it). Below 2 s heartbeats would flap on a busy host.
@@ -119,7 +124,7 @@ export const commonEnvShape = {
    * Fetches that return records are at least this far apart: at low rates a consumer then takes a
    * few records per fetch and per transaction instead of one; an idle consumer still long-polls.
    */
-  CONSUMER_FETCH_INTERVAL_MS: z.coerce.number().int().min(0).max(1000).default(0),
+  CONSUMER_FETCH_INTERVAL_MS: z.coerce.number().int().min(0).max(1000).default(20),
   CONSUMER_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
 
   TOPIC_ORDER_EVENTS: z.string().min(1).default(TOPICS.orderEvents),
@@ -158,6 +163,7 @@ export interface CommonConfig {
     maxBatchSize: number;
     lingerMs: number;
     relayLingerMs: number;
+    relaySlowLingerMs: number;
     relayTakeoverMs: number;
     batchWaitMs: number;
     fetchMinBytes: number;
@@ -204,6 +210,7 @@ export function toCommonConfig(env: CommonEnv, service: string, port: number): C
       maxBatchSize: env.CONSUMER_MAX_BATCH,
       lingerMs: env.PRODUCER_LINGER_MS,
       relayLingerMs: env.OUTBOX_RELAY_LINGER_MS,
+      relaySlowLingerMs: env.OUTBOX_RELAY_SLOW_LINGER_MS,
       relayTakeoverMs: env.OUTBOX_RELAY_TAKEOVER_MS,
       batchWaitMs: env.CONSUMER_BATCH_WAIT_MS,
       fetchMinBytes: env.CONSUMER_FETCH_MIN_BYTES,

@@ -22,6 +22,12 @@ export interface OutboxRelayOptions {
    */
   lingerMs?: number;
   /**
+   * The linger while rows come slowly: fewer than 5 per this interval over the last second (default
+   * 0: always `lingerMs`). At low rates every row would otherwise be a Kafka request, two statements
+   * and a fetch in every consumer of its own; at higher rates batches fill by themselves.
+   */
+  slowLingerMs?: number;
+  /**
    * Fallback poll when no NOTIFY arrives (default 5 s). A NOTIFY is lost only while the LISTEN
    * session is down, and then the lock is lost too and its next holder drains first.
    */
@@ -100,6 +106,8 @@ export class OutboxRelay {
   #sawOtherHolder = false;
   /** Locks lost since the last batch that went through: the first is retried at once, then backoff. */
   #losses = 0;
+  /** Rows published over the last second: [when, how many] (chooses the linger). */
+  #recent: [number, number][] = [];
 
   constructor(options: OutboxRelayOptions) {
     if (!/^[a-z_][a-z0-9_]*$/.test(options.table))
@@ -108,6 +116,7 @@ export class OutboxRelay {
     this.#options = {
       batchSize: 500,
       lingerMs: 0,
+      slowLingerMs: 0,
       pollIntervalMs: 5000,
       takeoverMs: 15_000,
       retentionMs: 3_600_000,
@@ -268,7 +277,7 @@ export class OutboxRelay {
    * statement; a full batch means more is waiting, so it reads on at once.
    */
   async #drain(untilId?: string): Promise<void> {
-    const { producer, lingerMs, batchSize } = this.#options;
+    const { producer, batchSize } = this.#options;
     const signal = this.#stopping.signal;
     let published: string[] = [];
     let publishedAt = new Date();
@@ -279,6 +288,7 @@ export class OutboxRelay {
         if (published.length > 0) await this.#markSentAndFetch(published, publishedAt, 0);
         return;
       }
+      const lingerMs = this.#linger();
       if (!full && lingerMs > 0 && untilId === undefined) await sleep(lingerMs, signal);
       this.#pendingWake = false;
       const rows = await this.#markSentAndFetch(published, publishedAt, batchSize, untilId);
@@ -297,10 +307,21 @@ export class OutboxRelay {
         })),
       );
       publishedAt = new Date();
+      this.#recent.push([publishedAt.getTime(), rows.length]);
       published = rows.map((r) => r.id);
       full = rows.length >= batchSize;
       this.#options.hooks.onPublished?.(rows.length, rows[0]?.created_at ?? new Date());
     }
+  }
+
+  /** `slowLingerMs` while fewer than 5 rows per slowLingerMs were published over the last second. */
+  #linger(): number {
+    const { lingerMs, slowLingerMs } = this.#options;
+    if (slowLingerMs <= lingerMs) return lingerMs;
+    const now = Date.now();
+    while ((this.#recent[0]?.[0] ?? now) <= now - 1000) this.#recent.shift();
+    const perSecond = this.#recent.reduce((sum, [, n]) => sum + n, 0);
+    return (perSecond * slowLingerMs) / 1000 < 5 ? slowLingerMs : lingerMs;
   }
 
   /**

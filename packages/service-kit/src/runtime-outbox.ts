@@ -34,6 +34,7 @@ export function createRelay(table: string, deps: OutboxDeps): OutboxRelay {
     producer: deps.producer,
     table,
     lingerMs: config.kafka.relayLingerMs,
+    slowLingerMs: config.kafka.relaySlowLingerMs,
     takeoverMs: config.kafka.relayTakeoverMs,
     retentionMs: config.retention.outboxSentMs,
     purge: { batchSize: config.retention.purgeBatchSize },

@@ -216,8 +216,11 @@ async function main(): Promise<number> {
   return exitCode;
 }
 
-/** Idle time before the idle phase. */
-const SETTLE_MS = 10_000;
+/**
+ * Idle time before the idle phase: start-up work (the broker JIT-compiles through its first
+ * minute, group joins, first purges) is not what an idle stack costs.
+ */
+const SETTLE_MS = 30_000;
 
 /** The cost phases: each of --rates (0 = idle, measured first), --rate's for --duration in full mode. */
 export function costPlan(options: BenchOptions): { rate: number; durationMs: number }[] {
