@@ -164,7 +164,7 @@ export class RelayLock {
       if (this.#client === client) this.#provenAt = Math.max(this.#provenAt, sentAt);
       return rows;
     } catch (error) {
-      if (error instanceof pg.DatabaseError && this.#client === client) throw error;
+      if (isStatementError(error) && this.#client === client) throw error;
       const reason = isReadTimeout(error) ? 'query-timeout' : 'connection-lost';
       this.#lose(client, reason, error);
       throw new RelayLockLostError(reason, error);
@@ -241,6 +241,17 @@ async function closeClient(client: pg.Client): Promise<void> {
     client.end().catch(() => {}),
     new Promise((resolve) => setTimeout(resolve, 1000).unref()),
   ]);
+}
+
+/**
+ * An SQL error the session outlives (a bad statement, a constraint), as opposed to the session
+ * ending: a FATAL error (idle_session_timeout, pg_terminate_backend) arrives as the answer to the
+ * statement in flight, and class 08/57 errors are connection and operator-intervention ends.
+ */
+function isStatementError(error: unknown): boolean {
+  if (!(error instanceof pg.DatabaseError)) return false;
+  if (error.severity === 'FATAL' || error.severity === 'PANIC') return false;
+  return !/^(08|57)/.test(error.code ?? '');
 }
 
 function isReadTimeout(error: unknown): boolean {
