@@ -146,12 +146,14 @@ describe('consumer SIGKILLed mid-batch', () => {
     });
     const repeated = await repeatedRecordsFrom(stack.admin, topic, committedAtKill2);
 
+    // Offsets are committed at most every CONSUMER_COMMIT_INTERVAL_MS, so batches handled just
+    // before the batch of kill 2 may be uncommitted too: all of them come back after the restart.
+    const uncommitted = inboxRowsAhead(afterRestartRows, topic, committedAtKill2);
     const checks = {
       'kill 1 was a SIGKILL': kill1.signal === 'SIGKILL',
-      'kill 2 left processed events uncommitted':
-        ahead > 0 && ahead === inboxRowsAhead(afterRestartRows, topic, committedAtKill2),
+      'kill 2 left processed events uncommitted': ahead > 0 && uncommitted >= ahead,
       'the restarted consumer absorbed exactly those events (plus repeated records)':
-        duplicates === ahead + repeated,
+        duplicates === uncommitted + repeated,
     };
     await writeScenarioReport({
       scenario: 'consumer-kill',
@@ -165,7 +167,8 @@ describe('consumer SIGKILLed mid-batch', () => {
       timings: { settleMs },
       checks,
       observations: {
-        eventsProcessedButUncommittedAtKill2: ahead,
+        eventsOfTheBatchAtKill2: ahead,
+        eventsProcessedButUncommittedAtKill2: uncommitted,
         duplicatesAbsorbedAfterKill2: duplicates,
         duplicatesAfterKill1Restart: afterKill1,
         repeatedRecordsInTopic: repeated,
