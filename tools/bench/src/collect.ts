@@ -247,7 +247,9 @@ export async function readStageTimes(databaseUrl: string, sinceEpochMs: number):
     new Map(rows.filter((r) => r.t !== null).map((r) => [r.k, (r.t as Date).getTime()]));
   try {
     const a = await client.query<{ k: string; t: Date | null }>(
-      `SELECT key AS k, sent_at AS t FROM ${VIEWS.orderOutbox} WHERE created_at >= $1 AND key IS NOT NULL`,
+      // order.created only: an order's outbox also holds its status event (order.confirmed …).
+      `SELECT key AS k, sent_at AS t FROM ${VIEWS.orderOutbox}
+        WHERE created_at >= $1 AND key IS NOT NULL AND event_type = 'order.created'`,
       [since],
     );
     const b = await client.query<{ k: string; t: Date | null }>(

@@ -186,14 +186,15 @@ export const STAGES = [
   'order tx → order.created published (relay)',
   'published → inventory decision tx (consumer)',
   'decision tx → decision published (relay)',
-  'decision published → notification tx (consumer)',
+  'decision published → notification tx (order status tx, its event published, consumed)',
   'decision published → order status tx (consumer)',
 ] as const;
 
 /**
  * Where the end-to-end time goes, hop by hop, from the services' own timestamps: order
  * created_at → order_outbox.sent_at → reservations.created_at → inventory_outbox.sent_at →
- * notifications.created_at / orders.updated_at. A hop can come out slightly negative (a consumer
+ * notifications.created_at / orders.updated_at (notification-service reads order-events, so its hop
+ * includes order-service's status transaction and that event's relay). A hop can come out slightly negative (a consumer
  * may read a record before the relay's UPDATE marks it sent); those count as 0.
  */
 export function stageLatencies(
