@@ -69,8 +69,9 @@ export function createConsumerRunner(options: ConsumerRunnerOptions & ConsumerRu
 
 /**
  * Runs one handler call at a time over batches of fetched records, commits the offsets of handled
- * batches (at most every commitIntervalMs, and on stop), retries a failed batch unchanged until it succeeds, and replaces the group member (session) when
- * the library gives up on fetching or heartbeating, so it outlives broker restarts.
+ * batches (at most every commitIntervalMs, and on stop), retries a failed batch unchanged until it
+ * succeeds, and replaces the group member (session) when the library gives up on fetching or
+ * heartbeating, so it outlives broker restarts.
  */
 class BatchConsumerRunner implements ConsumerRunner {
   readonly #options: ConsumerRunnerOptions & ConsumerRunnerTuning;

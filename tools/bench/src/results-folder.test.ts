@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
 const RESULTS = 'bench/results';
-const MAX_BYTES = 1_000_000;
+// 2 MB: the before/after reports of the cost work (docs/performance.md) are ~0.25 MB each with
+// their charts, beside ~0.9 MB of the earlier runs the docs cite; raw data stays out either way.
+const MAX_BYTES = 2_000_000;
 
 function trackedFiles(): string[] | undefined {
   try {
