@@ -12,12 +12,12 @@ import {
 import type { OpenAPIV3_1 } from 'openapi-types';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { respond } from './http-contract.ts';
+import { PROBLEM_CONTENT_TYPE, respond } from './http-contract.ts';
 import { HttpContract } from './http-contract-hooks.ts';
 import { isPublicPath, OPENAPI_SECURITY_SCHEMES, registerHttpSecurity } from './http-security.ts';
 import type { HttpServer } from './http-types.ts';
 import type { ServiceMetrics } from './metrics.ts';
-import { handleError } from './problem.ts';
+import { handleError, problemBody } from './problem.ts';
 import type { Readiness } from './readiness.ts';
 import { endWithError, type Span, SpanKind, type Tracing } from './tracing.ts';
 
@@ -134,14 +134,8 @@ function answerUnrouted(contract: HttpContract, request: FastifyRequest, reply: 
   if (allowed.length > 0) void reply.header('allow', allowed.join(', '));
   return reply
     .status(status)
-    .type('application/problem+json')
-    .send({
-      type: `https://kafka-poc.local/problems/${code.toLowerCase().replaceAll('_', '-')}`,
-      title,
-      status,
-      code,
-      detail,
-    });
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(problemBody(status, code, title, detail));
 }
 
 function observeRequests(app: HttpServer, metrics: ServiceMetrics): void {

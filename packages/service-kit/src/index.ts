@@ -22,6 +22,7 @@ export { createHttpServer, type HttpServer, type HttpServerOptions } from './htt
 export { handleSignals, type Stoppable, stopInOrder } from './lifecycle.ts';
 export { createLogger, type Logger, type LoggerOptions, REDACTED_PATHS } from './logger.ts';
 export { createServiceMetrics, type ServiceMetrics } from './metrics.ts';
+export { type ProblemBody, problemBody } from './problem.ts';
 export { type CheckResult, Readiness, type ReadinessCheck } from './readiness.ts';
 export { type ConsumerSpec, type RuntimeOptions, ServiceRuntime, type Worker } from './runtime.ts';
 export { createPipelineMetrics, type PipelineMetrics } from './runtime-metrics.ts';

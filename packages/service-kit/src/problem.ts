@@ -16,7 +16,7 @@ const STATUS_BY_CODE: Record<AppErrorCode, number> = {
   INTERNAL: 500,
 };
 
-interface ProblemBody {
+export interface ProblemBody {
   type: string;
   title: string;
   status: number;
@@ -44,11 +44,17 @@ function toProblem(error: FastifyError): ProblemBody {
       field: fieldName(where, issue.instancePath, issue.params),
       message: issue.message ?? 'invalid',
     }));
-    return problem(422, 'VALIDATION_FAILED', 'Request validation failed', `The ${where} is invalid`, errors);
+    return problemBody(
+      422,
+      'VALIDATION_FAILED',
+      'Request validation failed',
+      `The ${where} is invalid`,
+      errors,
+    );
   }
   if (error instanceof AppError) {
     const status = STATUS_BY_CODE[error.code];
-    return problem(
+    return problemBody(
       status,
       error.code,
       title(status),
@@ -57,16 +63,21 @@ function toProblem(error: FastifyError): ProblemBody {
     );
   }
   if (isTransient(error))
-    return problem(503, 'UNAVAILABLE', 'Service Unavailable', 'A dependency is unavailable; retry later');
+    return problemBody(503, 'UNAVAILABLE', 'Service Unavailable', 'A dependency is unavailable; retry later');
   // PostgreSQL "data exception" (class 22): input that passed validation but the database refuses.
   if (sqlState(error)?.startsWith('22')) {
-    return problem(422, 'INVALID_INPUT', title(422), 'The request contains a value that cannot be stored');
+    return problemBody(
+      422,
+      'INVALID_INPUT',
+      title(422),
+      'The request contains a value that cannot be stored',
+    );
   }
   // Fastify's own client errors (bad JSON 400, 413, 415, …) keep their status and message.
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-    return problem(error.statusCode, error.code ?? 'BAD_REQUEST', title(error.statusCode), error.message);
+    return problemBody(error.statusCode, error.code ?? 'BAD_REQUEST', title(error.statusCode), error.message);
   }
-  return problem(500, 'INTERNAL', 'Internal Server Error');
+  return problemBody(500, 'INTERNAL', 'Internal Server Error');
 }
 
 /** `quantity`, `address.city`, an unknown key's own name, or `(body)` for the whole body. */
@@ -85,7 +96,8 @@ function isTransient(error: unknown): boolean {
   return declaredRetryable(error) === true;
 }
 
-function problem(
+/** An RFC 9457 problem body; the one definition of its shape and of `type` from the code. */
+export function problemBody(
   status: number,
   code: string,
   titleText: string,

@@ -21,6 +21,7 @@ import {
   type HttpServer,
   PROBLEM_CONTENT_TYPE,
   problem,
+  problemBody,
   respond,
 } from '@kafka-poc/service-kit';
 import type { FastifyReply } from 'fastify';
@@ -239,13 +240,6 @@ function conflict(
         : `on hand cannot go below what is reserved (${current?.reserved ?? 0})`;
   return reply
     .status(status)
-    .type('application/problem+json')
-    .send({
-      type: `https://kafka-poc.local/problems/${code.toLowerCase().replaceAll('_', '-')}`,
-      title,
-      status,
-      code,
-      detail,
-      ...(current ? { item: current } : {}),
-    });
+    .type(PROBLEM_CONTENT_TYPE)
+    .send({ ...problemBody(status, code, title, detail), ...(current ? { item: current } : {}) });
 }
