@@ -93,22 +93,24 @@ function startRelay(
 
 /** Inserts three rows every 20 ms (keys k-0…k-6) until stopped; returns how many it wrote. */
 function startWriter(topic: string): { stop: () => Promise<number> } {
+  const writerPool = pool; // this test's pool: the next test's beforeEach replaces `pool`
   let n = 0;
   let stopped = false;
   const done = (async () => {
     while (!stopped) {
-      await insertRows(pool, table, topic, [n, n + 1, n + 2], KEYS);
+      await insertRows(writerPool, table, topic, [n, n + 1, n + 2], KEYS);
       n += 3;
       await sleep(20);
     }
   })();
-  return {
-    stop: async () => {
-      stopped = true;
-      await done;
-      return n;
-    },
+  const stop = async () => {
+    stopped = true;
+    await done;
+    return n;
   };
+  // A test that fails midway stops its writer too (before its pool ends: cleanups run first).
+  cleanups.push(stop);
+  return { stop };
 }
 
 const sends = (events: RelayEvent[]) => events.filter((e) => e.kind === 'send');
@@ -163,26 +165,39 @@ describe('OutboxRelay fencing', () => {
     await waitFor(() => sends(log.of('A')).length >= 5, { timeoutMs: 15_000, message: 'A publishing' });
 
     // End A's lock session and hold the lock from a third session, so neither relay may publish.
+    // The thief queues for the lock first (a blocking pg_advisory_lock) and only then is the holder
+    // ended: Postgres grants a released lock to the queued waiter, and a try-lock conflicts with a
+    // waiter, so a relay that reconnects at once cannot take the lock back in between.
     const thief = new pg.Client({ connectionString: databaseUrl });
     await thief.connect();
     cleanups.push(() => thief.end());
+    const thiefPid = (await thief.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
     // Whoever holds the lock now (A, unless a starved host already moved it to B) is the victim.
     const victim = a.state === 'active' ? 'A' : 'B';
     const takenAt = Date.now();
+    let thiefHolds = false;
+    const thiefLock = thief.query('SELECT pg_advisory_lock(hashtext($1))', [lockKey]).then(() => {
+      thiefHolds = true;
+    });
+    thiefLock.catch(() => undefined); // awaited below; if the test fails first, the cleanup ends it
+    const advisoryLocks = `SELECT pid, granted FROM pg_locks WHERE locktype = 'advisory'
+      AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
+    await waitFor(() => pool.query<{ pid: number; granted: boolean }>(advisoryLocks), {
+      until: ({ rows }) => rows.some((r) => r.pid === thiefPid && !r.granted),
+      intervalMs: 10,
+      message: 'the test queued for the relay lock',
+    });
     await waitFor(
       async () => {
-        const { rows } = await thief.query<{ pid: number }>(
-          `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()
-             AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-        );
-        for (const { pid } of rows) await thief.query('SELECT pg_terminate_backend($1, 5000)', [pid]);
-        const got = await thief.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [
-          lockKey,
-        ]);
-        return got.rows[0]?.ok === true;
+        const { rows } = await pool.query<{ pid: number; granted: boolean }>(advisoryLocks);
+        for (const { pid } of rows.filter((r) => r.granted && r.pid !== thiefPid)) {
+          await pool.query('SELECT pg_terminate_backend($1, 5000)', [pid]);
+        }
+        return thiefHolds;
       },
       { timeoutMs: 15_000, intervalMs: 20, message: 'the test holds the relay lock' },
     );
+    await thiefLock;
     await waitFor(() => log.of(victim).some((e) => e.kind === 'lost' && e.at >= takenAt), {
       message: 'the holder noticed the lost lock',
     });
