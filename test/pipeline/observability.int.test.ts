@@ -84,6 +84,27 @@ describe('metrics', () => {
       expect(text).toMatch(/^outbox_backlog_rows|^consumer_batch_duration_seconds_bucket/m);
     }
   });
+  it("reads each group's lag from the broker when /metrics is scraped", async () => {
+    // No timer samples lag: each scrape asks the broker (committed against latest offsets). Every
+    // order is handled and offsets are committed within CONSUMER_COMMIT_INTERVAL_MS: lag 0.
+    const { orderEvents, inventoryEvents } = pipeline.topics;
+    const consumers: [string, string][] = [
+      [pipeline.url('inventory'), orderEvents],
+      [pipeline.url('notification'), orderEvents],
+      [pipeline.url('order'), inventoryEvents],
+    ];
+    for (const [base, topic] of consumers) {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      const series = text
+        .split('\n')
+        .filter((l) => l.startsWith('consumer_lag_records{') && l.includes(`topic="${topic}"`));
+      expect(series.length, `${base}: a lag series per partition of ${topic}`).toBeGreaterThan(0);
+      await waitFor(() => metricSum(base, 'consumer_lag_records', { topic }), {
+        until: (lag) => lag === 0,
+        message: `${base}: lag of ${topic} back to 0`,
+      });
+    }
+  });
 });
 
 describe('tracing', () => {

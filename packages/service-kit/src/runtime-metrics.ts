@@ -1,10 +1,19 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
+export interface PipelineMetricsOptions {
+  /** Brings the lag gauges up to date; called when they are collected (a /metrics scrape). */
+  refreshLag?: () => Promise<void>;
+}
+
 /** Pipeline metrics shared by every service: consumption, production, outbox, DB pool. */
-export function createPipelineMetrics(registry: Registry) {
+export function createPipelineMetrics(registry: Registry, options: PipelineMetricsOptions = {}) {
   const registers = [registry];
   /** Consumer group → when the batch it is retrying first failed (ms since epoch), undefined when not retrying. */
   const retryingSince = new Map<string, number | undefined>();
+  // Both lag gauges ask; refreshLag shares one sample between them (onDemandSample).
+  const collectLag = async () => {
+    await options.refreshLag?.();
+  };
   return {
     retryingSince,
     eventsConsumed: new Counter({
@@ -59,12 +68,14 @@ export function createPipelineMetrics(registry: Registry) {
       help: 'Age of the oldest record not yet committed by the group, per partition (0 when caught up)',
       labelNames: ['group', 'topic', 'partition'] as const,
       registers,
+      collect: collectLag,
     }),
     consumerLag: new Gauge({
       name: 'consumer_lag_records',
       help: 'Records not yet committed by the group, per partition',
       labelNames: ['group', 'topic', 'partition'] as const,
       registers,
+      collect: collectLag,
     }),
   };
 }

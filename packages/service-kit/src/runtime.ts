@@ -21,6 +21,7 @@ import { checkInboxRetention } from './inbox-retention-check.ts';
 import { stopInOrder } from './lifecycle.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createServiceMetrics, type ServiceMetrics } from './metrics.ts';
+import { onDemandSample } from './on-demand-sample.ts';
 import { Readiness } from './readiness.ts';
 import { createRelayMetrics, type RelayMetrics } from './relay-metrics.ts';
 import { type ConsumerSpec, createConsumer, formatAssignments, sampleLag } from './runtime-consumers.ts';
@@ -90,7 +91,6 @@ export class ServiceRuntime {
   #inboxTables: string[] = [];
   #stopping = new AbortController();
   #dependenciesReady = false;
-  #lagTimer: NodeJS.Timeout | undefined;
 
   constructor(options: RuntimeOptions) {
     const { config } = options;
@@ -111,7 +111,10 @@ export class ServiceRuntime {
       otlpEndpoint: config.tracing.otlpEndpoint,
       exporter: options.spanExporter,
     });
-    this.pipeline = createPipelineMetrics(this.metrics.registry);
+    // Lag is read from the broker when /metrics is scraped, not on a timer: an idle service nobody
+    // scrapes sends the broker nothing for it (docs/performance.md, "Cost per order").
+    const refreshLag = onDemandSample(() => this.#sampleLag(), { maxAgeMs: 1000, waitMs: 3000 });
+    this.pipeline = createPipelineMetrics(this.metrics.registry, { refreshLag });
     this.relayMetrics = createRelayMetrics(this.metrics.registry);
     this.pool = createServicePool(config, options.database.schema, this.logger);
     this.db = createDatabase(this.pool);
@@ -225,15 +228,18 @@ export class ServiceRuntime {
       logger.info({ group: spec.groupId, topics: spec.topics }, 'consumer joined');
     }
     this.#dependenciesReady = true;
-    const specs = this.#consumers.map(({ spec }) => spec);
-    this.#lagTimer = setInterval(() => void sampleLag(this.admin, specs, this.pipeline, logger), 5000);
-    this.#lagTimer.unref();
     logger.info('service ready');
+  }
+
+  /** Sets the lag gauges of this instance's consumer groups (once started, until stopping). */
+  async #sampleLag(): Promise<void> {
+    if (!this.#dependenciesReady || this.#stopping.signal.aborted) return;
+    const specs = this.#consumers.map(({ spec }) => spec);
+    await sampleLag(this.admin, specs, this.pipeline, this.logger);
   }
 
   async stop(): Promise<void> {
     this.#stopping.abort();
-    clearInterval(this.#lagTimer);
     await stopInOrder(
       [
         // No new requests first, so nothing is written to the outbox after the relay's last drain.
