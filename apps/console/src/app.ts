@@ -82,6 +82,7 @@ export async function createConsole(
     admin,
     history: lagHistory,
     intervalMs: config.lag.sampleMs,
+    idleIntervalMs: config.lag.idleSampleMs,
     maxGroups: config.lag.maxGroups,
     logger,
   });
@@ -108,6 +109,7 @@ export async function createConsole(
     topicDefaults: { partitions: config.kafka.partitions, replicationFactor: config.kafka.replicationFactor },
     lagHistory,
     lagSampleMs: config.lag.sampleMs,
+    lagIdleSampleMs: Math.max(config.lag.sampleMs, config.lag.idleSampleMs),
     streams,
     tailPollMs: config.tailPollMs,
   };
@@ -141,6 +143,8 @@ export async function createConsole(
   const apiRoutes = (api: HttpServer, _options: unknown, done: (error?: Error) => void): void => {
     // Kafka errors become 404/409/422/503 problems; the shared handler then writes them. The console's
     // own 503s name the dependency that is down (the shared handler hides 5xx details).
+    // Open pages poll the API: while they do, lag is sampled at the short interval.
+    api.addHook('onRequest', async () => sampler.noteActivity());
     api.setErrorHandler(async (error, request, reply) => {
       const mapped = toHttpError(error);
       if (mapped instanceof AppError && mapped.code === 'UNAVAILABLE') {

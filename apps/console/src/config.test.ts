@@ -18,7 +18,7 @@ describe('console config', () => {
       notification: 'notification-service',
     });
     expect(config.access).toMatchObject({ token: undefined, readOnly: false });
-    expect(config.lag).toEqual({ sampleMs: 5000, history: 720, maxGroups: 100 });
+    expect(config.lag).toEqual({ sampleMs: 5000, idleSampleMs: 60_000, history: 720, maxGroups: 100 });
   });
 
   it('follows the services moved by npm start port overrides, unless URLs are given', () => {

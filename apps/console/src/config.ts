@@ -43,6 +43,8 @@ const schema = z.object({
   CONSOLE_READ_ONLY: bool.default(false),
   CONSOLE_SESSION_TTL_MS: positiveInt.default(12 * 60 * 60 * 1000),
   CONSOLE_LAG_SAMPLE_MS: z.coerce.number().int().min(250).default(5000),
+  /** Between lag samples while nobody has used the console for a minute (each costs broker requests). */
+  CONSOLE_LAG_IDLE_SAMPLE_MS: z.coerce.number().int().min(250).default(60_000),
   CONSOLE_LAG_HISTORY: z.coerce.number().int().min(2).max(100_000).default(720),
   CONSOLE_LAG_MAX_GROUPS: positiveInt.default(100),
   CONSOLE_TAIL_POLL_MS: z.coerce.number().int().min(100).default(1000),
@@ -57,7 +59,7 @@ export interface ConsoleConfig extends CommonConfig {
     readOnly: boolean;
     sessionTtlMs: number;
   };
-  lag: { sampleMs: number; history: number; maxGroups: number };
+  lag: { sampleMs: number; idleSampleMs: number; history: number; maxGroups: number };
   tailPollMs: number;
 }
 
@@ -93,6 +95,7 @@ export function loadConsoleConfig(env: Record<string, string | undefined>): Cons
     },
     lag: {
       sampleMs: parsed.CONSOLE_LAG_SAMPLE_MS,
+      idleSampleMs: parsed.CONSOLE_LAG_IDLE_SAMPLE_MS,
       history: parsed.CONSOLE_LAG_HISTORY,
       maxGroups: parsed.CONSOLE_LAG_MAX_GROUPS,
     },

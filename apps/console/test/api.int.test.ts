@@ -301,6 +301,7 @@ describe('console API', () => {
       message: 'lag samples',
     });
     expect(history.body.intervalMs).toBe(1000);
+    expect(history.body.idleIntervalMs).toBe(60_000);
 
     await running.stop();
     const plan = await call('POST', `/api/groups/${runningGroup}/reset-offsets`, {

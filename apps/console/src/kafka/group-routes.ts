@@ -53,6 +53,7 @@ export function registerGroupRoutes(app: HttpServer, deps: KafkaDeps): void {
     async (request): Promise<LagHistoryView> => ({
       groupId: request.params.groupId,
       intervalMs: deps.lagSampleMs,
+      idleIntervalMs: deps.lagIdleSampleMs,
       samples: deps.lagHistory.samples(request.params.groupId),
     }),
   );

@@ -11,6 +11,8 @@ export interface KafkaDeps {
   topicDefaults: { partitions: number; replicationFactor: number };
   lagHistory: LagHistory;
   lagSampleMs: number;
+  /** Between lag samples while nobody uses the console. */
+  lagIdleSampleMs: number;
   streams: SseStreams;
   tailPollMs: number;
 }

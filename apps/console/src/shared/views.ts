@@ -192,7 +192,10 @@ export interface LagSample {
 /** GET /api/groups/:id/lag-history */
 export interface LagHistoryView {
   groupId: string;
+  /** Between samples while the console is in use. */
   intervalMs: number;
+  /** Between samples while nobody has used the console for a minute. */
+  idleIntervalMs: number;
   samples: LagSample[];
 }
 

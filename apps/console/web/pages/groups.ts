@@ -254,7 +254,9 @@ export function groupPage(ctx: PageContext, groupId: string): Page {
     );
     const topics = [...new Set(history.samples.flatMap((s) => Object.keys(s.byTopic)))];
     lag.update({
-      label: `Lag over time (a sample every ${Math.round(history.intervalMs / 1000)} s, kept in the console's memory)`,
+      label:
+        `Lag over time (a sample every ${Math.round(history.intervalMs / 1000)} s while the console is open, ` +
+        `every ${Math.round(history.idleIntervalMs / 1000)} s otherwise; kept in the console's memory)`,
       x: history.samples.map((s) => s.t),
       series: [
         { name: 'total', values: history.samples.map((s) => s.total) },
