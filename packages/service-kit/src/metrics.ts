@@ -9,7 +9,11 @@ export interface ServiceMetrics {
 export function createServiceMetrics(labels: { service: string; instance: string }): ServiceMetrics {
   const registry = new Registry();
   registry.setDefaultLabels(labels);
-  collectDefaultMetrics({ register: registry });
+  // The event-loop delay monitor wakes the process every `eventLoopMonitoringPrecision` ms: at the
+  // default 10 ms that is 100 wake-ups a second, measured at 0.0035 cores per idle process (a bare
+  // Node process: 0.0055 → 0.002 cores at 100 ms). At 50 ms, a block of 50 ms or more (the p99 budget
+  // of a hop) is always seen; shorter ones when they overlap a sample.
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 50 });
   const httpDuration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request duration by route and status',
