@@ -1,4 +1,4 @@
-import { backoffDelay, settlesWithin, sleep } from '@kafka-poc/resilience';
+import { backoffDelay, settlesWithin, sleep, TrickleMeter } from '@kafka-poc/resilience';
 import {
   type CommitOffset,
   commitOffsetsFor,
@@ -26,9 +26,6 @@ const defaults = {
   fetchIntervalMs: 0,
   stopTimeoutMs: 30_000,
 };
-/** Pacing is on while fewer records than this arrive per fetchIntervalMs (averaged over a second). */
-const PACE_BELOW_RECORDS = 5;
-const RATE_WINDOW_MS = 1000;
 /** Replacing a failed session: quick first retry, then at most every 10 s while the broker is away. */
 const reconnectBackoff = { initialMs: 500, maxMs: 10_000 };
 const closeTimeoutMs = 10_000;
@@ -46,7 +43,7 @@ export interface ConsumerRunnerTuning {
    */
   commitIntervalMs?: number;
   /**
-   * While records arrive slowly (fewer than PACE_BELOW_RECORDS per interval over the last second),
+   * While records arrive slowly (a trickle: fewer than 5 per interval over the last second),
    * fetches that return records are at least this far apart (default 0: never paced). At low rates
    * each record otherwise costs a fetch, a handler call and a transaction of its own; faster
    * streams fill batches by themselves and are not held back. A fetch still returns as soon as
@@ -91,8 +88,8 @@ class BatchConsumerRunner implements ConsumerRunner {
   #commitTimer: NodeJS.Timeout | undefined;
   /** Commits run one at a time, so an older one can never land after a newer one. */
   #committing: Promise<void> = Promise.resolve();
-  /** Records per batch taken over the last RATE_WINDOW_MS: [when, how many]. */
-  #arrivals: [number, number][] = [];
+  /** Records taken over the last second (pacing). */
+  #arrivals = new TrickleMeter();
 
   constructor(options: ConsumerRunnerOptions & ConsumerRunnerTuning) {
     this.#options = options;
@@ -224,11 +221,8 @@ class BatchConsumerRunner implements ConsumerRunner {
   #slowArrivals(count: number): boolean {
     const intervalMs = this.#options.fetchIntervalMs ?? defaults.fetchIntervalMs;
     if (intervalMs <= 0) return false;
-    const now = Date.now();
-    this.#arrivals.push([now, count]);
-    while ((this.#arrivals[0]?.[0] ?? now) <= now - RATE_WINDOW_MS) this.#arrivals.shift();
-    const perWindow = this.#arrivals.reduce((sum, [, n]) => sum + n, 0);
-    return (perWindow * intervalMs) / RATE_WINDOW_MS < PACE_BELOW_RECORDS;
+    this.#arrivals.add(count);
+    return this.#arrivals.isTrickle(intervalMs);
   }
 
   /** Commits now if the interval has passed since the last commit, else makes sure a timer will. */

@@ -1,6 +1,6 @@
 import type { Pool, PoolSslConfig } from '@kafka-poc/db';
 import type { KafkaProducer } from '@kafka-poc/kafka';
-import { backoffDelay, sleep } from '@kafka-poc/resilience';
+import { backoffDelay, sleep, TrickleMeter } from '@kafka-poc/resilience';
 import { type LockLossReason, RelayLock, RelayLockLostError } from './relay-lock.ts';
 import { type RelayTiming, relayTiming } from './relay-timing.ts';
 import { type PurgeResult, purgeInterval, RetentionPurger } from './retention-purge.ts';
@@ -106,8 +106,8 @@ export class OutboxRelay {
   #sawOtherHolder = false;
   /** Locks lost since the last batch that went through: the first is retried at once, then backoff. */
   #losses = 0;
-  /** Rows published over the last second: [when, how many] (chooses the linger). */
-  #recent: [number, number][] = [];
+  /** Rows published over the last second (chooses the linger). */
+  #published = new TrickleMeter();
 
   constructor(options: OutboxRelayOptions) {
     if (!/^[a-z_][a-z0-9_]*$/.test(options.table))
@@ -307,21 +307,18 @@ export class OutboxRelay {
         })),
       );
       publishedAt = new Date();
-      this.#recent.push([publishedAt.getTime(), rows.length]);
+      this.#published.add(rows.length, publishedAt.getTime());
       published = rows.map((r) => r.id);
       full = rows.length >= batchSize;
       this.#options.hooks.onPublished?.(rows.length, rows[0]?.created_at ?? new Date());
     }
   }
 
-  /** `slowLingerMs` while fewer than 5 rows per slowLingerMs were published over the last second. */
+  /** `slowLingerMs` while rows trickle (fewer than 5 per slowLingerMs over the last second). */
   #linger(): number {
     const { lingerMs, slowLingerMs } = this.#options;
     if (slowLingerMs <= lingerMs) return lingerMs;
-    const now = Date.now();
-    while ((this.#recent[0]?.[0] ?? now) <= now - 1000) this.#recent.shift();
-    const perSecond = this.#recent.reduce((sum, [, n]) => sum + n, 0);
-    return (perSecond * slowLingerMs) / 1000 < 5 ? slowLingerMs : lingerMs;
+    return this.#published.isTrickle(slowLingerMs) ? slowLingerMs : lingerMs;
   }
 
   /**
