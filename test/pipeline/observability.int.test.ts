@@ -85,8 +85,9 @@ describe('metrics', () => {
     }
   });
   it("reads each group's lag from the broker when /metrics is scraped", async () => {
-    // No timer samples lag: each scrape asks the broker (committed against latest offsets). Every
-    // order is handled and offsets are committed within CONSUMER_COMMIT_INTERVAL_MS: lag 0.
+    // No timer samples lag: a scrape asks the broker (committed against latest offsets; a sample is
+    // served again for 5 s). Every order is handled and offsets are committed within
+    // CONSUMER_COMMIT_INTERVAL_MS: lag 0.
     const { orderEvents, inventoryEvents } = pipeline.topics;
     const consumers: [string, string][] = [
       [pipeline.url('inventory'), orderEvents],
@@ -101,6 +102,7 @@ describe('metrics', () => {
       expect(series.length, `${base}: a lag series per partition of ${topic}`).toBeGreaterThan(0);
       await waitFor(() => metricSum(base, 'consumer_lag_records', { topic }), {
         until: (lag) => lag === 0,
+        timeoutMs: 20_000, // a sample is reused for 5 s
         message: `${base}: lag of ${topic} back to 0`,
       });
     }
