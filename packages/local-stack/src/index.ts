@@ -37,6 +37,7 @@ export { isAlive, sleep, stopChild, waitForPidExit } from './processes.ts';
 export { type OnProgress, printProgress } from './progress.ts';
 export { type ExitInfo, ServiceProcess, type ServiceProcessOptions } from './service-process.ts';
 export {
+  databaseRoleOf,
   findService,
   instanceId,
   instancePort,

@@ -1,6 +1,6 @@
 import { SERVICES as SERVICE_NAMES } from '@kafka-poc/contracts';
 import { describe, expect, it } from 'vitest';
-import { findService, instanceId, instancePort, SERVICES, serviceEnv } from './services.ts';
+import { databaseRoleOf, findService, instanceId, instancePort, SERVICES, serviceEnv } from './services.ts';
 
 describe('service registry', () => {
   it('derives ports and ids per instance, honouring the port env override', () => {
@@ -37,5 +37,10 @@ describe('service registry', () => {
     expect(SERVICES.filter((s) => s.kind === 'api').map((s) => s.name)).toEqual(Object.values(SERVICE_NAMES));
     const roles = SERVICES.map((s) => s.databaseRole);
     expect(new Set(roles).size).toBe(roles.length);
+  });
+
+  it('gives the database role of a service by name, and refuses a name that is no service', () => {
+    expect(databaseRoleOf(SERVICE_NAMES.order)).toBe(findService(SERVICE_NAMES.order)?.databaseRole);
+    expect(() => databaseRoleOf('billing-service')).toThrow(/unknown service billing-service/);
   });
 });

@@ -58,6 +58,13 @@ export function findService(name: string): ServiceDefinition | undefined {
   return SERVICES.find((s) => s.name === name);
 }
 
+/** The database role a service (or the console) connects as; throws for a name that is none of them. */
+export function databaseRoleOf(name: string): string {
+  const role = findService(name)?.databaseRole;
+  if (!role) throw new Error(`unknown service ${name}`);
+  return role;
+}
+
 /** Base port from env override or default; instance i (0-based) listens on base + 100 * i. */
 export function instancePort(service: ServiceDefinition, index: number, env: NodeJS.ProcessEnv): number {
   const override = Number(env[service.portEnv]);

@@ -12,10 +12,10 @@ import { SERVICES, TOPICS } from '@kafka-poc/contracts';
 import { createAdmin, type KafkaAdmin } from '@kafka-poc/kafka';
 import {
   checkJava,
+  databaseRoleOf,
   dataRoot,
   ensureKafkaDist,
   findRunningInfra,
-  findService,
   freePorts,
   type KafkaCluster,
   type PostgresServer,
@@ -167,7 +167,7 @@ export async function startOwnStack(options: OwnStackOptions): Promise<Stack> {
         HOST: '127.0.0.1',
         KAFKA_BROKERS: bootstrap,
         // Each service connects as its own role (data ownership); the bench reads the published views.
-        DATABASE_URL: roleDatabaseUrl(databaseUrl, databaseRole(service.name)),
+        DATABASE_URL: roleDatabaseUrl(databaseUrl, databaseRoleOf(service.name)),
         INSTANCE_ID: `${service.name}-1`,
         // As in production: API keys required (ours has orders:write), JSON logs.
         NODE_ENV: 'production',
@@ -262,12 +262,6 @@ export async function startOwnStack(options: OwnStackOptions): Promise<Stack> {
     await stop();
     throw error;
   }
-}
-
-function databaseRole(name: string): string {
-  const role = findService(name)?.databaseRole;
-  if (!role) throw new Error(`unknown service ${name}`);
-  return role;
 }
 
 /** The URL with `pg_stat_statements.track=none` for its sessions (a superuser setting: own stack only). */

@@ -8,9 +8,10 @@
 import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ALL_SERVICE_DATA, SERVICES, type ServiceName } from '@kafka-poc/contracts';
+import { SERVICES, type ServiceName } from '@kafka-poc/contracts';
 import { createAdmin, type KafkaAdmin } from '@kafka-poc/kafka';
 import {
+  databaseRoleOf,
   freeStablePorts,
   isAlive,
   type KafkaCluster,
@@ -30,12 +31,6 @@ import { Proxies } from './proxies.ts';
 
 export type { ServiceName };
 export const SERVICE_NAMES: readonly ServiceName[] = Object.values(SERVICES);
-
-function serviceRole(service: ServiceName): string {
-  const data = ALL_SERVICE_DATA.find((d) => d.service === service);
-  if (!data) throw new Error(`no data owner for ${service}`);
-  return data.role;
-}
 
 /** Base instances per service; one more slot per service is the spare that joins for rebalances. */
 export const BASE_INSTANCES = 2;
@@ -207,7 +202,7 @@ export class ChaosStack {
       const baseEnv = serviceBaseEnv(options.logLevel);
       const slots = slotPorts.map((s): Slot => {
         // Each service connects as its own role (it owns its schema; docs/architecture.md).
-        const databaseUrl = roleDatabaseUrl(viaPort(postgres.databaseUrl, s.pg), serviceRole(s.service));
+        const databaseUrl = roleDatabaseUrl(viaPort(postgres.databaseUrl, s.pg), databaseRoleOf(s.service));
         const env = {
           ...baseEnv,
           PORT: String(s.http),
