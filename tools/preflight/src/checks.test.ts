@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Facts, missingRequirements, report } from './checks.ts';
+import { type Facts, missingRequirements, report, rootCloneProblem } from './checks.ts';
 
 const ready: Facts = {
   javaMajor: 17,
@@ -33,5 +33,29 @@ describe('preflight', () => {
     expect(text).toContain('found Java 11');
     expect(text).toContain('no executable at /usr/bin/chromium');
     expect(text).toContain('apt-get install -y openjdk-17-jdk-headless chromium openssl');
+  });
+});
+
+describe('preflight as root', () => {
+  const ancestors = [
+    { path: '/', mode: 0o40755 },
+    { path: '/root', mode: 0o40700 },
+    { path: '/root/src', mode: 0o40755 },
+  ];
+
+  it('stops a checkout under a directory the postgres user cannot enter, naming it', () => {
+    const message = rootCloneProblem(0, ancestors);
+    expect(message).toContain('/root (mode 700)');
+    expect(message).toContain('chmod o+x /root');
+  });
+
+  it('lets through other users, and root when every directory on the way is open', () => {
+    expect(rootCloneProblem(1000, ancestors)).toBeUndefined();
+    expect(
+      rootCloneProblem(0, [
+        { path: '/', mode: 0o40755 },
+        { path: '/opt/app', mode: 0o40711 },
+      ]),
+    ).toBeUndefined();
   });
 });

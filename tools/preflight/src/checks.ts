@@ -60,3 +60,29 @@ export function report(missing: Missing[]): string {
     '',
   ].join('\n');
 }
+
+/** A directory on the way to the checkout, with its permission bits. */
+export interface Ancestor {
+  path: string;
+  mode: number;
+}
+
+/**
+ * As root, the tests' PostgreSQL runs as the `postgres` user (initdb refuses root), and that user runs
+ * the binaries under node_modules: every directory above the checkout must let others through
+ * (o+x). /root is 700 by default, so a clone under it fails minutes into `npm test` with EACCES.
+ * Returns the message to stop with, or undefined when nothing is in the way.
+ */
+export function rootCloneProblem(uid: number, ancestors: Ancestor[]): string | undefined {
+  if (uid !== 0) return undefined;
+  const blocked = ancestors.find((a) => (a.mode & 0o001) === 0);
+  if (!blocked) return undefined;
+  const mode = (blocked.mode & 0o777).toString(8).padStart(3, '0');
+  return [
+    `npm test: running as root, the tests' PostgreSQL runs as the user "postgres", which cannot enter`,
+    `${blocked.path} (mode ${mode}) on the way to this checkout.`,
+    'Clone the repository elsewhere (e.g. under /opt or /srv), or let others through: chmod o+x ' +
+      blocked.path,
+    '',
+  ].join('\n');
+}

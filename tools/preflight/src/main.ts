@@ -1,10 +1,10 @@
 // `npm test` runs this first: says in a second what the machine lacks (JDK, Maven, Chromium,
 // openssl) and the line that installs it, instead of failing minutes into the suite.
 import { execFile } from 'node:child_process';
-import { access, constants } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access, constants, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { checkJava, kafkaDistLocation } from '@kafka-poc/local-stack';
-import { type Facts, missingRequirements, report } from './checks.ts';
+import { type Ancestor, type Facts, missingRequirements, report, rootCloneProblem } from './checks.ts';
 
 function onPath(command: string): Promise<boolean> {
   return new Promise((resolve) =>
@@ -42,8 +42,22 @@ async function facts(): Promise<Facts> {
   };
 }
 
+/** The checkout and every directory above it, with their modes. */
+async function ancestors(): Promise<Ancestor[]> {
+  const list: Ancestor[] = [];
+  for (let dir = resolve(import.meta.dirname, '..', '..', '..'); ; dir = dirname(dir)) {
+    list.unshift({ path: dir, mode: (await stat(dir)).mode });
+    if (dirname(dir) === dir) return list;
+  }
+}
+
 const missing = missingRequirements(await facts());
 if (missing.length > 0) {
   process.stderr.write(report(missing));
+  process.exitCode = 1;
+}
+const rootProblem = rootCloneProblem(process.getuid?.() ?? -1, await ancestors());
+if (rootProblem) {
+  process.stderr.write(rootProblem);
   process.exitCode = 1;
 }
