@@ -109,7 +109,7 @@ export async function createConsole(
     topicDefaults: { partitions: config.kafka.partitions, replicationFactor: config.kafka.replicationFactor },
     lagHistory,
     lagSampleMs: config.lag.sampleMs,
-    lagIdleSampleMs: Math.max(config.lag.sampleMs, config.lag.idleSampleMs),
+    lagIdleSampleMs: config.lag.idleSampleMs,
     streams,
     tailPollMs: config.tailPollMs,
   };

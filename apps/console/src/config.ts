@@ -95,7 +95,8 @@ export function loadConsoleConfig(env: Record<string, string | undefined>): Cons
     },
     lag: {
       sampleMs: parsed.CONSOLE_LAG_SAMPLE_MS,
-      idleSampleMs: parsed.CONSOLE_LAG_IDLE_SAMPLE_MS,
+      // Never shorter than the in-use interval.
+      idleSampleMs: Math.max(parsed.CONSOLE_LAG_SAMPLE_MS, parsed.CONSOLE_LAG_IDLE_SAMPLE_MS),
       history: parsed.CONSOLE_LAG_HISTORY,
       maxGroups: parsed.CONSOLE_LAG_MAX_GROUPS,
     },

@@ -1,3 +1,3 @@
 export { type BackoffOptions, backoffDelay, settlesWithin, sleep } from './backoff.ts';
 export { declaredRetryable, ServiceError, type ServiceErrorOptions } from './service-error.ts';
-export { TRICKLE_BELOW, TrickleMeter } from './trickle.ts';
+export { TrickleMeter } from './trickle.ts';

@@ -1,5 +1,5 @@
 /** "Slow" means fewer than this many items per interval, averaged over the last second. */
-export const TRICKLE_BELOW = 5;
+const TRICKLE_BELOW = 5;
 const WINDOW_MS = 1000;
 
 /**

@@ -11,7 +11,7 @@ export interface LagSamplerOptions {
   history: LagHistory;
   /** Between samples while the console is watched. */
   intervalMs: number;
-  /** Between samples while nobody has used the console for WATCHED_FOR_MS (at least intervalMs). */
+  /** Between samples while nobody has used the console for WATCHED_FOR_MS (config: ≥ intervalMs). */
   idleIntervalMs: number;
   maxGroups: number;
   logger: Logger;
@@ -71,7 +71,7 @@ export class LagSampler {
       if (!this.#running) return;
       const watched = Date.now() - this.#lastActivity < WATCHED_FOR_MS;
       const { intervalMs, idleIntervalMs } = this.#options;
-      this.#schedule(this.#lastSampleAt + (watched ? intervalMs : Math.max(intervalMs, idleIntervalMs)));
+      this.#schedule(this.#lastSampleAt + (watched ? intervalMs : idleIntervalMs));
     });
   }
 
