@@ -7,6 +7,7 @@ import {
   MessagesStreamFallbackModes,
   MessagesStreamModes,
 } from '@platformatic/kafka';
+import { ClassicConsumer } from './classic-consumer.ts';
 import { baseClientOptions } from './client-options.ts';
 import type { CommitOffset, FetchedRecord } from './commit-offsets.ts';
 import { errorChain, hasApiError, isNetworkError, toKafkaError } from './error-mapping.ts';
@@ -80,7 +81,7 @@ export class ConsumerSession {
   /** Joins the group and starts fetching; throws KAFKA_UNREACHABLE when the group cannot be joined. */
   static async open(config: SessionConfig): Promise<ConsumerSession> {
     const health: Health = { memberLost: false };
-    const consumer = new Consumer(consumerOptions(config));
+    const consumer = createLibraryConsumer(config);
     watchConsumer(consumer, health, config);
     try {
       // A quick look first: joining retries at several levels and takes ~20 s to give up on a dead
@@ -89,7 +90,7 @@ export class ConsumerSession {
       const stream = await consume(consumer, config);
       return new ConsumerSession(consumer, stream, health, config);
     } catch (error) {
-      await consumer.close(true).catch(() => undefined);
+      await closeLibraryConsumer(consumer).catch(() => undefined);
       if (errorChain(error).some((e) => /^Unknown topic/.test(e.message))) {
         // Retryable: another service may be about to create it.
         throw new KafkaError('TOPIC_NOT_FOUND', `Cannot consume: ${errorChain(error)[0]?.message}`, {
@@ -207,7 +208,7 @@ export class ConsumerSession {
     clearTimeout(this.#resumeTimer);
     const closing = (async () => {
       await this.#stream.close().catch(() => undefined);
-      await this.#consumer.close(true);
+      await closeLibraryConsumer(this.#consumer);
     })();
     let failure: unknown;
     closing.catch((error: unknown) => {
@@ -221,6 +222,21 @@ export class ConsumerSession {
     if (failure !== undefined) {
       throw toKafkaError('KAFKA_UNREACHABLE', `Leaving group ${this.#consumer.groupId} failed`, failure);
     }
+  }
+}
+
+function createLibraryConsumer(config: SessionConfig): LibraryConsumer {
+  const options = consumerOptions(config);
+  return config.groupProtocol === 'classic'
+    ? new ClassicConsumer(options, config.connection)
+    : new Consumer(options);
+}
+
+async function closeLibraryConsumer(consumer: LibraryConsumer): Promise<void> {
+  try {
+    await consumer.close(true);
+  } finally {
+    if (consumer instanceof ClassicConsumer) await consumer.closeOffsetReader();
   }
 }
 

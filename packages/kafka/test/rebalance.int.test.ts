@@ -102,3 +102,63 @@ describe.each(['consumer', 'classic'] as const)('two members of one group (%s pr
     });
   });
 });
+
+describe('a group half way through a rolling upgrade from the classic to the consumer protocol', () => {
+  it('consumes every partition while classic and consumer-protocol members share it', async () => {
+    const admin = await clients.admin();
+    const topic = await newTopic(admin, 3);
+    const producer = await clients.producer();
+    const groupId = uniqueName('g');
+    const spans: Span[] = [];
+    const handled = new Map<string, string[]>();
+    const options = { groupId, topics: [topic], maxBatchSize: 20 };
+    const sendRound = (name: string) =>
+      producer.send(
+        Array.from({ length: 30 }, (_, i) => ({ topic, partition: i % 3, value: `${name}-${i}` })),
+      );
+    const allHandled = (name: string) =>
+      waitFor(() => Array.from({ length: 30 }, (_, i) => `${name}-${i}`).every((v) => handled.has(v)), {
+        message: `every ${name} message handled (a stalled partition never is)`,
+        timeoutMs: 45_000,
+      });
+
+    const oldA = await clients.runner({
+      ...options,
+      groupProtocol: 'classic',
+      handler: member('a', spans, handled),
+    });
+    const oldB = await clients.runner({
+      ...options,
+      groupProtocol: 'classic',
+      handler: member('b', spans, handled),
+    });
+    await waitFor(() => partitionsOf(oldA).length > 0 && partitionsOf(oldB).length > 0, {
+      message: 'partitions split between the two classic members',
+      timeoutMs: 45_000,
+    });
+    await sendRound('classic');
+    await allHandled('classic');
+
+    // a is upgraded: the group becomes a consumer group with one classic member left (b), whose
+    // streams must still find their committed offsets.
+    await oldA.stop();
+    const newA = await clients.runner({
+      ...options,
+      groupProtocol: 'consumer',
+      handler: member('a2', spans, handled),
+    });
+    await waitFor(() => partitionsOf(newA).length > 0, {
+      message: 'the upgraded member gets partitions',
+      timeoutMs: 45_000,
+    });
+    await sendRound('half');
+    await allHandled('half');
+
+    // A classic member joining the converted group (an instance rolled back) works too.
+    await clients.runner({ ...options, groupProtocol: 'classic', handler: member('c', spans, handled) });
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await sendRound('rolled-back');
+    await allHandled('rolled-back');
+    expect((await admin.describeGroup(groupId)).protocol).toBe('consumer');
+  });
+});
