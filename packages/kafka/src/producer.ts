@@ -32,6 +32,10 @@ type LibraryProducer = Producer<Buffer, Buffer, Buffer, Buffer>;
 type Metadata = Awaited<ReturnType<LibraryProducer['metadata']>>;
 
 const metadataBackoff = { initialMs: 200, maxMs: 5000 };
+/** Library retries of one produce request (100 ms to 1.6 s apart, client-options.ts): ~3 s. */
+const libraryProduceRetries = 5;
+/** Between whole new sends of a batch the library gave up on, until the delivery timeout. */
+const resendBackoff = { initialMs: 100, maxMs: 2000 };
 
 export function createProducer(
   connection: KafkaConnectionConfig,
@@ -81,9 +85,14 @@ class CoalescingProducer implements KafkaProducer {
       ...baseClientOptions({ ...this.#connection, brokers }),
       idempotent: true,
       acks: ProduceAcks.ALL,
-      // Transient failures (broker restart, leader move) are retried until stop() or the delivery
-      // timeout: idempotence lets the broker drop the copies a retry may create.
-      retries: Number.MAX_SAFE_INTEGER,
+      // A few quick retries inside the library (idempotence lets the broker drop the copies they may
+      // create); past them #produceUntilAcknowledged sends again. Not more: the library retries a
+      // request with the messages of every partition the destination broker led when it was built,
+      // sent to the new leader of the first partition only, so once a paused or restarted broker's
+      // leaderships have moved to different brokers, each retry is refused (NOT_LEADER_OR_FOLLOWER)
+      // and it never ends (seen in the chaos campaign: a 6 s broker pause held a relay for the full
+      // delivery timeout). A new send groups the messages by the current leaders.
+      retries: libraryProduceRetries,
       ...(this.#options.compression ? { compression: this.#options.compression } : {}),
     });
   }
@@ -175,7 +184,7 @@ class CoalescingProducer implements KafkaProducer {
     try {
       const offsets = await this.#withinDeliveryTimeout(
         client,
-        this.#produce(
+        this.#produceUntilAcknowledged(
           client,
           sends.flatMap((s) => s.messages),
         ),
@@ -250,6 +259,26 @@ class CoalescingProducer implements KafkaProducer {
       } catch (error) {
         if (client.closed || !isRetryable(error)) throw error;
         await sleep(backoffDelay(attempt, metadataBackoff));
+      }
+    }
+  }
+
+  /**
+   * Sends the batch again while the failure is one that can pass (leader moved, broker restarting),
+   * until it is acknowledged, the client is closed (stop(), or replaced at the delivery timeout) or
+   * the error is not retryable. Partitions of a failed send that did reach Kafka are written twice
+   * (the library starts a new producer id after a failure): copies the consumers' inboxes absorb.
+   */
+  async #produceUntilAcknowledged(
+    client: LibraryProducer,
+    messages: OutgoingMessage[],
+  ): Promise<ProducedOffset[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#produce(client, messages);
+      } catch (error) {
+        if (client.closed || isClientClosed(error) || !isRetryable(error)) throw error;
+        await sleep(backoffDelay(attempt, resendBackoff));
       }
     }
   }
