@@ -1,11 +1,13 @@
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { commonEnvShape } from '@kafka-poc/config';
+import { VIEWS } from '@kafka-poc/contracts';
 import { repoRoot } from '@kafka-poc/local-stack';
 import {
   checkPipeline,
   describeViolation,
   type LoadResult,
+  query,
   type RunningLoad,
   startLoad,
   waitUntilSettled,
@@ -136,6 +138,7 @@ export async function runCampaign(
       },
     });
     const checkMs = Date.now() - checkStart;
+    const longestOutboxWaitMs = await longestOutboxWait(stack.databaseUrl);
     const faults = faultFigures(nemesis.history, options.kinds);
     const missingKinds = options.everyKind
       ? Object.entries(faults.perKind)
@@ -176,6 +179,7 @@ export async function runCampaign(
       peaks: {
         lag: progress.maxLag,
         unsentOutboxRows: progress.maxUnsent,
+        longestOutboxWaitMs,
         loopDelayMs: progress.maxLoopDelayMs,
       },
       unexpectedExits: supervisor.unexpectedExits,
@@ -196,6 +200,21 @@ export async function runCampaign(
   } finally {
     await stack.stop({ keep: options.keep });
   }
+}
+
+/**
+ * The longest time an event waited in an outbox before Kafka acknowledged it (both services). Not an
+ * invariant: an outage holds events by design. It shows a publisher held long after its fault.
+ */
+async function longestOutboxWait(databaseUrl: string): Promise<number | undefined> {
+  const waits = (view: string) =>
+    `SELECT max(sent_at - created_at) AS wait FROM ${view} WHERE sent_at IS NOT NULL`;
+  const rows = await query<{ ms: string | null }>(
+    databaseUrl,
+    `SELECT (extract(epoch FROM greatest((${waits(VIEWS.orderOutbox)}), (${waits(VIEWS.inventoryOutbox)}))) * 1000)::bigint::text AS ms`,
+  ).catch(() => undefined);
+  const ms = rows?.[0]?.ms;
+  return ms == null ? undefined : Number(ms);
 }
 
 function outcomeCounts(result: LoadResult): Record<string, number> {
@@ -237,7 +256,7 @@ function printSummary(r: CampaignReport, dir: string, print: (line: string) => v
     `events: ${f.orderEventRecords} order-events (${f.orderEventCopies} copies), ${f.decisionEventRecords} inventory-events (${f.decisionEventCopies} copies), ${f.deadLetters} dead letters`,
   );
   print(
-    `peaks: lag ${r.peaks.lag}, unsent outbox rows ${r.peaks.unsentOutboxRows}; heal ${(r.phases.healMs / 1000).toFixed(1)} s, settle ${(r.phases.settleMs / 1000).toFixed(1)} s${r.phases.settled ? '' : ' (NOT settled)'}`,
+    `peaks: lag ${r.peaks.lag}, unsent outbox rows ${r.peaks.unsentOutboxRows}, longest outbox wait ${seconds(r.peaks.longestOutboxWaitMs)}; heal ${(r.phases.healMs / 1000).toFixed(1)} s, settle ${(r.phases.settleMs / 1000).toFixed(1)} s${r.phases.settled ? '' : ' (NOT settled)'}`,
   );
   print(`report: ${join(dir, 'report.md')}`);
   print('');
@@ -256,4 +275,8 @@ function printSummary(r: CampaignReport, dir: string, print: (line: string) => v
   if (r.missingKinds.length > 0)
     print(`fault kinds never injected (--every-kind): ${r.missingKinds.join(', ')}`);
   print(`logs: ${join(dir, 'logs')}`);
+}
+
+function seconds(ms: number | undefined): string {
+  return ms === undefined ? '?' : `${(ms / 1000).toFixed(1)} s`;
 }

@@ -44,6 +44,8 @@ export interface CampaignReport {
   peaks: {
     lag: number;
     unsentOutboxRows: number;
+    /** The longest wait of an event in an outbox before Kafka acknowledged it (undefined: not read). */
+    longestOutboxWaitMs?: number | undefined;
     /** The campaign process' event-loop delay (worst sample): large values mean the client side was starved. */
     loopDelayMs: { p99: number; max: number };
   };
@@ -138,6 +140,12 @@ export function renderMarkdown(r: CampaignReport): string {
     ],
     ['dead-letter records', String(r.check.figures.deadLetters)],
     ['max lag (all groups) / max unsent outbox rows', `${r.peaks.lag} / ${r.peaks.unsentOutboxRows}`],
+    [
+      'longest wait of an event in an outbox',
+      r.peaks.longestOutboxWaitMs === undefined
+        ? '–'
+        : `${(r.peaks.longestOutboxWaitMs / 1000).toFixed(1)} s`,
+    ],
     [
       "campaign process' event-loop delay, worst p99 / max",
       `${r.peaks.loopDelayMs?.p99 ?? '–'} / ${r.peaks.loopDelayMs?.max ?? '–'} ms`,
