@@ -37,14 +37,24 @@ const partitionsOf = (runner: ConsumerRunner): number[] =>
     .map((a) => a.partition)
     .sort();
 
+/** A 3-partition topic, a producer and a fresh group id, with what the members' handlers record. */
+async function groupFixture() {
+  const admin = await clients.admin();
+  const topic = await newTopic(admin, 3);
+  const producer = await clients.producer();
+  return {
+    admin,
+    topic,
+    producer,
+    groupId: uniqueName('g'),
+    spans: [] as Span[],
+    handled: new Map<string, string[]>(),
+  };
+}
+
 describe.each(['consumer', 'classic'] as const)('two members of one group (%s protocol)', (groupProtocol) => {
   it('share a 3-partition topic and consume every message exactly once', async () => {
-    const admin = await clients.admin();
-    const topic = await newTopic(admin, 3);
-    const producer = await clients.producer();
-    const groupId = uniqueName('g');
-    const spans: Span[] = [];
-    const handled = new Map<string, string[]>();
+    const { admin, topic, producer, groupId, spans, handled } = await groupFixture();
     const options = { groupId, topics: [topic], groupProtocol, maxBatchSize: 20 };
 
     const a = await clients.runner({ ...options, handler: member('a', spans, handled) });
@@ -105,12 +115,7 @@ describe.each(['consumer', 'classic'] as const)('two members of one group (%s pr
 
 describe('a group half way through a rolling upgrade from the classic to the consumer protocol', () => {
   it('consumes every partition while classic and consumer-protocol members share it', async () => {
-    const admin = await clients.admin();
-    const topic = await newTopic(admin, 3);
-    const producer = await clients.producer();
-    const groupId = uniqueName('g');
-    const spans: Span[] = [];
-    const handled = new Map<string, string[]>();
+    const { admin, topic, producer, groupId, spans, handled } = await groupFixture();
     const options = { groupId, topics: [topic], maxBatchSize: 20 };
     const sendRound = (name: string) =>
       producer.send(
