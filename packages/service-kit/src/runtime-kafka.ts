@@ -15,16 +15,20 @@ export function kafkaConnection(config: CommonConfig): KafkaConnectionConfig {
   };
 }
 
-/** Starts the admin and waits until the cluster answers, with backoff; stops when `signal` aborts. */
+/**
+ * Starts the admin and waits until the cluster answers, with backoff; stops when `signal` aborts.
+ * Starting is inside the wait: it asks the brokers for metadata, and a service (re)started while
+ * Kafka is unreachable must wait for it, not exit (chaos campaign: a restart during a cut link).
+ */
 export async function waitForKafka(
   admin: KafkaAdmin,
   brokers: string[],
   signal: AbortSignal,
   logger: Logger,
 ): Promise<void> {
-  await admin.start();
   for (let attempt = 1; ; attempt++) {
     try {
+      await admin.start();
       await admin.describeCluster();
       return;
     } catch (error) {
