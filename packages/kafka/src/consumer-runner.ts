@@ -7,6 +7,7 @@ import {
 } from './commit-offsets.ts';
 import { ConsumerSession, type SessionConfig, type SessionRecord } from './consumer-session.ts';
 import { KafkaError } from './errors.ts';
+import { MembershipWatch } from './membership-watch.ts';
 import type {
   BatchHandler,
   ConsumerRunner,
@@ -29,6 +30,13 @@ const defaults = {
 /** Replacing a failed session: quick first retry, then at most every 10 s while the broker is away. */
 const reconnectBackoff = { initialMs: 500, maxMs: 10_000 };
 const closeTimeoutMs = 10_000;
+/** A failed offset commit is tried again after this backoff even when no batch comes to carry it. */
+const commitRetryBackoff = { initialMs: 1000, maxMs: 10_000 };
+/**
+ * Offset commits refused for membership reasons this long (the library rejoining in between) mean
+ * the member will not recover by itself: it is replaced (see MembershipWatch).
+ */
+const membershipStallMs = 30_000;
 
 /** Optional knobs beyond the shared interface; all have defaults. */
 export interface ConsumerRunnerTuning {
@@ -90,6 +98,10 @@ class BatchConsumerRunner implements ConsumerRunner {
   #committing: Promise<void> = Promise.resolve();
   /** Records taken over the last second (pacing). */
   #arrivals = new TrickleMeter();
+  /** Commits refused for membership reasons since the last one that worked. */
+  #membership = new MembershipWatch(membershipStallMs);
+  /** Failed commits in a row (backoff of their retries). */
+  #commitFailures = 0;
 
   constructor(options: ConsumerRunnerOptions & ConsumerRunnerTuning) {
     this.#options = options;
@@ -124,7 +136,7 @@ class BatchConsumerRunner implements ConsumerRunner {
     this.#stopController = new AbortController();
     this.#stopping = undefined;
     this.#abandoned = false;
-    this.#uncommitted = [];
+    this.#resetCommits();
     const session = await ConsumerSession.open(this.#sessionConfig());
     this.#session = session;
     this.#loop = this.#run(session);
@@ -290,21 +302,56 @@ class BatchConsumerRunner implements ConsumerRunner {
     }
     try {
       await session.commit(owned);
+      this.#membership.succeeded();
+      this.#commitFailures = 0;
       if (owned.length > 0) this.#notifyCommitted(owned);
     } catch (error) {
       // Commits of partitions moved to another member can fail (the new owner re-reads from the last
       // commit and idempotent handlers absorb the repeat); a broker outage too. Never fatal: what is
-      // still owned is retried with the next commit.
+      // still owned is tried again, with the next batch or after a backoff, whichever comes first.
       this.#uncommitted = mergeCommitOffsets(owned, this.#uncommitted);
       this.#report(error, { attempt: 0, batchSize });
+      const stale = this.#membership.failed(error);
+      if (stale) {
+        this.#report(
+          new KafkaError(
+            'KAFKA_UNREACHABLE',
+            `Offset commits refused for ${stale.forMs} ms (${stale.apiId}); joining as a new member`,
+            { cause: error, retryable: true },
+          ),
+        );
+        session.abandonMember();
+        return;
+      }
+      this.#retryCommitLater(session);
     }
+  }
+
+  /** Tries a failed commit again after a backoff, even if no batch comes to carry it. */
+  #retryCommitLater(session: ConsumerSession): void {
+    this.#commitFailures++;
+    if (this.#commitTimer !== undefined) return;
+    this.#commitTimer = setTimeout(
+      () => {
+        this.#commitTimer = undefined;
+        if (this.#session === session && !this.#stopped) void this.#flushCommits(session, 0);
+      },
+      backoffDelay(this.#commitFailures, commitRetryBackoff),
+    ).unref();
+  }
+
+  /** A new member starts with nothing to commit and a clean record. */
+  #resetCommits(): void {
+    this.#clearCommitTimer();
+    this.#uncommitted = [];
+    this.#membership.succeeded();
+    this.#commitFailures = 0;
   }
 
   /** Opens a new session with backoff until it works or stop() is called. */
   async #reopen(): Promise<ConsumerSession | undefined> {
     // A new member re-reads from the last commit: the old member's pending offsets are not its own.
-    this.#clearCommitTimer();
-    this.#uncommitted = [];
+    this.#resetCommits();
     for (let attempt = 1; !this.#stopped; attempt++) {
       await sleep(backoffDelay(attempt, reconnectBackoff), this.#stopController.signal);
       if (this.#stopped) return undefined;

@@ -160,6 +160,16 @@ export class ConsumerSession {
     return assignments.some((a) => a.topic === topic && a.partitions.includes(partition));
   }
 
+  /**
+   * The runner found this membership unusable (offset commits refused for good): nothing more is
+   * read, and the runner replaces the member as when the broker forgot it.
+   */
+  abandonMember(): void {
+    this.#health.memberLost = true;
+    clearTimeout(this.#resumeTimer);
+    this.#stream.destroy();
+  }
+
   /** Stops new fetches; records already fetched stay readable. */
   pauseFetching(): void {
     this.#closing = true;
