@@ -16,7 +16,7 @@ import { Nemesis } from './nemesis.ts';
 import type { ChaosOptions } from './options.ts';
 import { clock, ProgressReporter } from './progress.ts';
 import { Random } from './random.ts';
-import { type CampaignReport, faultFigures, violationFigures, writeReport } from './report.ts';
+import { type CampaignReport, faultFigures, seconds, violationFigures, writeReport } from './report.ts';
 import { ChaosStack } from './stack.ts';
 import { Supervisor } from './supervisor.ts';
 
@@ -109,7 +109,7 @@ export async function runCampaign(
     );
     log(
       settle.settled
-        ? `settled in ${(settle.ms / 1000).toFixed(1)} s`
+        ? `settled in ${seconds(settle.ms)}`
         : `NOT settled within ${clock(settle.ms)}: ${settle.outstanding.join('; ')}`,
     );
     progress.stop();
@@ -256,7 +256,7 @@ function printSummary(r: CampaignReport, dir: string, print: (line: string) => v
     `events: ${f.orderEventRecords} order-events (${f.orderEventCopies} copies), ${f.decisionEventRecords} inventory-events (${f.decisionEventCopies} copies), ${f.deadLetters} dead letters`,
   );
   print(
-    `peaks: lag ${r.peaks.lag}, unsent outbox rows ${r.peaks.unsentOutboxRows}, longest outbox wait ${seconds(r.peaks.longestOutboxWaitMs)}; heal ${(r.phases.healMs / 1000).toFixed(1)} s, settle ${(r.phases.settleMs / 1000).toFixed(1)} s${r.phases.settled ? '' : ' (NOT settled)'}`,
+    `peaks: lag ${r.peaks.lag}, unsent outbox rows ${r.peaks.unsentOutboxRows}, longest outbox wait ${r.peaks.longestOutboxWaitMs === undefined ? '?' : seconds(r.peaks.longestOutboxWaitMs)}; heal ${seconds(r.phases.healMs)}, settle ${seconds(r.phases.settleMs)}${r.phases.settled ? '' : ' (NOT settled)'}`,
   );
   print(`report: ${join(dir, 'report.md')}`);
   print('');
@@ -275,8 +275,4 @@ function printSummary(r: CampaignReport, dir: string, print: (line: string) => v
   if (r.missingKinds.length > 0)
     print(`fault kinds never injected (--every-kind): ${r.missingKinds.join(', ')}`);
   print(`logs: ${join(dir, 'logs')}`);
-}
-
-function seconds(ms: number | undefined): string {
-  return ms === undefined ? '?' : `${(ms / 1000).toFixed(1)} s`;
 }

@@ -92,7 +92,8 @@ export async function writeReport(dir: string, report: CampaignReport): Promise<
   await writeFile(join(dir, 'report.md'), renderMarkdown(report));
 }
 
-const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+/** Milliseconds as seconds with one decimal, e.g. "1.5 s". */
+export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 export function renderMarkdown(r: CampaignReport): string {
   const out: string[] = [];
@@ -109,7 +110,7 @@ export function renderMarkdown(r: CampaignReport): string {
     ['faults injected (failed to inject)', `${r.faults.injected} (${r.faults.failed})`],
     [
       'orders sent (planned)',
-      `${r.load.sent} (${Math.round((r.load.rate * r.phases.faultsMs) / 1000)}) at ${r.load.rate}/s over ${s(r.load.durationMs)}`,
+      `${r.load.sent} (${Math.round((r.load.rate * r.phases.faultsMs) / 1000)}) at ${r.load.rate}/s over ${seconds(r.load.durationMs)}`,
     ],
     ['answers', outcomes],
     [
@@ -142,9 +143,7 @@ export function renderMarkdown(r: CampaignReport): string {
     ['max lag (all groups) / max unsent outbox rows', `${r.peaks.lag} / ${r.peaks.unsentOutboxRows}`],
     [
       'longest wait of an event in an outbox',
-      r.peaks.longestOutboxWaitMs === undefined
-        ? '–'
-        : `${(r.peaks.longestOutboxWaitMs / 1000).toFixed(1)} s`,
+      r.peaks.longestOutboxWaitMs === undefined ? '–' : seconds(r.peaks.longestOutboxWaitMs),
     ],
     [
       "campaign process' event-loop delay, worst p99 / max",
@@ -152,7 +151,7 @@ export function renderMarkdown(r: CampaignReport): string {
     ],
     [
       'heal / settle / check',
-      `${s(r.phases.healMs)} / ${s(r.phases.settleMs)}${r.phases.settled ? '' : ' (not settled)'} / ${s(r.phases.checkMs)}`,
+      `${seconds(r.phases.healMs)} / ${seconds(r.phases.settleMs)}${r.phases.settled ? '' : ' (not settled)'} / ${seconds(r.phases.checkMs)}`,
     ],
     ['services that exited by themselves', String(r.unexpectedExits.length)],
     ['violations', String(r.check.violations)],
