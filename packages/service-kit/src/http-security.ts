@@ -14,6 +14,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Name of the API key that authenticated this request, if any. */
     principal?: string;
+    /** Scopes of that key (undefined when no key was presented). */
+    principalScopes?: readonly Scope[];
   }
 }
 
@@ -59,6 +61,7 @@ export async function registerHttpSecurity(app: HttpServer, config: HttpSecurity
     await app.register(fastifyCors, { origin: config.corsOrigins, methods: ['GET', 'POST', 'PUT'] });
   }
   app.decorateRequest('principal', undefined);
+  app.decorateRequest('principalScopes', undefined);
   app.addHook('onRequest', async (request, reply) => {
     const scope = request.routeOptions.config.scope;
     if (!scope) return;
@@ -75,6 +78,7 @@ export async function registerHttpSecurity(app: HttpServer, config: HttpSecurity
     }
     if (!allows(record, scope)) throw new AppError('FORBIDDEN', `this API key lacks the "${scope}" scope`);
     request.principal = record.name;
+    request.principalScopes = record.scopes;
   });
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-content-type-options', 'nosniff');
@@ -86,6 +90,16 @@ export async function registerHttpSecurity(app: HttpServer, config: HttpSecurity
       void reply.header('cache-control', 'no-store');
     }
   });
+}
+
+/**
+ * Whether a request may see and touch every caller's resources: a key with the admin scope, or no
+ * key at all where keys are not required (local development: there is no caller to tell apart).
+ * Any other verified key sees only what its own principal created.
+ */
+export function seesEverything(request: FastifyRequest): boolean {
+  if (request.principal === undefined) return true;
+  return request.principalScopes?.includes('admin') ?? false;
 }
 
 function presentedKey(request: FastifyRequest): string | undefined {

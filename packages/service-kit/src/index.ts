@@ -17,7 +17,7 @@ export {
   problem,
   respond,
 } from './http-contract.ts';
-export { API_KEY_SECURITY } from './http-security.ts';
+export { API_KEY_SECURITY, seesEverything } from './http-security.ts';
 export { createHttpServer, type HttpServer, type HttpServerOptions } from './http-server.ts';
 export { handleSignals, type Stoppable, stopInOrder } from './lifecycle.ts';
 export { createLogger, type Logger, type LoggerOptions, REDACTED_PATHS } from './logger.ts';
