@@ -8,10 +8,9 @@ import { describe, expect, it } from 'vitest';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
 const RESULTS = 'bench/results';
-// 2.5 MB: the reports of the cost work (docs/performance.md: before, after, the second pass and its
-// idle pair) are 0.1–0.3 MB each with their charts, beside ~0.9 MB of the earlier runs the docs
-// cite; raw data stays out either way.
-const MAX_BYTES = 2_500_000;
+// 1 MB: every cited run's report.md (10–20 KB each) and the charts of the run latest.md shows only
+// (0.3 MB); older runs' charts and all raw data stay on the machine that ran them.
+const MAX_BYTES = 1_000_000;
 
 function trackedFiles(): string[] | undefined {
   try {
@@ -42,6 +41,14 @@ describe.skipIf(tracked === undefined)('bench/results (committed files)', () => 
   it('holds only markdown reports and their SVG charts, no raw result.json', () => {
     expect(results.length).toBeGreaterThan(0);
     expect(results.filter((f) => !/\.(md|svg)$/.test(f))).toEqual([]);
+  });
+
+  it('keeps charts only of the run latest.md shows', () => {
+    const latestRuns = new Set(
+      links(`${RESULTS}/latest.md`).map((target) => relative(RESULTS, target).split('/')[0]),
+    );
+    const charts = results.filter((f) => f.endsWith('.svg'));
+    expect(charts.filter((f) => !latestRuns.has(relative(RESULTS, f).split('/')[0]))).toEqual([]);
   });
 
   it(`stays under ${MAX_BYTES / 1e6} MB`, () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { workspaceProblems } from './check-workspaces.ts';
+import { unnamedInLayout, workspaceProblems } from './check-workspaces.ts';
 
 const ws = (dir: string, name: string, deps: string[] = [], exports: Record<string, string> = {}) => ({
   dir,
@@ -37,5 +37,31 @@ describe('workspaceProblems', () => {
       'c (packages) depends on t (tools): not allowed',
       'dependency cycle: a → b → c → a',
     ]);
+  });
+});
+
+describe('unnamedInLayout', () => {
+  const readme = [
+    '# x',
+    '## Repository layout',
+    '```',
+    'packages/      libraries',
+    '  config         env',
+    'services/      order-service · inventory-service',
+    'apps/console/  web console',
+    '```',
+    'compose-check is named here, outside the block',
+  ].join('\n');
+
+  it('names the folders the layout block leaves out', () => {
+    expect(
+      unnamedInLayout(readme, [
+        'packages/config',
+        'services/order-service',
+        'services/inventory-service',
+        'apps/console',
+        'tools/compose-check',
+      ]),
+    ).toEqual(['tools/compose-check']);
   });
 });

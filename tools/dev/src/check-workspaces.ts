@@ -55,6 +55,16 @@ export function workspaceProblems(workspaces: Workspace[], exists: (path: string
   return problems;
 }
 
+/**
+ * Folders of packages/, services/, apps/ and tools/ that README's "Repository layout" block does not
+ * name (a workspace added without a line there, as tools/compose-check once was).
+ */
+export function unnamedInLayout(readme: string, folders: string[]): string[] {
+  const block = /## Repository layout[\s\S]*?```\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+  const words = new Set(block.split(/[\s/·,()]+/).filter(Boolean));
+  return folders.filter((folder) => !words.has(folder.split('/').at(-1) ?? folder));
+}
+
 function findCycle(workspaces: Workspace[], byName: Map<string, Workspace>): string[] | undefined {
   const state = new Map<string, 'visiting' | 'done'>();
   const path: string[] = [];
@@ -83,6 +93,13 @@ if (import.meta.main) {
   const root = repoRoot();
   const workspaces = readWorkspaces(root);
   const problems = workspaceProblems(workspaces, (path) => existsSync(join(root, path)));
+  const folders = Object.keys(ALLOWED).flatMap((layer) =>
+    readdirSync(join(root, layer), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => `${layer}/${entry.name}`),
+  );
+  for (const folder of unnamedInLayout(readFileSync(join(root, 'README.md'), 'utf8'), folders))
+    problems.push(`${folder}: not named in README.md's "Repository layout"`);
   for (const problem of problems) console.error(`✖ ${problem}`);
   if (problems.length > 0) process.exit(1);
   console.log(`✔ ${workspaces.length} workspaces: layers, exports and no cycles`);
