@@ -1,4 +1,6 @@
+import { problemResponse } from '@kafka-poc/contracts';
 import { z } from 'zod';
+import type { ResetPlanEntryView, ResetPlanView, ResetSkipsProblem } from '../shared/views.ts';
 import { TOPIC_NAME } from './topic-view.ts';
 
 export const topicName = z.string().regex(TOPIC_NAME, 'not a valid topic name ([a-zA-Z0-9._-], 1-249 chars)');
@@ -77,11 +79,51 @@ export const resetBody = z
     timestamp: isoTime.optional(),
     topics: z.array(topicName).min(1).max(100).optional(),
     dryRun: z.boolean(),
+    allowSkip: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Move the group past records it never consumed, on purpose; without it a reset that would skip any is refused (409)',
+      ),
   })
   .refine((b) => (b.to === 'timestamp') === (b.timestamp !== undefined), {
     message: 'timestamp is required with to=timestamp, and only then',
     path: ['timestamp'],
   });
+
+const offsetOut = z.string().regex(/^\d+$/);
+
+/** One partition of a reset plan (the counts of packages/kafka's planOffsetReset). */
+const resetPlanEntry = z.object({
+  topic: z.string(),
+  partition: z.number().int(),
+  /** The group's committed offset; null when it never committed on the partition. */
+  currentOffset: offsetOut.nullable(),
+  newOffset: offsetOut,
+  toRead: z.number().int().describe('Records read from the new offset on: latest − new offset'),
+  reRead: z.number().int().describe('Records the group already consumed that it will read again'),
+  skipped: z
+    .number()
+    .int()
+    .describe('Records the group never consumed that it will never read (moved past by the reset)'),
+}) satisfies z.ZodType<ResetPlanEntryView>;
+
+/** 200 of POST /api/groups/:groupId/reset-offsets: the plan (dry run) or what was applied. */
+export const resetPlanResponse = z.object({
+  groupId: z.string(),
+  dryRun: z.boolean(),
+  plan: z.array(resetPlanEntry),
+  reRead: z.number().int(),
+  skipped: z.number().int(),
+}) satisfies z.ZodType<ResetPlanView>;
+
+/**
+ * 409 of a reset: the group has members, or (code OFFSET_RESET_SKIPS) the reset would skip records
+ * the group never consumed and `allowSkip` was not given; `skips` names those partitions.
+ */
+export const resetConflictProblem = problemResponse.extend({
+  skips: z.array(resetPlanEntry).optional(),
+}) satisfies z.ZodType<ResetSkipsProblem>;
 
 export const redriveBody = z.union([
   z.strictObject({ all: z.literal(true) }),

@@ -200,17 +200,32 @@ export interface LagHistoryView {
 }
 
 /** POST /api/groups/:id/reset-offsets: what was (or, with dryRun, would be) reset. */
+/** One partition of an offset reset: where the group is, where it goes, what that does. */
+export interface ResetPlanEntryView {
+  topic: string;
+  partition: number;
+  /** The committed offset; null when the group never committed here (it would start at the earliest). */
+  currentOffset: string | null;
+  newOffset: string;
+  /** Records read from the new offset on (latest − new offset). */
+  toRead: number;
+  /** Records the group already consumed that it reads again (a rewind). */
+  reRead: number;
+  /** Records the group never consumed that it will never read (a skip: refused without allowSkip). */
+  skipped: number;
+}
+
 export interface ResetPlanView {
   groupId: string;
   dryRun: boolean;
-  plan: {
-    topic: string;
-    partition: number;
-    currentOffset: string | null;
-    newOffset: string;
-    toRead: number;
-  }[];
+  plan: ResetPlanEntryView[];
+  /** Totals over the plan. */
+  reRead: number;
+  skipped: number;
 }
+
+/** The 409 problem of a reset refused because it would skip unconsumed records (code OFFSET_RESET_SKIPS). */
+export type ResetSkipsProblem = Problem & { skips?: ResetPlanEntryView[] };
 
 // ── Dead letters ────────────────────────────────────────────────────────────────────────────────
 
