@@ -69,10 +69,16 @@ describe('authentication and scopes', () => {
         )
       ).status,
     ).toBe(403);
+    // The read scope lets a key read orders, but only its own (another key's is a 404, as a missing
+    // one: order-ownership.int.test.ts); an admin key reads every order.
     const read = await request('GET', `${pipeline.url('order')}/orders/${created.body.id}`, undefined, {
       'x-api-key': reader.key,
     });
-    expect(read.status).toBe(200);
+    expect(read.status).toBe(404);
+    const asAdmin = await request('GET', `${pipeline.url('order')}/orders/${created.body.id}`, undefined, {
+      'x-api-key': admin.key,
+    });
+    expect(asAdmin.status).toBe(200);
   });
 
   it('reserves stock changes for admin keys', async () => {

@@ -51,7 +51,7 @@ export const CONSOLE_DB_ROLE = 'console';
  * ("Data ownership"); each service's migrations create them.
  */
 export const VIEWS = {
-  /** id, item, quantity, status, reason, idempotency_key (as stored: scoped by the caller), correlation_id, created_at, updated_at */
+  /** id, item, quantity, status, reason, idempotency_key (as stored: scoped by the caller), correlation_id, created_at, updated_at, owner (the API key name that placed it; NULL without a key) */
   orders: `${SERVICE_DATA.order.apiSchema}.orders_v1`,
   /** Events order-service wrote to its outbox: see OutboxViewRow. */
   orderOutbox: `${SERVICE_DATA.order.apiSchema}.outbox_v1`,

@@ -23,6 +23,12 @@ export const orders = pgTable(
      * status events existed): the announcer emits it (see orders/announcer.ts).
      */
     announcedStatus: text('announced_status'),
+    /**
+     * The principal that placed the order: the name of the verified API key (`request.principal`).
+     * NULL for an order placed without a key (local development, keys not required). A key without
+     * the admin scope sees and touches only the orders it owns (orders/visibility.ts).
+     */
+    owner: text('owner'),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
@@ -30,6 +36,8 @@ export const orders = pgTable(
     check('orders_quantity_positive', sql`${t.quantity} > 0`),
     index('orders_created_idx').on(t.createdAt.desc(), t.id.desc()),
     index('orders_status_created_idx').on(t.status, t.createdAt.desc(), t.id.desc()),
+    /** GET /orders of a key that sees only its own orders: newest first, keyset cursor. */
+    index('orders_owner_created_idx').on(t.owner, t.createdAt.desc(), t.id.desc()),
     /** The expiry worker's scan: the oldest PENDING orders first. */
     index('orders_pending_created_idx').on(t.createdAt).where(sql`${t.status} = 'PENDING'`),
     /** The announcer's scan: decided orders no status event announced (empty once caught up). */

@@ -6,6 +6,7 @@ import { eq } from 'drizzle-orm';
 import { orders } from '../db/schema.ts';
 import { toResponse } from './order-repository.ts';
 import { cancelOrder } from './order-transitions.ts';
+import { andVisible, type OrderVisibility } from './visibility.ts';
 
 export type CancelResult =
   | { kind: 'cancelled'; order: OrderResponse; replayed: boolean }
@@ -32,6 +33,8 @@ export async function cancelWithRetries(
     reason: string | undefined;
     clientKey: string | undefined;
     traceparent?: string;
+    /** Whose orders the caller may cancel: another owner's order is not-found. */
+    visibility: OrderVisibility;
   },
   budget = { maxAttempts: 4, budgetMs: 2000 },
 ): Promise<CancelResult> {
@@ -42,7 +45,10 @@ export async function cancelWithRetries(
       const outcome = await cancelOrder(db, topic, { ...request, cancelKey });
       if (outcome.kind === 'not-found') return outcome;
       // Orders are never deleted: the row is there, as this cancel or another change left it.
-      const [row] = await db.select().from(orders).where(eq(orders.id, request.orderId));
+      const [row] = await db
+        .select()
+        .from(orders)
+        .where(andVisible(request.visibility, eq(orders.id, request.orderId)));
       if (!row) return { kind: 'not-found' };
       if (outcome.kind === 'cancelled') return { kind: 'cancelled', order: toResponse(row), replayed: false };
       const order = toResponse(row);

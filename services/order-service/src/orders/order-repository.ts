@@ -8,6 +8,7 @@ import { orders } from '../db/schema.ts';
 import type { Cursor } from './cursor.ts';
 import { scopedIdempotencyKey } from './idempotency-key.ts';
 import { orderCreatedMessage, type TraceContext } from './order-events.ts';
+import { andVisible, type OrderVisibility } from './visibility.ts';
 
 type OrderRow = typeof orders.$inferSelect;
 
@@ -20,7 +21,10 @@ export interface CreateOrderResult {
 export interface NewOrder {
   input: CreateOrderRequest;
   idempotencyKey?: string | undefined;
-  /** Name of the API key that sent the request; undefined for anonymous callers (no key required). */
+  /**
+   * Name of the API key that sent the request; undefined for anonymous callers (no key required).
+   * It scopes the Idempotency-Key and becomes the order's owner.
+   */
   caller?: string | undefined;
   trace: TraceContext;
 }
@@ -35,6 +39,8 @@ export interface PreparedOrder {
   input: CreateOrderRequest;
   /** The Idempotency-Key scoped to the caller, as stored; null without a key. */
   storedKey: string | null;
+  /** The caller (API key name) that owns the order; null for an anonymous caller. */
+  owner: string | null;
   requestHash: string | null;
   correlationId: string;
   message: OutboxMessage;
@@ -47,6 +53,7 @@ export function prepareOrder(topic: string, request: NewOrder): PreparedOrder {
     id,
     input: request.input,
     storedKey: key === undefined ? null : scopedIdempotencyKey(request.caller, key),
+    owner: request.caller ?? null,
     requestHash: key === undefined ? null : hashRequest(request.input),
     correlationId: request.trace.correlationId,
     message: orderCreatedMessage(topic, { id, ...request.input, status: 'PENDING' }, request.trace),
@@ -63,14 +70,14 @@ export function prepareOrder(topic: string, request: NewOrder): PreparedOrder {
  * parses and plans it once per connection. The caller never puts two requests with one key in a batch.
  */
 const insertOrdersSql = {
-  name: 'order-service.insert-orders.v2',
+  name: 'order-service.insert-orders.v3',
   text: `
 WITH input AS (
-  SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[])
-    WITH ORDINALITY AS t(id, item, quantity, idempotency_key, request_hash, correlation_id, event, headers, n)
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[], $10::text[])
+    WITH ORDINALITY AS t(id, item, quantity, idempotency_key, request_hash, correlation_id, event, headers, owner, n)
 ), inserted AS (
-  INSERT INTO orders (id, item, quantity, status, idempotency_key, request_hash, correlation_id)
-  SELECT id, item, quantity, 'PENDING', idempotency_key, request_hash, correlation_id FROM input
+  INSERT INTO orders (id, item, quantity, status, idempotency_key, request_hash, correlation_id, owner)
+  SELECT id, item, quantity, 'PENDING', idempotency_key, request_hash, correlation_id, owner FROM input
   ORDER BY idempotency_key COLLATE "C" NULLS LAST, id
   ON CONFLICT DO NOTHING
   RETURNING id, created_at, updated_at
@@ -107,6 +114,7 @@ export async function insertOrders(
         column((p) => p.message.value),
         column((p) => JSON.stringify(p.message.headers)),
         topic,
+        column((p) => p.owner),
       ],
     });
     inserted = new Map(result.rows.map((row) => [row.id, row]));
@@ -167,14 +175,23 @@ function replay(existing: OrderRow | undefined, requestHash: string | null): Cre
   return { order: toResponse(existing), replayed: true };
 }
 
-export async function getOrder(db: Database, id: string): Promise<OrderResponse | undefined> {
-  const [row] = await db.select().from(orders).where(eq(orders.id, id));
+/** The order, if it exists and is visible (another owner's order is undefined, as a missing one). */
+export async function getOrder(
+  db: Database,
+  id: string,
+  visibility: OrderVisibility,
+): Promise<OrderResponse | undefined> {
+  const [row] = await db
+    .select()
+    .from(orders)
+    .where(andVisible(visibility, eq(orders.id, id)));
   return row ? toResponse(row) : undefined;
 }
 
-/** Newest first; `cursor` continues after the last order of the previous page. */
+/** Newest first, only the visible orders; `cursor` continues after the last order of the previous page. */
 export async function listOrders(
   db: Database,
+  visibility: OrderVisibility,
   query: { status?: OrderStatus | undefined; limit: number; cursor?: Cursor | undefined },
 ): Promise<{ items: OrderResponse[]; next: Cursor | undefined }> {
   const { status, limit, cursor } = query;
@@ -187,7 +204,7 @@ export async function listOrders(
   const rows = await db
     .select()
     .from(orders)
-    .where(and(status ? eq(orders.status, status) : undefined, after))
+    .where(andVisible(visibility, and(status ? eq(orders.status, status) : undefined, after)))
     .orderBy(desc(orders.createdAt), desc(orders.id))
     .limit(limit + 1);
   const page = rows.slice(0, limit);
@@ -198,7 +215,10 @@ export async function listOrders(
   };
 }
 
-/** The orders among `ids` (for waiters woken by status changes). */
+/**
+ * The orders among `ids` (for waiters woken by status changes). Not filtered by owner: a waiter
+ * subscribes only to an order it was allowed to read (getOrder), and an order's owner never changes.
+ */
 export async function getOrders(db: Database, ids: string[]): Promise<OrderResponse[]> {
   if (ids.length === 0) return [];
   const rows = await db.select().from(orders).where(inArray(orders.id, ids));

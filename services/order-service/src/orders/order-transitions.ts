@@ -4,6 +4,7 @@ import { appendToOutbox, type OutboxMessage } from '@kafka-poc/outbox';
 import { sql } from 'drizzle-orm';
 import { orderOutbox } from '../db/schema.ts';
 import { orderStatusMessage, type StatusChange } from './order-events.ts';
+import type { OrderVisibility } from './visibility.ts';
 
 // Every status change of an order is one conditional UPDATE (the status moves only from the
 // statuses that allow it, so a late or replayed event can never move a final order) and, in the
@@ -80,7 +81,8 @@ export type CancelOutcome =
  * Cancels a PENDING or CONFIRMED order and announces it (order.cancelled; inventory-service
  * releases what it reserved). `cancelKey` is stored with the change, so a retry of this very
  * cancel recognises it. A CONFIRMED order that was never announced (decided before status events
- * existed) gets its order.confirmed first, so every state it reached is announced once.
+ * existed) gets its order.confirmed first, so every state it reached is announced once. An order
+ * the caller may not see (another owner's) is 'not-found', whatever its status, and is not locked.
  */
 export async function cancelOrder(
   db: Database,
@@ -90,13 +92,16 @@ export async function cancelOrder(
     reason: string | undefined;
     cancelKey: string;
     traceparent?: string | undefined;
+    visibility: OrderVisibility;
   },
 ): Promise<CancelOutcome> {
+  const visible = request.visibility.all ? sql`TRUE` : sql`owner = ${request.visibility.owner}`;
   return db.transaction(async (tx) => {
     const result = await tx.execute<
       ChangedRow & { previous_status: 'PENDING' | 'CONFIRMED'; previous_announced: string | null }
     >(sql`
-      WITH old AS (SELECT id, status, announced_status FROM orders WHERE id = ${request.orderId} FOR UPDATE)
+      WITH old AS (
+        SELECT id, status, announced_status FROM orders WHERE id = ${request.orderId} AND ${visible} FOR UPDATE)
       UPDATE orders AS o
       SET status = 'CANCELLED', reason = ${request.reason ?? null}, cancel_key = ${request.cancelKey},
           announced_status = 'CANCELLED', updated_at = now()
@@ -106,7 +111,7 @@ export async function cancelOrder(
                 old.status AS previous_status, old.announced_status AS previous_announced`);
     const row = result.rows[0];
     if (!row) {
-      const exists = await tx.execute(sql`SELECT 1 FROM orders WHERE id = ${request.orderId}`);
+      const exists = await tx.execute(sql`SELECT 1 FROM orders WHERE id = ${request.orderId} AND ${visible}`);
       return { kind: exists.rows.length > 0 ? 'not-cancellable' : 'not-found' };
     }
     const change = toChange(row, { previousStatus: row.previous_status });

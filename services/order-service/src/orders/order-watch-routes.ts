@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { parseDuration } from './duration.ts';
 import { getOrder } from './order-repository.ts';
 import type { OrderStatusWatch } from './order-status-watch.ts';
+import { type OrderVisibility, OWNERSHIP_NOTE, visibilityOf } from './visibility.ts';
 
 export interface OrderWatchRoutesDeps {
   db: Database;
@@ -55,18 +56,26 @@ export async function registerOrderWatchRoutes(app: HttpServer, deps: OrderWatch
         description:
           'Without `wait`, answers at once. With `wait` (`500ms`, `30s`, `1m`, or seconds), answers as soon as ' +
           'the order is decided (any status but PENDING) or when the wait ends, with the order as it is then ' +
-          '(still PENDING after a wait that ended). A decided order answers at once.',
+          '(still PENDING after a wait that ended). A decided order answers at once. ' +
+          OWNERSHIP_NOTE,
         tags: ['orders'],
         params: orderIdParams,
         querystring: getOrderQuery,
-        response: { 200: orderResponse, 404: problem('No order with this id') },
+        response: {
+          200: orderResponse,
+          404: problem('No order with this id that this API key may see (also after a wait)'),
+        },
       },
     },
     async (request) => {
       const waitMs = request.query.wait === undefined ? 0 : parseWait(request.query.wait);
       const { id } = request.params;
-      if (waitMs === 0) return found(id, await getOrder(deps.db, id));
-      return found(id, await waitForDecision(deps, id, waitMs, [closing.signal, abortedWith(request.raw)]));
+      const visibility = visibilityOf(request);
+      if (waitMs === 0) return found(id, await getOrder(deps.db, id, visibility));
+      return found(
+        id,
+        await waitForDecision(deps, id, visibility, waitMs, [closing.signal, abortedWith(request.raw)]),
+      );
     },
   );
 
@@ -83,7 +92,8 @@ export async function registerOrderWatchRoutes(app: HttpServer, deps: OrderWatch
           'An `order` event with the order as it is now, then one per status change. The stream ends with an ' +
           '`end` event once no change is possible (REJECTED, CANCELLED, EXPIRED), or after ' +
           'ORDER_EVENTS_MAX_DURATION (default 5 min) for an order that stays PENDING or CONFIRMED, or when ' +
-          'the server stops. Comment lines keep an idle stream open.',
+          'the server stops. Comment lines keep an idle stream open. ' +
+          OWNERSHIP_NOTE,
         tags: ['orders'],
         params: orderIdParams,
         response: {
@@ -91,7 +101,7 @@ export async function registerOrderWatchRoutes(app: HttpServer, deps: OrderWatch
             description: 'Server-sent events: `order` (the order), then `end` ({reason, status})',
             contentType: 'text/event-stream',
           }),
-          404: problem('No order with this id'),
+          404: problem('No order with this id that this API key may see'),
           406: problem('The Accept header refuses text/event-stream'),
         },
       },
@@ -107,7 +117,9 @@ export async function registerOrderWatchRoutes(app: HttpServer, deps: OrderWatch
         });
       }
       const { id } = request.params;
-      const stream = new OrderStream(deps, id, (event, data) => reply.sse.send({ event, data }));
+      const stream = new OrderStream(deps, id, visibilityOf(request), (event, data) =>
+        reply.sse.send({ event, data }),
+      );
       const first = await stream.open();
       if (!first) throw new AppError('NOT_FOUND', `order ${id} not found`);
       reply.sse.keepAlive();
@@ -169,6 +181,7 @@ function abortedWith(raw: import('node:http').IncomingMessage): AbortSignal {
 async function waitForDecision(
   deps: OrderWatchRoutesDeps,
   id: string,
+  visibility: OrderVisibility,
   waitMs: number,
   signals: AbortSignal[],
 ): Promise<OrderResponse | undefined> {
@@ -181,13 +194,15 @@ async function waitForDecision(
     if (isDecided(order)) resolveDecided(order);
   });
   try {
-    const now = await getOrder(deps.db, id);
+    // Only an order the caller may see is waited for (its owner never changes, so neither do the
+    // wake-ups' rows); another owner's order ends here, as a missing one.
+    const now = await getOrder(deps.db, id, visibility);
     if (!now || isDecided(now)) return now;
     const ended = new Promise<undefined>((resolve) => {
       if (done.aborted) resolve(undefined);
       done.addEventListener('abort', () => resolve(undefined), { once: true });
     });
-    return (await Promise.race([decided, ended])) ?? (await getOrder(deps.db, id));
+    return (await Promise.race([decided, ended])) ?? (await getOrder(deps.db, id, visibility));
   } finally {
     unsubscribe();
   }
@@ -199,10 +214,14 @@ type EndReason = 'final' | 'timeout' | 'shutdown';
 class OrderStream {
   readonly #deps: OrderWatchRoutesDeps;
   readonly #id: string;
+  readonly #visibility: OrderVisibility;
   readonly #send: (event: 'order' | 'end', data: unknown) => Promise<void>;
   #unsubscribe: () => void = () => undefined;
   #last: OrderResponse | undefined;
   #ended = false;
+  /** Until open() has read the order as the caller may see it, wake-ups are held here, not sent. */
+  #opened = false;
+  #early: OrderResponse | undefined;
   #resolveClosed: () => void = () => undefined;
   readonly closed = new Promise<void>((resolve) => {
     this.#resolveClosed = resolve;
@@ -212,17 +231,26 @@ class OrderStream {
   constructor(
     deps: OrderWatchRoutesDeps,
     id: string,
+    visibility: OrderVisibility,
     send: (event: 'order' | 'end', data: unknown) => Promise<void>,
   ) {
     this.#deps = deps;
     this.#id = id;
+    this.#visibility = visibility;
     this.#send = send;
   }
 
-  /** Subscribes, reads the order and sends it; undefined (nothing sent) if there is no such order. */
+  /**
+   * Subscribes, reads the order and sends it; undefined (nothing sent, unsubscribed) if there is no
+   * such order the caller may see. A wake-up that comes before that read is held: sent after it
+   * (when newer), never for an order the caller may not see.
+   */
   async open(): Promise<OrderResponse | undefined> {
-    this.#unsubscribe = this.#deps.watch.subscribe(this.#id, (order) => this.#changed(order));
-    const order = await getOrder(this.#deps.db, this.#id).catch((error: unknown) => {
+    this.#unsubscribe = this.#deps.watch.subscribe(this.#id, (order) => {
+      if (this.#opened) this.#changed(order);
+      else this.#early = order;
+    });
+    const order = await getOrder(this.#deps.db, this.#id, this.#visibility).catch((error: unknown) => {
       this.close();
       throw error;
     });
@@ -230,7 +258,11 @@ class OrderStream {
       this.close();
       return undefined;
     }
+    this.#opened = true;
     this.#changed(order);
+    const early = this.#early;
+    this.#early = undefined;
+    if (early && Date.parse(early.updatedAt) > Date.parse(order.updatedAt)) this.#changed(early);
     return order;
   }
 

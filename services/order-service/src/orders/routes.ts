@@ -24,6 +24,7 @@ import { decodeCursor, encodeCursor } from './cursor.ts';
 import { scopedIdempotencyKey } from './idempotency-key.ts';
 import type { OrderIntake } from './order-intake.ts';
 import { listOrders } from './order-repository.ts';
+import { OWNERSHIP_NOTE, visibilityOf } from './visibility.ts';
 
 const text = { schema: { type: 'string' } };
 
@@ -47,7 +48,8 @@ export function registerOrderRoutes(app: HttpServer, deps: OrderRoutesDeps): voi
         description:
           'Stores the order as PENDING and emits order.created through the outbox. Send an Idempotency-Key ' +
           'header to make retries safe: the same key returns the same order and never creates a second one. ' +
-          "Keys are scoped to the API key (its name): two callers never share or see each other's orders.",
+          "Keys are scoped to the API key (its name): two callers never share or see each other's orders. " +
+          'The order is owned by the API key that placed it (none without a key).',
         tags: ['orders'],
         body: createOrderRequest,
         headers: createOrderHeaders,
@@ -111,7 +113,8 @@ export function registerOrderRoutes(app: HttpServer, deps: OrderRoutesDeps): voi
           'A cancel that races the reservation decision ends the same way: CANCELLED, nothing reserved. An ' +
           'order that is REJECTED, EXPIRED or already CANCELLED answers 409 with its current state, except a ' +
           'retry of the cancel that cancelled it (same Idempotency-Key and API key), which answers 200 again ' +
-          '(`idempotent-replayed: true`). The body is optional: `{"reason": "…"}`.',
+          '(`idempotent-replayed: true`). The body is optional: `{"reason": "…"}`. ' +
+          OWNERSHIP_NOTE,
         tags: ['orders'],
         params: orderIdParams,
         headers: cancelOrderHeaders,
@@ -127,7 +130,7 @@ export function registerOrderRoutes(app: HttpServer, deps: OrderRoutesDeps): voi
               },
             },
           }),
-          404: problem('No order with this id'),
+          404: problem('No order with this id that this API key may see (nothing is changed)'),
           409: respond(orderConflictProblem, {
             description: 'The order is REJECTED, EXPIRED or already CANCELLED; `order` is its current state',
             contentType: PROBLEM_CONTENT_TYPE,
@@ -142,6 +145,7 @@ export function registerOrderRoutes(app: HttpServer, deps: OrderRoutesDeps): voi
         reason: request.body?.reason,
         clientKey: key === undefined ? undefined : scopedIdempotencyKey(request.principal, key),
         traceparent: traceparentOf(request.span) ?? request.headers.traceparent,
+        visibility: visibilityOf(request),
       });
       if (outcome.kind === 'not-found')
         throw new AppError('NOT_FOUND', `order ${request.params.id} not found`);
@@ -160,9 +164,15 @@ export function registerOrderRoutes(app: HttpServer, deps: OrderRoutesDeps): voi
       config: { scope: 'read' },
       schema: {
         summary: 'List orders, newest first',
+        description: `The orders this API key may see, newest first. ${OWNERSHIP_NOTE}`,
         tags: ['orders'],
         querystring: listOrdersQuery,
-        response: { 200: orderListResponse },
+        response: {
+          200: respond(orderListResponse, {
+            description:
+              'A page of the orders this API key may see (its own, or every order for an admin key)',
+          }),
+        },
       },
     },
     async (request) => {
@@ -173,7 +183,7 @@ export function registerOrderRoutes(app: HttpServer, deps: OrderRoutesDeps): voi
           fields: [{ field: 'query.cursor', message: 'not a cursor returned by this API' }],
         });
       }
-      const page = await listOrders(deps.db, { status, limit, cursor });
+      const page = await listOrders(deps.db, visibilityOf(request), { status, limit, cursor });
       return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
     },
   );
