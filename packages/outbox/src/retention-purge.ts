@@ -1,5 +1,5 @@
 import type { Pool } from '@kafka-poc/db';
-import { sleep } from '@kafka-poc/resilience';
+import { backoffDelay, sleep } from '@kafka-poc/resilience';
 
 export interface RetentionPurgeOptions {
   pool: Pool;
@@ -9,11 +9,15 @@ export interface RetentionPurgeOptions {
   /** Rows whose time is older than `retentionMs` are deleted (NULL times never are). */
   timeColumn: string;
   retentionMs: number;
-  /** Pause between two runs. */
+  /**
+   * Longest pause between two runs: after a run that found nothing. A run that stopped with a full
+   * batch is followed at once (after `batchPauseMs`), and one that found rows comes back when about
+   * a batch has expired again at the rate it observed (at least 1 s, at most this): see nextPurgeDelay.
+   */
   intervalMs: number;
   /** Most rows one DELETE removes (default 1000): short statements, short row locks, little WAL at once. */
   batchSize?: number;
-  /** A run stops after this long even if rows are left (default 10 s); the next run goes on. */
+  /** A run stops after this long even if rows are left (default 10 s); the next run follows at once. */
   runBudgetMs?: number;
   /** Pause between two batches of one run (default 10 ms), so a backlog does not monopolise the DB. */
   batchPauseMs?: number;
@@ -29,7 +33,7 @@ export interface RetentionPurgeOptions {
 export interface RetentionPurgeHooks {
   /** After each run that deleted something: rows, DELETE statements, and how long the run took. */
   onPurged?: (result: PurgeResult) => void;
-  /** A run failed (lock or statement timeout, DB down): the next run tries again. */
+  /** A run failed (lock or statement timeout, DB down): the next run tries again, backed off (1 s … interval). */
   onError?: (error: unknown) => void;
 }
 
@@ -37,6 +41,8 @@ export interface PurgeResult {
   rows: number;
   batches: number;
   durationMs: number;
+  /** The run stopped on a full batch (time budget or stop()): rows may be left, the loop goes straight on. */
+  more: boolean;
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
@@ -44,6 +50,30 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 /** How often to purge for a retention: a tenth of it, between 1 s and `maxMs` (default 10 min). */
 export function purgeInterval(retentionMs: number, maxMs = 600_000): number {
   return Math.min(maxMs, Math.max(1000, Math.floor(retentionMs / 10)));
+}
+
+/** Shortest pause after a run that emptied the backlog (and first retry after a failure). */
+const MIN_IDLE_MS = 1000;
+
+/**
+ * How long the loop waits after a run, so that retention keeps up with the rate rows expire at:
+ *  - the run stopped on a full batch (its time budget): at once, after the batch pause;
+ *  - it deleted nothing: the interval;
+ *  - it caught up after deleting `rows`, which expired over `sinceLastRunMs` (since the previous run
+ *    ended): until about one batch has expired again at that rate, between 1 s and the interval.
+ * So under a sustained load the rows past the retention stay within about a batch and a second's
+ * worth, instead of an interval's worth (10 min for the default inbox retention: 3.6 M rows at
+ * 6,000 rows/s), and a quiet table is still looked at only once per interval.
+ */
+export function nextPurgeDelay(
+  result: Pick<PurgeResult, 'rows' | 'more'>,
+  sinceLastRunMs: number,
+  options: { intervalMs: number; batchSize: number; batchPauseMs: number },
+): number {
+  if (result.more) return options.batchPauseMs;
+  if (result.rows === 0) return options.intervalMs;
+  const untilBatch = (options.batchSize * Math.max(1, sinceLastRunMs)) / result.rows;
+  return Math.round(Math.min(options.intervalMs, Math.max(MIN_IDLE_MS, untilBatch)));
 }
 
 /**
@@ -106,29 +136,52 @@ export class RetentionPurger {
     const started = performance.now();
     let rows = 0;
     let batches = 0;
+    let more = false;
     for (;;) {
       const deleted = await this.#deleteBatch();
       batches++;
       rows += deleted;
       if (deleted < batchSize || this.#stopping.signal.aborted) break;
-      if (performance.now() - started >= runBudgetMs) break;
+      if (performance.now() - started >= runBudgetMs) {
+        more = true;
+        break;
+      }
       await sleep(batchPauseMs, this.#stopping.signal);
+      if (this.#stopping.signal.aborted) break;
     }
-    const result = { rows, batches, durationMs: performance.now() - started };
+    const result = { rows, batches, durationMs: performance.now() - started, more };
     if (rows > 0) this.#options.hooks?.onPurged?.(result);
     return result;
   }
 
+  /**
+   * Runs at once, then again after nextPurgeDelay: straight on while runs end on a full batch, the
+   * interval only once a run found nothing. A failed run is retried backed off (1 s, 2 s, … up to
+   * the interval). stop() interrupts any wait, and a run after its statement in flight.
+   */
   async #run(): Promise<void> {
     const signal = this.#stopping.signal;
+    const { intervalMs, batchSize, batchPauseMs } = this.#options;
+    let failures = 0;
+    let lastRunEnd = performance.now();
     while (!signal.aborted) {
-      await sleep(this.#options.intervalMs, signal);
-      if (signal.aborted || this.#options.shouldRun?.() === false) continue;
-      try {
-        await this.runOnce();
-      } catch (error) {
-        this.#options.hooks?.onError?.(error);
+      let wait = intervalMs;
+      if (this.#options.shouldRun?.() !== false) {
+        try {
+          const result = await this.runOnce();
+          failures = 0;
+          const now = performance.now();
+          wait = nextPurgeDelay(result, now - lastRunEnd, { intervalMs, batchSize, batchPauseMs });
+          lastRunEnd = now;
+        } catch (error) {
+          failures++;
+          this.#options.hooks?.onError?.(error);
+          const initialMs = Math.min(MIN_IDLE_MS, intervalMs);
+          wait = backoffDelay(failures, { initialMs, maxMs: Math.max(initialMs, intervalMs) });
+          lastRunEnd = performance.now();
+        }
       }
+      await sleep(wait, signal);
     }
   }
 
