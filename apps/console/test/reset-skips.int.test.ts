@@ -150,7 +150,8 @@ describe('console offset reset', () => {
   });
 
   it('declares the request field and both answers in the OpenAPI document', async () => {
-    const openapi = await (await fetch(`${consoleApp.url}/openapi.json`)).json();
+    // biome-ignore lint/suspicious/noExplicitAny: tests read loosely typed JSON bodies
+    const openapi: any = await (await fetch(`${consoleApp.url}/openapi.json`)).json();
     const operation = openapi.paths['/api/groups/{groupId}/reset-offsets'].post;
     const body = operation.requestBody.content['application/json'].schema;
     expect(body.properties.allowSkip).toMatchObject({ type: 'boolean', default: false });
