@@ -209,6 +209,24 @@ describe('orders have an owner', () => {
     expect(await stateOf(b.id)).toEqual({ status: 'CANCELLED', owner: 'bob', cancels: 1 });
   });
 
+  it('says who sees what in the OpenAPI document', async () => {
+    const { body } = await request('GET', `${orders()}/openapi.json`);
+    const operations = [
+      body.paths['/orders'].get,
+      body.paths['/orders/{id}'].get,
+      body.paths['/orders/{id}/events'].get,
+      body.paths['/orders/{id}/cancel'].post,
+    ];
+    for (const operation of operations) {
+      expect(operation.description).toMatch(
+        /without the admin scope sees and touches only the orders it placed/,
+      );
+    }
+    for (const operation of operations.slice(1)) {
+      expect(operation.responses['404'].description).toMatch(/that this API key may see/);
+    }
+  });
+
   it('keeps Idempotency-Keys per owner: the same key from another key places that key’s own order', async () => {
     const replay = await request(
       'POST',
