@@ -2,9 +2,11 @@ import { join } from 'node:path';
 import { createAdmin, createProducer, type KafkaConnectionConfig } from '@kafka-poc/kafka';
 import {
   AppError,
+  AuditTrail,
   createHttpServer,
   createLogger,
   createServiceMetrics,
+  ensureAuditTopic,
   type HttpServer,
   type Logger,
   Readiness,
@@ -12,6 +14,12 @@ import {
   Tracing,
 } from '@kafka-poc/service-kit';
 import { Gauge } from 'prom-client';
+import {
+  consoleAuditPolicy,
+  guardedProducer,
+  registerAuditRoutes,
+  registerAuditTopicGuard,
+} from './audit/console-audit.ts';
 import { registerAccess } from './auth/access.ts';
 import type { ConsoleConfig } from './config.ts';
 import { registerFlowRoutes } from './flow/flow-routes.ts';
@@ -102,9 +110,20 @@ export async function createConsole(
       apiKey,
     }),
   };
+  // Writes through the console: logged, and produced to the audit topic with the console's own
+  // producer; the routes get a producer that refuses the audit topic.
+  const auditTopic = config.topics.auditEvents;
+  const audit = new AuditTrail({
+    source: 'console',
+    instance: config.instanceId,
+    topic: auditTopic,
+    producer,
+    logger,
+    registry: metrics.registry,
+  });
   const kafkaDeps: KafkaDeps = {
     admin,
-    producer,
+    producer: guardedProducer(producer, auditTopic),
     clientId: config.kafka.clientId,
     topicDefaults: { partitions: config.kafka.partitions, replicationFactor: config.kafka.replicationFactor },
     lagHistory,
@@ -137,6 +156,7 @@ export async function createConsole(
     title: 'console',
     description: 'Kafka cluster, messages, consumer groups, dead letters and the order flow.',
     version: '1.0.0',
+    audit: { trail: audit, policy: consoleAuditPolicy({ loginRequired: config.access.token !== undefined }) },
   });
   await registerAccess(http, config.access);
   // One encapsulated context for /api, so its error handler applies to the API routes only.
@@ -164,6 +184,8 @@ export async function createConsole(
         lagSampleMs: config.lag.sampleMs,
       }),
     );
+    registerAuditTopicGuard(api, admin, auditTopic);
+    registerAuditRoutes(api, admin, auditTopic);
     api.get('/api/status', { schema: { hide: true } }, async () =>
       dependencyStatus(admin, db, services, () => kafkaConnected),
     );
@@ -202,6 +224,12 @@ export async function createConsole(
       await connectKafka(admin, producer, logger, config.kafka.brokers, stopping.signal);
       if (stopping.signal.aborted) return;
       kafkaConnected = true;
+      if (producer) {
+        await ensureAuditTopic(admin, auditTopic, config.kafka).then(
+          (created) => created && logger.info({ topic: auditTopic }, 'audit topic created'),
+          (error: unknown) => logger.warn({ err: error, topic: auditTopic }, 'audit topic not created'),
+        );
+      }
       sampler.start();
       logger.info('console ready');
     },

@@ -4,6 +4,7 @@ import type { AppInfo, SessionView, StatusView } from '../src/shared/views.ts';
 import { type Api, createApi } from './api.ts';
 import type { Page, PageContext } from './context.ts';
 import { badge, every, h, replace } from './dom.ts';
+import { auditPage } from './pages/audit.ts';
 import { clusterPage } from './pages/cluster.ts';
 import { deadLettersPage } from './pages/dead-letters.ts';
 import { groupPage, groupsPage } from './pages/groups.ts';
@@ -18,6 +19,7 @@ const NAV: { page: PageName; label: string }[] = [
   { page: 'messages', label: 'Messages' },
   { page: 'groups', label: 'Consumer groups' },
   { page: 'dead-letters', label: 'Dead letters' },
+  { page: 'audit', label: 'Audit' },
 ];
 
 function start(): void {
@@ -151,6 +153,8 @@ function pageFor(
       return param ? groupPage(ctx, param) : groupsPage(ctx);
     case 'dead-letters':
       return deadLettersPage(ctx, param);
+    case 'audit':
+      return auditPage(ctx);
     case 'login':
     case 'flow':
       return orderFlowPage(ctx, param, query);

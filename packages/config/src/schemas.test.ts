@@ -11,7 +11,11 @@ describe('common config', () => {
     const config = toCommonConfig(env, 'order-service', env.PORT);
     expect(config.http).toEqual({ host: '127.0.0.1', port: 8000 });
     expect(config.kafka.brokers).toEqual(['127.0.0.1:9092']);
-    expect(config.topics).toEqual({ orderEvents: 'order-events', inventoryEvents: 'inventory-events' });
+    expect(config.topics).toEqual({
+      orderEvents: 'order-events',
+      inventoryEvents: 'inventory-events',
+      auditEvents: 'audit-events',
+    });
     expect(config.kafka.partitions).toBe(3);
     expect(config.kafka.sasl).toBeUndefined();
     expect(config.kafka.relayTakeoverMs).toBe(15_000);

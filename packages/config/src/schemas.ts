@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { TOPICS } from '@kafka-poc/contracts';
+import { AUDIT_TOPIC, TOPICS } from '@kafka-poc/contracts';
 import { z } from 'zod';
 import {
   type DatabaseSslConfig,
@@ -129,6 +129,8 @@ export const commonEnvShape = {
 
   TOPIC_ORDER_EVENTS: z.string().min(1).default(TOPICS.orderEvents),
   TOPIC_INVENTORY_EVENTS: z.string().min(1).default(TOPICS.inventoryEvents),
+  /** The audit trail (writes through the console and the services' admin API). */
+  TOPIC_AUDIT_EVENTS: z.string().min(1).default(AUDIT_TOPIC),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(15_000),
   /** OpenTelemetry: traces are exported over OTLP/HTTP only when one of these is set (off by default). */
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
@@ -171,7 +173,7 @@ export interface CommonConfig {
     commitIntervalMs: number;
     fetchIntervalMs: number;
   };
-  topics: { orderEvents: string; inventoryEvents: string };
+  topics: { orderEvents: string; inventoryEvents: string; auditEvents: string };
   /** Purges of sent outbox rows and of inbox rows (inboxMs 0 = keep forever). */
   retention: { outboxSentMs: number; inboxMs: number; purgeBatchSize: number };
   shutdownTimeoutMs: number;
@@ -218,7 +220,11 @@ export function toCommonConfig(env: CommonEnv, service: string, port: number): C
       commitIntervalMs: env.CONSUMER_COMMIT_INTERVAL_MS,
       fetchIntervalMs: env.CONSUMER_FETCH_INTERVAL_MS,
     },
-    topics: { orderEvents: env.TOPIC_ORDER_EVENTS, inventoryEvents: env.TOPIC_INVENTORY_EVENTS },
+    topics: {
+      orderEvents: env.TOPIC_ORDER_EVENTS,
+      inventoryEvents: env.TOPIC_INVENTORY_EVENTS,
+      auditEvents: env.TOPIC_AUDIT_EVENTS,
+    },
     retention: {
       outboxSentMs: env.OUTBOX_SENT_RETENTION_MS,
       inboxMs: env.INBOX_RETENTION_MS,

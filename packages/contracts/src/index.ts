@@ -1,3 +1,4 @@
+export * from './audit.ts';
 export * from './codec.ts';
 export * from './data-ownership.ts';
 export * from './events.ts';

@@ -4,6 +4,13 @@ export const TOPICS = {
   inventoryEvents: 'inventory-events',
 } as const;
 
+/**
+ * The audit trail: one record per write made through the console or a service's admin API
+ * (`audit.ts`). Not one of TOPICS: no consumer group reads it and it has no dead-letter topic; it is
+ * append-only and long-lived (AUDIT_TOPIC_CONFIGS), and the console refuses every write to it.
+ */
+export const AUDIT_TOPIC = 'audit-events';
+
 export const SERVICES = {
   order: 'order-service',
   inventory: 'inventory-service',

@@ -12,6 +12,7 @@ import {
 import type { OpenAPIV3_1 } from 'openapi-types';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { type AuditPolicy, type AuditTrail, registerAudit } from './audit.ts';
 import { PROBLEM_CONTENT_TYPE, respond } from './http-contract.ts';
 import { HttpContract } from './http-contract-hooks.ts';
 import { isPublicPath, OPENAPI_SECURITY_SCHEMES, registerHttpSecurity } from './http-security.ts';
@@ -55,6 +56,8 @@ export interface HttpServerOptions {
    * the contract does not declare (status, media type, required header) becomes a 500 naming it.
    */
   enforceContract?: boolean;
+  /** The audit trail and which requests it records (docs/observability.md, "Audit trail"). */
+  audit?: { trail: AuditTrail; policy: AuditPolicy };
 }
 
 /**
@@ -107,6 +110,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await registerHttpSecurity(app, security);
+  if (options.audit) registerAudit(app, options.audit.trail, options.audit.policy);
   // No route: answer before the body is read (an unknown path is 404 and a known path with another
   // method 405, whatever the body), but after the rate limiter has counted the request.
   app.addHook('onRequest', async (request, reply) => {

@@ -9,6 +9,15 @@ export {
   SCOPES,
   type Scope,
 } from './api-keys.ts';
+export {
+  ADMIN_AUDIT_POLICY,
+  type AuditPolicy,
+  AuditTrail,
+  type AuditTrailOptions,
+  ensureAuditTopic,
+  registerAudit,
+  summarizeBody,
+} from './audit.ts';
 export { AppError, type AppErrorCode } from './errors.ts';
 export {
   type HeaderSpec,

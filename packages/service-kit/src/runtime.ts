@@ -16,6 +16,7 @@ import {
 } from '@kafka-poc/kafka';
 import type { EventTracer, OutboxRelay } from '@kafka-poc/outbox';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
+import { ADMIN_AUDIT_POLICY, AuditTrail, ensureAuditTopic } from './audit.ts';
 import { createHttpServer, type HttpServer } from './http-server.ts';
 import { checkInboxRetention } from './inbox-retention-check.ts';
 import { stopInOrder } from './lifecycle.ts';
@@ -83,6 +84,8 @@ export class ServiceRuntime {
   readonly producer: KafkaProducer;
   readonly admin: KafkaAdmin;
   readonly connection: KafkaConnectionConfig;
+  /** Writes through the admin API (ADMIN_AUDIT_POLICY), logged and produced to the audit topic. */
+  readonly audit: AuditTrail;
   #options: RuntimeOptions;
   #http: HttpServer | undefined;
   #relays: { table: string; relay: OutboxRelay }[] = [];
@@ -123,6 +126,14 @@ export class ServiceRuntime {
     this.connection = kafkaConnection(config);
     this.producer = createProducer(this.connection, { lingerMs: config.kafka.lingerMs });
     this.admin = createAdmin(this.connection);
+    this.audit = new AuditTrail({
+      source: config.service,
+      instance: config.instanceId,
+      topic: config.topics.auditEvents,
+      producer: this.producer,
+      logger: this.logger,
+      registry: this.metrics.registry,
+    });
     this.#addBaseChecks();
     registerPoolMetrics(this.metrics.registry, this.pool);
     registerOutboxMetrics(this.metrics.registry, () => this.#relays);
@@ -146,6 +157,7 @@ export class ServiceRuntime {
       ...(this.config.security ? { security: this.config.security } : {}),
       // NODE_ENV=test: a response the OpenAPI contract does not declare fails the test that caused it.
       enforceContract: this.config.env === 'test',
+      audit: { trail: this.audit, policy: ADMIN_AUDIT_POLICY },
     });
     return this.#http;
   }
@@ -214,7 +226,11 @@ export class ServiceRuntime {
     // A broker of several may be down at start: its partitions move, and creating topics works again.
     await retryStart(
       'topics',
-      () => ensureTopics(this.admin, this.#options.topics, this.config.kafka, logger),
+      async () => {
+        await ensureTopics(this.admin, this.#options.topics, this.config.kafka, logger);
+        if (await ensureAuditTopic(this.admin, this.audit.topic, this.config.kafka))
+          logger.info({ topic: this.audit.topic }, 'audit topic created');
+      },
       signal,
       logger,
     );

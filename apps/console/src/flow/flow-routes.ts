@@ -64,7 +64,8 @@ export function registerFlowRoutes(app: HttpServer, deps: FlowDeps): void {
         'PUT',
         `/inventory/${encodeURIComponent(request.params.item)}`,
         request.body,
-        ifMatch ? { 'if-match': ifMatch } : {},
+        // The same request id in inventory-service's audit record as in the console's.
+        { 'x-request-id': String(request.id), ...(ifMatch ? { 'if-match': ifMatch } : {}) },
       );
       if (answer.status < 300) {
         request.log.info(

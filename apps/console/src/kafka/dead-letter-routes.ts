@@ -1,6 +1,7 @@
 import { isDeadLetterTopic, originalTopic } from '@kafka-poc/contracts';
 import { RedriveError, type RedriveReport, redriveAll, redriveOne } from '@kafka-poc/outbox';
 import { AppError, type HttpServer } from '@kafka-poc/service-kit';
+import { AUDIT_PROTECTED_DETAIL } from '../audit/console-audit.ts';
 import type { DeadLettersView, DeadLetterTopicView, RedriveView } from '../shared/views.ts';
 import { deadLetterInfo } from './dead-letters.ts';
 import type { KafkaDeps } from './kafka-deps.ts';
@@ -96,6 +97,8 @@ async function redrive(
         : await redriveOne(deps.admin, producer, topic, body);
     if ('all' in body && result.redriven === 0 && !result.stoppedBy)
       throw new AppError('NOT_FOUND', `${topic} has no dead letters`);
+    // A letter whose header points at the audit topic: the guarded producer refused it.
+    if (result.stoppedBy === AUDIT_PROTECTED_DETAIL) throw new AppError('FORBIDDEN', AUDIT_PROTECTED_DETAIL);
     if (result.stoppedBy) {
       throw new AppError(
         'UNAVAILABLE',

@@ -1,4 +1,5 @@
 import { AppError, type HttpServer } from '@kafka-poc/service-kit';
+import type { FastifyRequest } from 'fastify';
 import type { BrowseView, ProducedView } from '../shared/views.ts';
 import type { KafkaDeps } from './kafka-deps.ts';
 import { browseMessages } from './message-browser.ts';
@@ -61,7 +62,7 @@ export function registerMessageRoutes(app: HttpServer, deps: KafkaDeps): void {
   app.post(
     '/api/topics/:topic/messages',
     {
-      config: { write: true },
+      config: { write: true, auditSummary: summarizeProduce },
       // A message value may be up to 1 MB (the broker's default limit), more than other routes take.
       bodyLimit: 2 * 1024 * 1024,
       schema: { tags: ['messages'], params: topicParams, body: produceBody },
@@ -96,4 +97,18 @@ export function registerMessageRoutes(app: HttpServer, deps: KafkaDeps): void {
       return reply.status(201).send(answer);
     },
   );
+}
+
+/** The audit trail's summary of a produce: sizes and header names, never the value or header values. */
+function summarizeProduce(request: FastifyRequest): Record<string, unknown> | undefined {
+  const body = request.body as
+    | { key?: string; headers?: Record<string, string>; value?: string; partition?: number }
+    | undefined;
+  if (!body || typeof body !== 'object') return undefined;
+  return {
+    ...(body.key ? { key: body.key.length > 64 ? `${body.key.slice(0, 64)}…` : body.key } : {}),
+    ...(body.partition !== undefined ? { partition: body.partition } : {}),
+    valueBytes: Buffer.byteLength(String(body.value ?? ''), 'utf8'),
+    headers: Object.keys(body.headers ?? {}).slice(0, 20),
+  };
 }

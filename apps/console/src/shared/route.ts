@@ -1,6 +1,6 @@
 // The browser app's routes live in the URL hash: #/page/param?query.
 
-export type PageName = 'cluster' | 'messages' | 'groups' | 'dead-letters' | 'flow' | 'login';
+export type PageName = 'cluster' | 'messages' | 'groups' | 'dead-letters' | 'audit' | 'flow' | 'login';
 
 export interface Route {
   page: PageName;
@@ -9,7 +9,15 @@ export interface Route {
   query: Record<string, string>;
 }
 
-const PAGES: readonly PageName[] = ['cluster', 'messages', 'groups', 'dead-letters', 'flow', 'login'];
+const PAGES: readonly PageName[] = [
+  'cluster',
+  'messages',
+  'groups',
+  'dead-letters',
+  'audit',
+  'flow',
+  'login',
+];
 
 export function parseRoute(hash: string): Route {
   const raw = hash.replace(/^#\/?/, '');

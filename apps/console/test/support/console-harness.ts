@@ -1,5 +1,6 @@
 import { CONSOLE_DB_ROLE } from '@kafka-poc/contracts';
 import { roleDatabaseUrl } from '@kafka-poc/local-stack';
+import type { Logger } from '@kafka-poc/service-kit';
 import { testKafkaBrokers } from '@kafka-poc/testing';
 import { TestPipeline } from '../../../../test/support/pipeline.ts';
 import { type ConsoleApp, createConsole } from '../../src/app.ts';
@@ -18,7 +19,13 @@ export interface RunningConsole {
  * database and service URLs (or at closed ports when there is no pipeline).
  */
 export async function startConsole(
-  options: { pipeline?: TestPipeline; databaseUrl?: string; env?: Record<string, string> } = {},
+  options: {
+    pipeline?: TestPipeline;
+    databaseUrl?: string;
+    env?: Record<string, string>;
+    /** A logger of the test's own (e.g. to read the console's log lines). */
+    logger?: Logger;
+  } = {},
 ): Promise<RunningConsole> {
   const { pipeline } = options;
   const unreachable = 'http://127.0.0.1:9';
@@ -39,6 +46,7 @@ export async function startConsole(
       ? {
           TOPIC_ORDER_EVENTS: pipeline.topics.orderEvents,
           TOPIC_INVENTORY_EVENTS: pipeline.topics.inventoryEvents,
+          ...(pipeline.env.TOPIC_AUDIT_EVENTS ? { TOPIC_AUDIT_EVENTS: pipeline.env.TOPIC_AUDIT_EVENTS } : {}),
           ORDER_SERVICE_GROUP: pipeline.groups.order,
           INVENTORY_SERVICE_GROUP: pipeline.groups.inventory,
           NOTIFICATION_SERVICE_GROUP: pipeline.groups.notification,
@@ -49,7 +57,7 @@ export async function startConsole(
     SHUTDOWN_TIMEOUT_MS: '5000',
     ...options.env,
   };
-  const app = await createConsole(loadConsoleConfig(env));
+  const app = await createConsole(loadConsoleConfig(env), options.logger ? { logger: options.logger } : {});
   await app.start();
   return { app, url: `http://127.0.0.1:${app.port()}`, stop: () => app.stop() };
 }
