@@ -51,6 +51,7 @@ export type DbErrorCode =
   | 'DB_QUERY_FAILED'
   | 'DB_MIGRATION_FAILED'
   | 'DB_SCHEMA_MISSING'
+  | 'DB_NOT_SET_UP'
   | 'DB_SETUP_FAILED';
 
 /** A database failure with a code, its cause, and whether retrying the same work can help. */

@@ -28,6 +28,14 @@ export {
   pgSslOptions,
   poolStats,
 } from './pool.ts';
+export {
+  asNotSetUp,
+  type ConnectionTarget,
+  connectionTarget,
+  DB_SETUP_HINT,
+  isDatabaseNotSetUp,
+  notSetUpReason,
+} from './setup-problem.ts';
 export { quoteIdentifier, quoteLiteral } from './sql-names.ts';
 export { withTransaction } from './transaction.ts';
 export { waitForDatabase } from './wait-for-database.ts';

@@ -7,6 +7,7 @@
 import { type MigrationMeta, readMigrationFiles } from 'drizzle-orm/migrator';
 import { DbError } from './errors.ts';
 import type { Pool, PoolClient } from './pool.ts';
+import { DB_SETUP_HINT } from './setup-problem.ts';
 import { quoteIdentifier } from './sql-names.ts';
 
 /** drizzle's name for its bookkeeping table, here one per service schema. */
@@ -93,8 +94,8 @@ async function assertSchemaWritable(client: PoolClient, schema: string): Promise
   throw new DbError(
     'DB_SCHEMA_MISSING',
     writable === false
-      ? `role "${role}" may not create tables in schema "${schema}" of database "${db}": connect as the service's own role (its DATABASE_URL)`
-      : `schema "${schema}" does not exist in database "${db}": run the database setup first (npm start does it; elsewhere \`npm run db:setup\`, docs/deployment.md); it also moves the tables of an older layout out of "public"`,
+      ? `database not set up: role "${role}" may not create tables in schema "${schema}" of database "${db}" (the schema is not its own; or DATABASE_URL is not the service's own role); ${DB_SETUP_HINT}`
+      : `database not set up: schema "${schema}" does not exist in database "${db}" (role "${role}"); ${DB_SETUP_HINT}`,
     { retryable: false },
   );
 }

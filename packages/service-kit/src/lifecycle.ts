@@ -1,4 +1,8 @@
+import { isDatabaseNotSetUp } from '@kafka-poc/db';
 import type { Logger } from 'pino';
+
+/** Exit code of a service whose database was not set up (sysexits' EX_CONFIG). */
+export const EXIT_NOT_SET_UP = 78;
 
 export interface Stoppable {
   name: string;
@@ -30,7 +34,8 @@ export async function stopInOrder(parts: Stoppable[], logger: Logger, budgetMs: 
 
 /**
  * Runs a service: SIGTERM/SIGINT trigger one graceful shutdown (a second signal forces exit);
- * an uncaught error is logged and shuts the service down with a non-zero exit code.
+ * an uncaught error is logged and shuts the service down with a non-zero exit code. A database not
+ * set up for the service (isDatabaseNotSetUp) prints one line instead and exits with EXIT_NOT_SET_UP.
  */
 export function handleSignals(shutdown: () => Promise<void>, logger: Logger): void {
   let stopping = false;
@@ -51,11 +56,21 @@ export function handleSignals(shutdown: () => Promise<void>, logger: Logger): vo
   };
   process.on('SIGTERM', () => onSignal('SIGTERM', 0));
   process.on('SIGINT', () => onSignal('SIGINT', 0));
+  // A database that `npm run db:setup` never prepared is not a crash: one line says what is missing
+  // and what to run (no stack), and the service exits at once with EXIT_NOT_SET_UP.
+  const notSetUp = (error: unknown): boolean => {
+    if (!isDatabaseNotSetUp(error)) return false;
+    const service = (logger.bindings() as { service?: unknown }).service;
+    process.stderr.write(`${typeof service === 'string' ? `${service}: ` : ''}${error.message}\n`);
+    process.exit(EXIT_NOT_SET_UP);
+  };
   process.on('uncaughtException', (error) => {
+    if (notSetUp(error)) return;
     logger.fatal({ err: error }, 'uncaught exception');
     onSignal('uncaughtException', 1);
   });
   process.on('unhandledRejection', (error) => {
+    if (notSetUp(error)) return;
     logger.fatal({ err: error }, 'unhandled rejection');
     onSignal('unhandledRejection', 1);
   });

@@ -1,7 +1,7 @@
 // Our own LISTEN loop (not pg-listen): it must re-read every watched order after each reconnect,
 // which is the part a generic listener leaves to the caller anyway, over node-postgres we already use.
 import type { OrderResponse } from '@kafka-poc/contracts';
-import { type PoolSslConfig, pgConnectionConfig } from '@kafka-poc/db';
+import { type PoolSslConfig, pgConnectionConfig, sqlState } from '@kafka-poc/db';
 import { backoffDelay, sleep } from '@kafka-poc/resilience';
 import { AppError, type Logger } from '@kafka-poc/service-kit';
 import pg from 'pg';
@@ -98,7 +98,12 @@ export class OrderStatusWatch {
         await ended;
       } catch (error) {
         if (this.#stopping.signal.aborted) return;
-        this.#options.logger.warn({ err: error, attempt }, 'order status listener reconnecting');
+        // The reason, not the stack: this is routine while the database is down (and the start says
+        // in one line when the database was never set up).
+        this.#options.logger.warn(
+          { reason: error instanceof Error ? error.message : String(error), code: sqlState(error), attempt },
+          'order status listener reconnecting',
+        );
         await sleep(backoffDelay(attempt, { initialMs: 200, maxMs: 5000 }), this.#stopping.signal).catch(
           () => undefined,
         );
