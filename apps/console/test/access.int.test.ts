@@ -101,6 +101,16 @@ describe('read-only mode', () => {
     await page.goto(`${readOnly.url}/#/groups/${encodeURIComponent(pipeline.groups.inventory)}`);
     await page.getByRole('table', { name: 'Partitions' }).waitFor();
     await expectHidden(page.locator('section[aria-label="Reset offsets"]'));
+
+    // The audit trail is readable in read-only mode, from the menu; it has nothing to write with.
+    await page.locator('nav a', { hasText: 'Audit' }).click();
+    await page.getByRole('heading', { name: 'Audit' }).waitFor();
+    await page
+      .locator('.page-audit')
+      .getByText(/No audit records|read-only/)
+      .first()
+      .waitFor();
+    expect(await page.locator('.page-audit [data-write]').count()).toBe(0);
   });
 
   it('refuses every write with 403, also when called directly', async () => {
