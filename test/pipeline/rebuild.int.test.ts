@@ -10,7 +10,9 @@ import { TestPipeline } from '../support/pipeline.ts';
 
 // The deliberate rebuild path: forget a time range of notifications, rewind the stopped group, and
 // the restarted notification-service re-creates exactly those notifications from the log. Nothing
-// is deleted unless the rewind succeeded; no notification is lost at the range's boundaries.
+// is deleted unless the rewind succeeded; no notification is lost at the range's boundaries; only
+// notifications whose recorded source event is replayed are deleted; a range older than the inbox
+// retention or whose events left the topic is refused.
 
 let pipeline: TestPipeline;
 let db: pg.Client;
@@ -139,7 +141,7 @@ describe('rebuild notifications', () => {
     expect(await counts()).toEqual(before);
   });
 
-  it('at the --from and --to boundaries no notification is lost: the inbox rows are compared at the notifications’ millisecond precision', async () => {
+  it('at the --from and --to boundaries no notification is lost: a notification and its source event’s inbox row go together', async () => {
     const [a, b, c, d] = await placeOrders(4);
     if (!a || !b || !c || !d) throw new Error('4 orders');
     const original = await waitForNotifications([a, b, c, d], '4 notifications');
@@ -201,6 +203,18 @@ describe('rebuild notifications', () => {
           .rowCount,
       { until: (n) => n === 5, timeoutMs: 30_000, message: 'orders decided' },
     );
+    // …and published: a decided order's status event may still wait in order-service's outbox.
+    await waitFor(
+      async () =>
+        Number(
+          (
+            await db.query<{ n: string }>(
+              `SELECT count(*) AS n FROM ${VIEWS.orderOutbox} WHERE sent_at IS NULL`,
+            )
+          ).rows[0]?.n,
+        ),
+      { until: (n) => n === 0, timeoutMs: 30_000, message: 'status events published' },
+    );
     const produced = await admin.describeTopics([pipeline.topics.orderEvents]);
     await new Promise((resolve) => setTimeout(resolve, 20));
     const from = new Date().toISOString();
@@ -244,6 +258,77 @@ describe('rebuild notifications', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('forgets only notifications whose source event it replays: one without a source and one stored before --from survive', async () => {
+    const [outside] = await placeOrders(1);
+    if (!outside) throw new Error('1 order');
+    await waitForNotifications([outside], 'the notification before the range');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const from = new Date().toISOString();
+    const inRange = await placeOrders(4);
+    const original = await waitForNotifications(inRange, '4 notifications in the range');
+    await stopNotificationService();
+
+    // Each notification records the status event that stored it, as the inbox saw it.
+    const { rows: sources } = await db.query<{ same: boolean; event_type: string }>(
+      `SELECT i.event_type, (i.topic, i.partition, i."offset") = (n.source_topic, n.source_partition, n.source_offset) AS same
+       FROM ${VIEWS.notifications} n JOIN ${VIEWS.notificationInbox} i ON i.event_id = n.source_event_id
+       WHERE n.order_id = ANY($1::uuid[])`,
+      [inRange],
+    );
+    expect(sources).toHaveLength(4);
+    expect(sources.every((r) => r.same && r.event_type === 'order.confirmed')).toBe(true);
+
+    // One of them as stored before notifications recorded their source (the rows of an upgrade).
+    const [legacy] = inRange;
+    if (!legacy) throw new Error('4 orders');
+    await db.query(
+      `UPDATE notification_service.notifications
+       SET source_event_id = NULL, source_topic = NULL, source_partition = NULL, source_offset = NULL
+       WHERE order_id = $1`,
+      [legacy],
+    );
+    const before = await counts();
+    const survivors = await notifications([outside, legacy]);
+
+    const result = await rebuild('--from', from);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/forgot 3 notification\(s\) and 3 inbox row\(s\)/);
+    expect(result.stdout).toMatch(/kept 1 notification\(s\) of the range that record no source event/);
+    // Exactly the three with a source in the range are gone; the other two are untouched.
+    expect((await notifications([outside, ...inRange])).map((n) => n.order_id).sort()).toEqual(
+      [outside, legacy].sort(),
+    );
+    expect(await notifications([outside, legacy])).toEqual(survivors);
+
+    await pipeline.start('notification');
+    expect(without(await waitForNotifications(inRange, 'the 3 rebuilt'))).toEqual(without(original));
+    await waitFor(
+      async () => (await admin.groupLag(pipeline.groups.notification)).every((p) => p.lag === 0n),
+      { message: 'caught up' },
+    );
+    expect(await counts()).toEqual(before);
+    expect(await notifications([outside, legacy])).toEqual(survivors);
+  });
+
+  it('refuses, deleting nothing, a range that starts before the inbox retention', async () => {
+    await stopNotificationService();
+    const before = await counts();
+    const offsets = await committed();
+    // fileStart was a second old when the file started: with INBOX_RETENTION_MS=1000 the range
+    // reaches past what the inbox remembers.
+    const refused = await runCliInProcess(
+      ['rebuild', 'notifications', '--group', pipeline.groups.notification, '--from', fileStart],
+      { ...env(), INBOX_RETENTION_MS: '1000' },
+    );
+    expect(refused.code, refused.stderr).toBe(1);
+    expect(refused.stderr).toMatch(
+      /refused — the range \[\S+, \S+\) starts before \S+, older than the inbox retention \(INBOX_RETENTION_MS=1000, 1000 ms\).*Nothing was deleted; choose --from at or after/,
+    );
+    expect(refused.stderr).toContain(`[${new Date(fileStart).toISOString()}, `);
+    expect(await counts()).toEqual(before);
+    expect(await committed()).toEqual(offsets);
+  });
+
   it('refuses, deleting nothing, when an event of the range is no longer in the log', async () => {
     await stopNotificationService();
     const before = await counts();
@@ -274,9 +359,22 @@ describe('rebuild notifications', () => {
       env(),
     );
     expect(refused.code, refused.stderr).toBe(1);
-    expect(refused.stderr).toMatch(/refused — some events of the range are no longer in the log/);
-    expect(refused.stderr).toMatch(/the log starts at \d+\).*Nothing was deleted/);
+    expect(refused.stderr).toMatch(
+      /refused — some events of the range \[\S+, \S+\) are no longer in the topic/,
+    );
+    expect(refused.stderr).toMatch(/the earliest offset still in the topic is \d+\).*Nothing was deleted/);
     expect(await counts()).toEqual(before);
+    expect(await committed()).toEqual(offsets);
+
+    // Their inbox rows purged as well (the janitor of a short INBOX_RETENTION_MS): the notifications
+    // still name their source events, and those are gone from the topic — still refused.
+    await db.query('DELETE FROM notification_service.notification_inbox');
+    const inboxGone = await counts();
+    const stillRefused = await rebuild('--from', fileStart);
+    expect(stillRefused.code, stillRefused.stdout).toBe(1);
+    expect(stillRefused.stderr).toMatch(/are no longer in the topic.*Nothing was deleted/);
+    expect(await counts()).toEqual(inboxGone);
+    expect(inboxGone.notifications).toBe(before.notifications);
     expect(await committed()).toEqual(offsets);
   });
 });

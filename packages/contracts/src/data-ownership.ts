@@ -69,7 +69,11 @@ export const VIEWS = {
   stockMovements: `${SERVICE_DATA.inventory.apiSchema}.stock_movements_v1`,
   inventoryOutbox: `${SERVICE_DATA.inventory.apiSchema}.outbox_v1`,
   inventoryInbox: `${SERVICE_DATA.inventory.apiSchema}.inbox_v1`,
-  /** id, order_id, status, message, delivery_status, delivery_attempts, last_error, next_attempt_at, created_at, delivered_at */
+  /**
+   * id, order_id, status, message, delivery_status, delivery_attempts, last_error, next_attempt_at,
+   * created_at, delivered_at, source_event_id, source_topic, source_partition, source_offset (the
+   * event that stored it; NULL for notifications stored before it was recorded)
+   */
   notifications: `${SERVICE_DATA.notification.apiSchema}.notifications_v1`,
   notificationInbox: `${SERVICE_DATA.notification.apiSchema}.inbox_v1`,
 } as const;

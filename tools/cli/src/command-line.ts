@@ -30,7 +30,9 @@ Commands:
   rebuild notifications --from <time> [--to <time>] [--group <id>] [--dry-run]
                                        forget the notifications stored in a time range and rewind the
                                        STOPPED notification-service group so they are rebuilt from
-                                       the log
+                                       the log; only those whose source event is still in the topic
+                                       (refused otherwise, or when --from is older than
+                                       INBOX_RETENTION_MS, set it as notification-service has it)
 
 Options: --json (machine-readable output), --help
 Exit codes: 0 done, 1 refused or failed (nothing changed unless it says so), 2 bad arguments.
@@ -142,6 +144,7 @@ async function withCluster(
         return await rebuildNotificationsCommand(admin, {
           databaseUrl: targets.databaseUrl,
           databaseSsl: targets.databaseSsl,
+          inboxRetentionMs: targets.inboxRetentionMs,
           ...request.options,
         });
     }

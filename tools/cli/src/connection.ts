@@ -13,6 +13,8 @@ export async function resolveTargets(env: NodeJS.ProcessEnv): Promise<{
   kafka: KafkaConnectionConfig;
   databaseUrl: string;
   databaseSsl: PoolSslConfig | undefined;
+  /** INBOX_RETENTION_MS as the services read it (default 15 d; 0 keeps inbox rows forever). */
+  inboxRetentionMs: number;
 }> {
   const infra = await findRunningInfra(dataRoot(env));
   const merged: NodeJS.ProcessEnv = {
@@ -27,5 +29,6 @@ export async function resolveTargets(env: NodeJS.ProcessEnv): Promise<{
     kafka: { brokers, clientId: 'kafka-poc-cli', ...(sasl ? { sasl } : {}), ...(tls ? { tls } : {}) },
     databaseUrl: config.database.url,
     databaseSsl: config.database.ssl,
+    inboxRetentionMs: config.retention.inboxMs,
   };
 }

@@ -24,24 +24,35 @@ export function notificationFor(
   };
 }
 
+/** The event a notification comes from, and where it was read (notifications.source_*). */
+export interface SourcedEvent {
+  event: OrderEvent;
+  source: { topic: string; partition: number; offset: bigint };
+}
+
 /**
  * Stores one notification per (order, status); one already stored is kept (a replay, a redelivery
- * under a new event id, or the same status announced again). Returns the ids of the new ones.
+ * under a new event id, or the same status announced again). Each new one records its source event
+ * (id, topic, partition, offset): a rebuild forgets only what it can replay. Returns the new ids.
  */
-export async function storeNotifications(tx: Transaction, events: OrderEvent[]): Promise<string[]> {
-  const rows = events.flatMap((event) => {
+export async function storeNotifications(tx: Transaction, events: SourcedEvent[]): Promise<string[]> {
+  const rows = events.flatMap(({ event, source }) => {
     const notification = notificationFor(event);
     return notification
-      ? [{ id: notificationId(notification.orderId, notification.status), ...notification }]
+      ? [{ id: notificationId(notification.orderId, notification.status), ...notification, event, source }]
       : [];
   });
   if (rows.length === 0) return [];
   const column = <V>(pick: (r: (typeof rows)[number]) => V): V[] => rows.map(pick);
   const result = await tx.execute<{ id: string }>(sql`
-    INSERT INTO ${notifications} (id, order_id, status, message)
+    INSERT INTO ${notifications}
+      (id, order_id, status, message, source_event_id, source_topic, source_partition, source_offset)
     SELECT * FROM unnest(
       ${sql.param(column((r) => r.id))}::uuid[], ${sql.param(column((r) => r.orderId))}::uuid[],
-      ${sql.param(column((r) => r.status))}::text[], ${sql.param(column((r) => r.message))}::text[])
+      ${sql.param(column((r) => r.status))}::text[], ${sql.param(column((r) => r.message))}::text[],
+      ${sql.param(column((r) => r.event.id))}::uuid[], ${sql.param(column((r) => r.source.topic))}::text[],
+      ${sql.param(column((r) => r.source.partition))}::int[],
+      ${sql.param(column((r) => r.source.offset.toString()))}::bigint[])
     ON CONFLICT DO NOTHING
     RETURNING id`);
   return result.rows.map((r) => r.id);

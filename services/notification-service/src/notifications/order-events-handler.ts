@@ -27,7 +27,10 @@ export function orderEventsHandler(options: {
     apply: async (tx, events) => {
       const stored = await storeNotifications(
         tx,
-        events.map((e) => e.event),
+        events.map(({ event, message }) => ({
+          event,
+          source: { topic: message.topic, partition: message.partition, offset: message.offset },
+        })),
       );
       options.onStored?.(stored.length);
     },

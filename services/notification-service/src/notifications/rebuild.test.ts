@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planRewind, RebuildError } from './rebuild.ts';
+import { checkInboxRetention, planRewind, RebuildError } from './rebuild.ts';
 
 const forgotten = (partition: number, firstOffset: bigint, events = 1) => ({
   topic: 't',
@@ -52,9 +52,29 @@ describe('planRewind', () => {
         ],
       );
     expect(run).toThrow(RebuildError);
-    expect(run).toThrow(/t:0 \(forgotten events from offset 3, the log starts at 5\).*Nothing was deleted/);
+    expect(run).toThrow(
+      /t:0 \(source events from offset 3; the earliest offset still in the topic is 5\).*Nothing was deleted/,
+    );
     expect(() => planRewind([{ ...forgotten(0, 0n), topic: 'gone' }], [])).toThrow(
       /gone:0 \(no longer exists\)/,
+    );
+  });
+});
+
+describe('checkInboxRetention', () => {
+  const now = new Date('2026-12-20T12:00:00Z');
+  const scope = (from: string) => ({ from: new Date(from), to: now });
+
+  it('accepts a range that starts within the inbox retention, and any range when inbox rows are kept forever', () => {
+    expect(() => checkInboxRetention(scope('2026-12-05T12:00:00Z'), 15 * 86_400_000, now)).not.toThrow();
+    expect(() => checkInboxRetention(scope('2020-01-01T00:00:00Z'), 0, now)).not.toThrow();
+  });
+
+  it('refuses a range that starts before it, naming the range, the retention and the earliest --from', () => {
+    const run = () => checkInboxRetention(scope('2026-12-05T11:59:59Z'), 15 * 86_400_000, now);
+    expect(run).toThrow(RebuildError);
+    expect(run).toThrow(
+      /range \[2026-12-05T11:59:59.000Z, 2026-12-20T12:00:00.000Z\) starts before 2026-12-05T12:00:00.000Z, older than the inbox retention \(INBOX_RETENTION_MS=1296000000, 15 d\).*Nothing was deleted; choose --from at or after 2026-12-05T12:00:00.000Z/,
     );
   });
 });

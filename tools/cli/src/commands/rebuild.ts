@@ -11,6 +11,8 @@ import { printTable } from '../output.ts';
 export interface RebuildOptions {
   databaseUrl: string;
   databaseSsl: PoolSslConfig | undefined;
+  /** notification-service's INBOX_RETENTION_MS: a range that starts before it is refused. */
+  inboxRetentionMs: number;
   group: string;
   from: Date;
   to: Date;
@@ -20,10 +22,12 @@ export interface RebuildOptions {
 /**
  * `rebuild notifications --from <time> [--to <time>]`: a deliberate rebuild of the notifications
  * projection for a time range. Replaying alone changes nothing (the inbox absorbs it), so this
- * forgets the range's notifications and the inbox rows of their events, and rewinds the stopped
- * group to the first of those events — deleting only once the rewind succeeded. When
- * notification-service starts, it re-reads them and re-creates exactly the forgotten notifications
- * (same ids); everything else is still in its inbox and skipped.
+ * forgets the range's notifications whose source event it can replay and the inbox rows of those
+ * events, and rewinds the stopped group to the first of them — deleting only once the rewind
+ * succeeded. When notification-service starts, it re-reads them and re-creates exactly the
+ * forgotten notifications (same ids); everything else is still in its inbox and skipped.
+ * Notifications without a recorded source are kept (and counted); a range older than the inbox
+ * retention, or whose source events are no longer in the topic, is refused and nothing deleted.
  */
 export async function rebuildNotificationsCommand(
   admin: KafkaAdmin,
@@ -48,6 +52,7 @@ export async function rebuildNotificationsCommand(
       group: options.group,
       scope,
       dryRun: options.dryRun,
+      inboxRetentionMs: options.inboxRetentionMs,
     });
     printResult(result, scope, options);
     return 0;
@@ -83,10 +88,14 @@ function printResult(result: RebuildResult, scope: { from: Date; to: Date }, opt
     })),
   );
   const range = `stored in [${scope.from.toISOString()}, ${scope.to.toISOString()})`;
+  // Always said, 0 included: notifications without a source are never deleted (nothing could rebuild them).
+  const kept =
+    `${options.dryRun ? 'would keep' : 'kept'} ${result.keptWithoutSource} notification(s) of the range that record ` +
+    'no source event (stored before notifications recorded it): they could not be rebuilt\n';
   process.stdout.write(
-    options.dryRun
+    (options.dryRun
       ? `\ndry run: nothing changed; would forget ${result.notifications} notification(s) and ${result.inboxRows} inbox row(s) ${range} and rewind "${options.group}" as above\n`
       : `\nforgot ${result.notifications} notification(s) and ${result.inboxRows} inbox row(s) ${range}; ` +
-          `"${options.group}" rewound as above — start notification-service to rebuild them\n`,
+        `"${options.group}" rewound as above — start notification-service to rebuild them\n`) + kept,
   );
 }
