@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { formatApiKeyRecord, generateApiKey } from '@kafka-poc/service-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../support/http.ts';
@@ -160,5 +162,34 @@ describe('hardening', () => {
       (await request('GET', `${pipeline.url('notification')}/notifications`, undefined, bearer(admin.key)))
         .status,
     ).toBe(200);
+  });
+});
+
+describe('rate limits count verified callers', () => {
+  /** A GET from another loopback address than the other tests' (its own rate-limit bucket). */
+  const getFrom = (localAddress: string, url: string, headers: Record<string, string>) =>
+    new Promise<number>((resolve, reject) => {
+      const request = http.get(url, { localAddress, headers, agent: false }, (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      });
+      request.on('error', reject);
+    });
+  const madeUpKey = () => ({ authorization: `Bearer kpoc_${randomBytes(24).toString('base64url')}` });
+
+  it('counts a flood of made-up keys against its address, and a valid key in its own bucket', async () => {
+    const url = `${pipeline.url('inventory')}/inventory`;
+    const from = '127.0.0.2';
+    const statuses: number[] = [];
+    for (let i = 0; i < 45; i++) statuses.push(await getFrom(from, url, madeUpKey()));
+    // Each refused 401, but counted: a new key per request is no new bucket.
+    expect(statuses.slice(0, 40).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(40)).toEqual([429, 429, 429, 429, 429]);
+    // Without a key too: the address's bucket is spent.
+    expect(await getFrom(from, url, {})).toBe(429);
+    // A verified key from the same address counts in its own bucket, by its name.
+    expect(await getFrom(from, url, bearer(reader.key))).toBe(200);
+    // And another address is not affected.
+    expect(await getFrom('127.0.0.3', url, madeUpKey())).toBe(401);
   });
 });

@@ -2,7 +2,7 @@ import fastifyCors from '@fastify/cors';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { HttpSecurityConfig } from '@kafka-poc/config';
 import type { FastifyRequest } from 'fastify';
-import { ApiKeyStore, allows, parseApiKeys, type Scope } from './api-keys.ts';
+import { type ApiKeyRecord, ApiKeyStore, allows, parseApiKeys, type Scope } from './api-keys.ts';
 import { AppError } from './errors.ts';
 import type { HttpServer } from './http-types.ts';
 
@@ -10,6 +10,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The scope a route requires; routes without one (health, metrics, docs) are public. */
     scope?: Scope;
+    /**
+     * Open to every caller, without a key or a session: the kit sets it on health and metrics, so
+     * apps that close every route not marked (the console) leave probes and scrapers through.
+     */
+    public?: boolean;
   }
   interface FastifyRequest {
     /** Name of the API key that authenticated this request, if any. */
@@ -35,6 +40,15 @@ export const OPENAPI_SECURITY_SCHEMES = {
  * API-key authentication with scopes (401 without/with a bad key, 403 for a missing scope). Without
  * AUTH_REQUIRED, a request with no key is let through (local development), but a presented key is
  * always checked.
+ *
+ * Every decision follows the route the router matched (`routeOptions`), never the raw URL, which can
+ * spell one route many ways (`/%6Frders`, `http://host/orders`). The order of the hooks:
+ * 1. a presented key is verified (onRequest), setting `principal`, without refusing anything yet;
+ * 2. the rate limiter counts the request (the route's own onRequest hook, so after 1) in the bucket
+ *    of the verified key's name, or of the client address when there is no valid key: a flood of
+ *    made-up keys is counted against its address;
+ * 3. a missing or bad key (401) or a missing scope (403) is refused (preParsing: after every
+ *    onRequest hook, before the body is read).
  */
 export async function registerHttpSecurity(app: HttpServer, config: HttpSecurityConfig): Promise<void> {
   const store = new ApiKeyStore(parseApiKeys(config.apiKeys));
@@ -44,12 +58,27 @@ export async function registerHttpSecurity(app: HttpServer, config: HttpSecurity
       'AUTH_REQUIRED is on but no API key is configured (API_KEYS or API_KEYS_FILE)',
     );
   }
+  app.decorateRequest('principal', undefined);
+  app.decorateRequest('principalScopes', undefined);
+  /** The record of each request's presented key (undefined: it matches no configured key). */
+  const presented = new WeakMap<FastifyRequest, ApiKeyRecord | undefined>();
+  app.addHook('onRequest', async (request) => {
+    const key = presentedKey(request);
+    if (key === undefined) return;
+    const record = store.find(key);
+    presented.set(request, record);
+    if (!record) return;
+    request.principal = record.name;
+    request.principalScopes = record.scopes;
+  });
   if (config.rateLimitPerMinute > 0) {
     await app.register(fastifyRateLimit, {
       max: config.rateLimitPerMinute,
       timeWindow: 60_000,
-      keyGenerator: (request) => presentedKey(request) ?? request.ip,
-      allowList: (request) => isPublicPath(request.url.split('?')[0] ?? ''),
+      // Never the presented key itself: a made-up key per request would get a fresh bucket each time.
+      keyGenerator: (request) =>
+        request.principal !== undefined ? `key:${request.principal}` : `ip:${request.ip}`,
+      allowList: (request) => isPublicPath(request.routeOptions.url ?? ''),
       errorResponseBuilder: (_request, context) =>
         new AppError(
           'RATE_LIMITED',
@@ -60,36 +89,36 @@ export async function registerHttpSecurity(app: HttpServer, config: HttpSecurity
   if (config.corsOrigins.length > 0) {
     await app.register(fastifyCors, { origin: config.corsOrigins, methods: ['GET', 'POST', 'PUT'] });
   }
-  app.decorateRequest('principal', undefined);
-  app.decorateRequest('principalScopes', undefined);
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('preParsing', async (request, reply) => {
     const scope = request.routeOptions.config.scope;
     if (!scope) return;
-    const key = presentedKey(request);
-    if (key === undefined) {
+    if (!presented.has(request)) {
       if (!config.authRequired) return;
       void reply.header('www-authenticate', 'Bearer');
       throw new AppError('UNAUTHORIZED', 'an API key is required (Authorization: Bearer <key> or x-api-key)');
     }
-    const record = store.find(key);
+    const record = presented.get(request);
     if (!record) {
       void reply.header('www-authenticate', 'Bearer error="invalid_token"');
       throw new AppError('UNAUTHORIZED', 'invalid API key');
     }
     if (!allows(record, scope)) throw new AppError('FORBIDDEN', `this API key lacks the "${scope}" scope`);
-    request.principal = record.name;
-    request.principalScopes = record.scopes;
   });
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-content-type-options', 'nosniff');
     void reply.header('x-frame-options', 'DENY');
     void reply.header('referrer-policy', 'no-referrer');
-    // Swagger UI needs its own scripts and styles; everything else is JSON that needs nothing.
-    if (!request.url.startsWith('/docs')) {
+    // Swagger UI (the routes under /docs) needs its own scripts and styles; everything else is JSON
+    // that needs nothing.
+    if (!isDocsRoute(request.routeOptions.url)) {
       void reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
       void reply.header('cache-control', 'no-store');
     }
   });
+}
+
+function isDocsRoute(route: string | undefined): boolean {
+  return route === '/docs' || (route?.startsWith('/docs/') ?? false);
 }
 
 /**
@@ -110,7 +139,10 @@ function presentedKey(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
-/** Paths the rate limiter never counts (probes and scrapers must always get through). */
+/**
+ * Routes the rate limiter never counts (probes and scrapers must always get through), by the route's
+ * URL pattern (`routeOptions.url`), never a request's raw URL.
+ */
 export function isPublicPath(url: string): boolean {
   return url.startsWith('/health/') || url === '/metrics';
 }

@@ -2,7 +2,12 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { HttpSecurityConfig } from '@kafka-poc/config';
 import { healthResponse, readinessResponse } from '@kafka-poc/contracts';
-import Fastify, { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import Fastify, {
+  type FastifyContextConfig,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -60,6 +65,24 @@ export interface HttpServerOptions {
   audit?: { trail: AuditTrail; policy: AuditPolicy };
 }
 
+/** One route as it was added: method, URL pattern (`/orders/:id`) and config (scope, public, …). */
+export interface RouteRow {
+  method: string;
+  url: string;
+  config: FastifyContextConfig;
+}
+
+const routeTables = new WeakMap<object, RouteRow[]>();
+
+/**
+ * Every route of a server made by createHttpServer (its own, the caller's, those of plugins, HEAD
+ * routes included), in the order they were added: lets tests reach each route without a list of
+ * their own.
+ */
+export function registeredRoutes(app: HttpServer): readonly RouteRow[] {
+  return routeTables.get(app) ?? [];
+}
+
 /**
  * A Fastify server with what every service shares: zod validation and OpenAPI 3.1 (/openapi.json,
  * Swagger UI at /docs), problem+json errors, request metrics, /health/live, /health/ready, /metrics.
@@ -76,9 +99,21 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
+    // An absolute-form target (`GET http://host/orders`, RFC 9112 §3.2.2) names a path on this server.
+    // The router matches it as that path anyway; plugins that read the raw URL (sessions: the
+    // console's were not loaded, and a login answered 500) get the path too.
+    rewriteUrl: (request) => originForm(request.url ?? '/'),
     // A URL that cannot be decoded (e.g. a lone `%`) is answered before routing: a problem too.
     frameworkErrors: (error, request, reply) => handleError(error, request, reply),
   }).withTypeProvider<ZodTypeProvider>();
+
+  const routes: RouteRow[] = [];
+  routeTables.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      routes.push({ method, url: route.url, config: (route.config ?? {}) as FastifyContextConfig });
+    }
+  });
 
   const security = options.security ?? DEV_SECURITY;
   // Registered first: it sees every route as it is added, the kit's own included.
@@ -120,6 +155,14 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   traceRequests(app, options.tracing);
   addHealthRoutes(app, options);
   return app;
+}
+
+/** `http://host/path?query` → `/path?query`; any other request target as it is. */
+export function originForm(url: string): string {
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(url);
+  if (!authority) return url;
+  const rest = url.slice(authority[0].length);
+  return rest.startsWith('/') ? rest : `/${rest}`;
 }
 
 /** 404 for an unknown path; 405 with Allow for a known path asked with a method it lacks (RFC 9110). */
@@ -185,6 +228,7 @@ function addHealthRoutes(app: HttpServer, options: HttpServerOptions): void {
   app.get(
     '/health/live',
     {
+      config: { public: true },
       schema: {
         summary: 'Liveness: the process answers',
         tags: ['health'],
@@ -196,6 +240,7 @@ function addHealthRoutes(app: HttpServer, options: HttpServerOptions): void {
   app.get(
     '/health/ready',
     {
+      config: { public: true },
       schema: {
         summary: 'Readiness: every dependency check passes (the body says which fails)',
         tags: ['health'],
@@ -216,6 +261,7 @@ function addHealthRoutes(app: HttpServer, options: HttpServerOptions): void {
   app.get(
     '/metrics',
     {
+      config: { public: true },
       schema: {
         summary: 'Prometheus metrics (text exposition format)',
         tags: ['health'],

@@ -27,7 +27,13 @@ export {
   respond,
 } from './http-contract.ts';
 export { API_KEY_SECURITY, seesEverything } from './http-security.ts';
-export { createHttpServer, type HttpServer, type HttpServerOptions } from './http-server.ts';
+export {
+  createHttpServer,
+  type HttpServer,
+  type HttpServerOptions,
+  type RouteRow,
+  registeredRoutes,
+} from './http-server.ts';
 export { handleSignals, type Stoppable, stopInOrder } from './lifecycle.ts';
 export { createLogger, type Logger, type LoggerOptions, REDACTED_PATHS } from './logger.ts';
 export { createServiceMetrics, type ServiceMetrics } from './metrics.ts';

@@ -11,7 +11,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** A route that changes something: refused (403) in read-only mode. */
     write?: boolean;
-    /** Reachable without a session (login, session state). */
+    /**
+     * Reachable without a session (login, session state, the browser app, health, metrics). Every
+     * other route needs one when a token is configured.
+     */
     public?: boolean;
   }
 }
@@ -25,10 +28,18 @@ export interface AccessOptions {
 
 const loginBody = z.strictObject({ token: z.string().min(1).max(512) });
 
+/** Methods that change nothing: every other one is a write. */
+const SAFE_METHODS = new Set(['GET', 'HEAD']);
+
 /**
- * Who may do what. With a token configured every /api route but login and session needs the
- * session cookie (401 otherwise); in read-only mode every write route answers 403. Writes must be
- * JSON from this origin (415/403 otherwise), on top of the SameSite=Strict cookie.
+ * Who may do what, decided from the route the router matched (`routeOptions`), never from the raw
+ * URL, which spells one route many ways (`/%61pi/…`, `http://host/api/…`). With a token configured
+ * every matched route needs the session cookie (401 otherwise) unless its config says `public: true`
+ * (login, session state, logout, the browser app, health and metrics): new routes are closed until
+ * marked. In read-only mode every write (any method but GET and HEAD, and routes marked
+ * `write: true`) to a route that is not public answers 403. Writes to any route must be JSON from
+ * this origin (415/403 otherwise), on top of the SameSite=Strict cookie. An unmatched URL has no
+ * route to protect: the shared server answers 404/405.
  */
 export async function registerAccess(app: HttpServer, options: AccessOptions): Promise<void> {
   // Registered (awaited) first, so the session is loaded before the hook below runs.
@@ -38,16 +49,16 @@ export async function registerAccess(app: HttpServer, options: AccessOptions): P
   const authenticated = (request: FastifyRequest) => !authRequired || isLoggedIn(request);
 
   app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/api/')) return;
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
+    if (request.is404) return;
+    const writes = !SAFE_METHODS.has(request.method);
+    if (writes) {
       const refusal = refuseCrossSite(request);
       if (refusal) return sendProblem(reply, refusal.status, refusal.code, refusal.detail);
     }
-    // Unmatched URLs (404) have no route config.
-    const config = request.routeOptions.config as { public?: boolean; write?: boolean } | undefined;
-    if (config?.public) return;
+    const config = request.routeOptions.config;
+    if (config.public === true) return;
     if (!authenticated(request)) return sendProblem(reply, 401, 'UNAUTHORIZED', 'Log in first');
-    if (options.readOnly && config?.write) {
+    if (options.readOnly && (writes || config.write === true)) {
       return sendProblem(reply, 403, 'READ_ONLY', 'The console runs in read-only mode');
     }
   });

@@ -20,7 +20,10 @@ function contentSecurityPolicy(inlineScriptHashes: string[]): string {
   ].join('; ');
 }
 
-/** Serves the browser app (public: it holds no data; every /api call checks the session). */
+/**
+ * Serves the browser app: public (it holds no data; every /api call checks the session), marked so
+ * in each route's config like every route reachable without a session.
+ */
 export function registerWebRoutes(app: HttpServer, assets: Map<string, WebAsset>): void {
   const policy = contentSecurityPolicy(assets.get('/')?.inlineScriptHashes ?? []);
   // Runs after the shared server's own header hook, so the app's policy is the one that counts.
@@ -28,8 +31,9 @@ export function registerWebRoutes(app: HttpServer, assets: Map<string, WebAsset>
     void reply.header('x-content-type-options', 'nosniff');
     void reply.header('referrer-policy', 'no-referrer');
     void reply.header('x-frame-options', 'DENY');
-    const path = request.url.split('?')[0] ?? '';
-    if (path === '/' || path.startsWith('/app/')) {
+    // By the matched route, not the raw URL (which may spell it `/%61pp/…` or `http://host/app/…`).
+    const route = request.routeOptions.url;
+    if (route === '/' || route === '/app/*') {
       void reply.header('content-security-policy', policy);
       void reply.header('cache-control', 'no-cache');
     }
@@ -42,14 +46,15 @@ export function registerWebRoutes(app: HttpServer, assets: Map<string, WebAsset>
     return reply.send(asset.body);
   };
 
-  app.get('/', { schema: { hide: true } }, async (request, reply) => {
+  app.get('/', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
     const asset = assets.get('/');
     if (!asset) return reply.callNotFound();
     return send(asset, request.headers['if-none-match'], reply);
   });
 
-  app.get('/app/*', { schema: { hide: true } }, async (request, reply) => {
-    const asset = assets.get(request.url.split('?')[0] ?? '');
+  app.get('/app/*', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
+    // The path the router matched (decoded), whatever the spelling of the URL.
+    const asset = assets.get(`/app/${(request.params as { '*': string })['*']}`);
     if (!asset) return reply.callNotFound();
     return send(asset, request.headers['if-none-match'], reply);
   });
