@@ -289,7 +289,7 @@ describe('console in a real browser', () => {
     await saveScreenshot(page, 'dead-letters');
   });
 
-  it('consumer groups: members, lag, lag chart; reset offsets of an empty group after a preview', async () => {
+  it('consumer groups: members, lag, lag chart; reset offsets of an empty group after a preview, a skip only when confirmed', async () => {
     const { page } = browser;
     await page.goto(`${consoleApp.url}/#/groups`);
     const groups = page.getByRole('table', { name: 'Consumer groups' });
@@ -350,6 +350,24 @@ describe('console in a real browser', () => {
     await waitFor(async () => (await page.getByTestId('total-lag').textContent()) !== '0', {
       message: 'lag shown after the reset',
     });
+
+    // Forward to latest now skips every record the group has not consumed: the preview says how
+    // many per partition, and Confirm waits for the explicit "skip on purpose".
+    const skipping = await countMessages(topic);
+    await reset.getByLabel('Reset to', { exact: true }).selectOption('latest');
+    await reset.getByRole('button', { name: 'Preview reset' }).click();
+    const warning = reset.getByTestId('reset-skips');
+    await warning.waitFor();
+    expect(await warning.textContent()).toContain(`skips ${skipping} record(s) the group never consumed`);
+    expect(await reset.getByTestId('reset-summary').textContent()).toContain(
+      `skips ${skipping} never consumed`,
+    );
+    const confirm = reset.getByRole('button', { name: 'Confirm reset' });
+    expect(await confirm.isDisabled()).toBe(true);
+    await reset.getByLabel('Skip unconsumed records').check();
+    await confirm.click();
+    await page.getByText(`${skipping} unconsumed record(s) skipped`).waitFor();
+    expect((await admin.groupLag(groupId, [topic])).every((p) => p.lag === 0n)).toBe(true);
   });
 
   it('reported no page errors', () => {

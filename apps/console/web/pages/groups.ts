@@ -139,6 +139,18 @@ export function groupPage(ctx: PageContext, groupId: string): Page {
         .then((result) => {
           const confirm = h('button', { type: 'button', class: 'danger' }, 'Confirm reset');
           const cancel = h('button', { type: 'button' }, 'Cancel');
+          // A reset that moves the group past records it never consumed loses their effects: the
+          // server refuses it unless the request says allowSkip, which only this box sends.
+          const allowSkip = h('input', {
+            type: 'checkbox',
+            'aria-label': 'Skip unconsumed records',
+          });
+          if (result.skipped > 0) {
+            confirm.disabled = true;
+            allowSkip.addEventListener('change', () => {
+              confirm.disabled = !allowSkip.checked;
+            });
+          }
           cancel.addEventListener('click', () => replace(plan));
           confirm.addEventListener('click', () => {
             confirm.disabled = true;
@@ -146,35 +158,75 @@ export function groupPage(ctx: PageContext, groupId: string): Page {
               .send<ResetPlanView>('POST', `/api/groups/${encodeURIComponent(groupId)}/reset-offsets`, {
                 ...request,
                 dryRun: false,
+                ...(result.skipped > 0 && allowSkip.checked ? { allowSkip: true } : {}),
               })
               .then((done) => {
-                ctx.toasts.ok(`Offsets of ${groupId} reset on ${done.plan.length} partition(s)`);
+                ctx.toasts.ok(
+                  `Offsets of ${groupId} reset on ${done.plan.length} partition(s)` +
+                    (done.skipped > 0 ? `; ${formatCount(done.skipped)} unconsumed record(s) skipped` : ''),
+                );
                 replace(plan);
                 return refresh();
               })
               .catch((error: unknown) => {
-                confirm.disabled = false;
+                // Refused (e.g. records arrived since the preview and would now be skipped): the
+                // message names the partitions; preview again to see the new plan.
+                confirm.disabled = result.skipped > 0 && !allowSkip.checked;
                 ctx.toasts.error(error);
               });
           });
+          const skipped = result.plan.filter((p) => p.skipped > 0);
           replace(
             plan,
             h('h3', null, 'Planned change — nothing is changed until you confirm'),
+            h(
+              'p',
+              { 'data-testid': 'reset-summary' },
+              `Re-reads ${formatCount(result.reRead)} record(s) already consumed; skips ${formatCount(result.skipped)} never consumed.`,
+            ),
             table(
-              ['Topic', ['Partition', 'num'], ['Current', 'num'], ['New', 'num'], ['To (re-)read', 'num']],
+              [
+                'Topic',
+                ['Partition', 'num'],
+                ['Committed', 'num'],
+                ['Target', 'num'],
+                ['Re-read', 'num'],
+                ['Skipped', 'num'],
+                ['To read', 'num'],
+              ],
               result.plan.map((p) =>
                 h(
                   'tr',
-                  null,
+                  { 'data-partition': `${p.topic}:${p.partition}` },
                   h('td', null, p.topic),
                   h('td', { class: 'num' }, p.partition),
-                  h('td', { class: 'num' }, p.currentOffset ?? '–'),
+                  h('td', { class: 'num' }, p.currentOffset ?? 'none'),
                   h('td', { class: 'num' }, p.newOffset),
+                  h('td', { class: 'num' }, formatCount(p.reRead)),
+                  h('td', { class: `num${p.skipped > 0 ? ' lagging' : ''}` }, formatCount(p.skipped)),
                   h('td', { class: 'num' }, formatCount(p.toRead)),
                 ),
               ),
               { 'aria-label': 'Reset plan' },
             ),
+            result.skipped > 0 &&
+              h(
+                'div',
+                { class: 'warning', role: 'alert', 'data-testid': 'reset-skips' },
+                h(
+                  'p',
+                  null,
+                  `This reset skips ${formatCount(result.skipped)} record(s) the group never consumed (` +
+                    skipped.map((p) => `${p.topic}:${p.partition} ${formatCount(p.skipped)}`).join(', ') +
+                    '): they will never be processed and their effects never happen.',
+                ),
+                h(
+                  'label',
+                  { class: 'check' },
+                  allowSkip,
+                  `Skip these ${formatCount(result.skipped)} record(s) on purpose`,
+                ),
+              ),
             h('div', { class: 'form-actions' }, confirm, cancel),
           );
         })
