@@ -25,7 +25,7 @@ const placed: string[] = [];
 beforeAll(async () => {
   pipeline = await TestPipeline.create({
     seed,
-    env: { ORDER_DECISION_TIMEOUT: '2s', ORDER_EXPIRY_INTERVAL: '200ms' },
+    env: { ORDER_DECISION_TIMEOUT: '2s', ORDER_EXPIRY_INTERVAL: '200ms', TIMING_CHECK: 'warn' },
   });
   db = pipeline.env.DATABASE_URL ?? '';
   await pipeline.startAll();

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAdmin, type KafkaAdmin } from '@kafka-poc/kafka';
 import {
+  type BrokerTiming,
   findService,
   freePort,
   isAlive,
@@ -50,6 +51,20 @@ export interface StackOptions {
   /** Names the temp dir and the kept logs. */
   name: string;
   brokers?: 1 | 3;
+  /**
+   * The broker's failure detection: 'fast' (the local stack's 10 s sessions) or 'stock' (Kafka's own
+   * defaults, as production clusters run). Default: KAFKA_TIMING of the environment, else 'fast', so
+   * `KAFKA_TIMING=stock npm run test:faults` plays the whole suite on stock settings.
+   */
+  timing?: BrokerTiming;
+}
+
+function timingOf(options: StackOptions): BrokerTiming {
+  if (options.timing) return options.timing;
+  const fromEnv = process.env.KAFKA_TIMING;
+  if (fromEnv === undefined || fromEnv === '') return 'fast';
+  if (fromEnv === 'fast' || fromEnv === 'stock') return fromEnv;
+  throw new Error(`KAFKA_TIMING must be fast or stock, not ${fromEnv}`);
 }
 
 /**
@@ -94,7 +109,14 @@ export class ProcessStack {
     const watchdog = startWatchdog({ graceMs: 5000 });
     const brokers = options.brokers ?? 1;
     const [kafka, postgres] = await Promise.allSettled([
-      startKafka({ dataDir: join(dir, 'kafka'), brokers, ports: 'random', heapMb: 384, watchdog }),
+      startKafka({
+        dataDir: join(dir, 'kafka'),
+        brokers,
+        ports: 'random',
+        heapMb: 384,
+        watchdog,
+        timing: timingOf(options),
+      }),
       startPostgres({ dataDir: join(dir, 'postgres'), port: 0, fsync: false, watchdog }),
     ]);
     if (kafka.status === 'rejected' || postgres.status === 'rejected') {

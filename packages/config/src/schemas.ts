@@ -132,6 +132,12 @@ export const commonEnvShape = {
   /** The audit trail (writes through the console and the services' admin API). */
   TOPIC_AUDIT_EVENTS: z.string().min(1).default(AUDIT_TOPIC),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(15_000),
+  /**
+   * At start a service checks its timeouts against the cluster's failure detection
+   * (docs/architecture.md, "Timeouts an order crosses"): `refuse` exits with one line naming the
+   * values and the rule; `warn` only logs it (tests and demos that make orders expire on purpose).
+   */
+  TIMING_CHECK: z.enum(['refuse', 'warn']).default('refuse'),
   /** OpenTelemetry: traces are exported over OTLP/HTTP only when one of these is set (off by default). */
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
@@ -177,6 +183,7 @@ export interface CommonConfig {
   /** Purges of sent outbox rows and of inbox rows (inboxMs 0 = keep forever). */
   retention: { outboxSentMs: number; inboxMs: number; purgeBatchSize: number };
   shutdownTimeoutMs: number;
+  timingCheck: 'refuse' | 'warn';
   tracing: { otlpEndpoint: string | undefined };
 }
 
@@ -231,6 +238,7 @@ export function toCommonConfig(env: CommonEnv, service: string, port: number): C
       purgeBatchSize: env.RETENTION_PURGE_BATCH,
     },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    timingCheck: env.TIMING_CHECK,
     tracing: {
       otlpEndpoint:
         env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??

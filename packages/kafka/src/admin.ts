@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Admin, Consumer } from '@platformatic/kafka';
 import { baseClientOptions } from './client-options.ts';
+import { describeClusterTimings } from './cluster-timings.ts';
 import { hasApiError, toKafkaError } from './error-mapping.ts';
 import { KafkaError } from './errors.ts';
 import { describeGroup } from './group-description.ts';
@@ -18,6 +19,7 @@ import { type ReadOptions, readPartition } from './read-partition.ts';
 import { createTopic, partitionRefs, topicMetadata, waitForLeaders } from './topic-admin.ts';
 import { describeTopicConfig } from './topic-config.ts';
 import type {
+  ClusterTimings,
   GroupDescription,
   IncomingMessage,
   KafkaAdmin,
@@ -74,6 +76,12 @@ class ClusterAdmin implements KafkaAdmin {
         controllerId: metadata.controllerId >= 0 ? metadata.controllerId : undefined,
       };
     });
+  }
+
+  describeClusterTimings(groupIds: string[]): Promise<ClusterTimings> {
+    return this.#run('KAFKA_ADMIN_FAILED', "Reading the cluster's group timings failed", (admin) =>
+      describeClusterTimings(admin, groupIds),
+    );
   }
 
   ensureTopics(topics: TopicSpec[]): Promise<string[]> {

@@ -9,6 +9,7 @@ import {
 } from '@platformatic/kafka';
 import { ClassicConsumer } from './classic-consumer.ts';
 import { baseClientOptions } from './client-options.ts';
+import { CLASSIC_HEARTBEAT_INTERVAL_MS, CLASSIC_SESSION_TIMEOUT_MS } from './cluster-timings.ts';
 import type { CommitOffset, FetchedRecord } from './commit-offsets.ts';
 import { errorChain, hasApiError, isNetworkError, toKafkaError } from './error-mapping.ts';
 import { KafkaError } from './errors.ts';
@@ -284,9 +285,9 @@ function consumerOptions(config: SessionConfig): ConsumerOptions<Buffer, Buffer,
   return {
     ...common,
     groupProtocol: 'classic',
-    sessionTimeout: 30_000,
+    sessionTimeout: CLASSIC_SESSION_TIMEOUT_MS,
     rebalanceTimeout: 60_000,
-    heartbeatInterval: 3_000,
+    heartbeatInterval: CLASSIC_HEARTBEAT_INTERVAL_MS,
   };
 }
 

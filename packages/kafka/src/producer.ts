@@ -37,6 +37,9 @@ const libraryProduceRetries = 5;
 /** Between whole new sends of a batch the library gave up on, until the delivery timeout. */
 const resendBackoff = { initialMs: 100, maxMs: 2000 };
 
+/** As Kafka's own delivery.timeout.ms. */
+export const DEFAULT_DELIVERY_TIMEOUT_MS = 120_000;
+
 export function createProducer(
   connection: KafkaConnectionConfig,
   options: ProducerOptions = {},
@@ -70,7 +73,7 @@ class CoalescingProducer implements KafkaProducer {
       maxBatchSize: options.maxBatchSize ?? 1000,
       maxBatchBytes: options.maxBatchBytes ?? 512 * 1024,
       stopTimeoutMs: options.stopTimeoutMs ?? 10_000,
-      deliveryTimeoutMs: options.deliveryTimeoutMs ?? 120_000,
+      deliveryTimeoutMs: options.deliveryTimeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS,
       compression: options.compression,
     };
   }

@@ -187,6 +187,17 @@ export interface OffsetResetPlanEntry {
   skipped: bigint;
 }
 
+/** Failure-detection timings of a cluster (cluster-timings.ts). */
+export interface ClusterTimings {
+  /** Consumer-protocol groups: a silent member's partitions move after its session, at a heartbeat. */
+  groups: { groupId: string; sessionTimeoutMs: number; heartbeatIntervalMs: number }[];
+  /** The session a classic-protocol member may ask for: group.min/max.session.timeout.ms. */
+  classicSessionMinMs: number;
+  classicSessionMaxMs: number;
+  /** broker.session.timeout.ms: a silent broker is fenced, and its leaderships move, after this. */
+  brokerSessionTimeoutMs: number;
+}
+
 export interface KafkaAdmin {
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -203,6 +214,8 @@ export interface KafkaAdmin {
   deleteTopics(names: string[]): Promise<void>;
   /** Every config of a topic, sorted by name. Throws KafkaError 'TOPIC_NOT_FOUND' for an unknown topic. */
   describeTopicConfig(topic: string): Promise<TopicConfigEntry[]>;
+  /** The failure-detection timings the cluster applies to these groups (which need not exist yet). */
+  describeClusterTimings(groupIds: string[]): Promise<ClusterTimings>;
   listGroups(): Promise<{ groupId: string; state: string; protocol: string }[]>;
   describeGroup(groupId: string): Promise<GroupDescription>;
   /** Committed offsets and lag of a group for the given topics (all subscribed topics with commits if omitted). */

@@ -21,7 +21,7 @@ export {
   type StartKafkaOptions,
   startKafka,
 } from './kafka-broker.ts';
-export type { ListenerPorts } from './kafka-config.ts';
+export type { BrokerTiming, ListenerPorts } from './kafka-config.ts';
 export { ensureKafkaDist, type KafkaDistOptions, kafkaDistLocation } from './kafka-dist.ts';
 export { type ProbeSecurity, probeBrokers, warmUpGroupCoordinator } from './kafka-readiness.ts';
 export type {

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { LocalStackError } from './errors.ts';
 import { checkJava } from './java.ts';
 import {
+  type BrokerTiming,
   brokerProperties,
   defaultPorts,
   type ListenerPorts,
@@ -50,6 +51,8 @@ export interface StartKafkaOptions {
   jvmArgs?: string[];
   /** server.properties entries that replace (or add to) the defaults of kafka-config.ts, on every node. */
   properties?: [string, string][];
+  /** 'fast' (default): the local stack's quick failure detection; 'stock': Kafka's own defaults. */
+  timing?: BrokerTiming;
   onProgress?: OnProgress;
   /** How long to wait for every broker to answer a metadata request. */
   readyTimeoutMs?: number;
@@ -209,7 +212,16 @@ export async function startKafka(options: StartKafkaOptions): Promise<KafkaClust
   const listeners = await listenerPorts(options.listeners ?? [], ports);
   const nodes = await Promise.all(
     ports.map((p) =>
-      prepareNode(dataDir, p, ports, security, tls, listeners.get(p.nodeId) ?? [], options.properties ?? []),
+      prepareNode(
+        dataDir,
+        p,
+        ports,
+        security,
+        tls,
+        listeners.get(p.nodeId) ?? [],
+        options.properties ?? [],
+        options.timing ?? 'fast',
+      ),
     ),
   );
   const formatted = await Promise.all(
@@ -554,6 +566,7 @@ async function prepareNode(
   tls: TlsMaterial | undefined,
   listeners: ListenerPorts[],
   overrides: [string, string][],
+  timing: BrokerTiming,
 ): Promise<NodeState> {
   const nodeDir = join(dataDir, `node-${ports.nodeId}`);
   const logsDir = join(nodeDir, 'logs');
@@ -564,6 +577,7 @@ async function prepareNode(
     all: all.map((p) => ({ nodeId: p.nodeId, brokerPort: p.brokerPort, controllerPort: p.controllerPort })),
     logDir: join(nodeDir, 'data'),
     listeners,
+    timing,
   });
   const props =
     security && ports.internalPort !== undefined

@@ -19,6 +19,7 @@ export {
   summarizeBody,
 } from './audit.ts';
 export { AppError, type AppErrorCode } from './errors.ts';
+export { FAILOVER_SLACK_MS, type FailoverPart, longestFailover, seconds } from './failover-timings.ts';
 export {
   type HeaderSpec,
   JSON_CONTENT_TYPE,
@@ -41,6 +42,7 @@ export { type ProblemBody, problemBody } from './problem.ts';
 export { type CheckResult, Readiness, type ReadinessCheck } from './readiness.ts';
 export { type ConsumerSpec, type RuntimeOptions, ServiceRuntime, type Worker } from './runtime.ts';
 export { createPipelineMetrics, type PipelineMetrics } from './runtime-metrics.ts';
+export { StartRefused } from './runtime-timings.ts';
 export {
   contextFrom,
   createEventTracer,

@@ -1,7 +1,11 @@
 import { isDatabaseNotSetUp } from '@kafka-poc/db';
 import type { Logger } from 'pino';
+import { StartRefused } from './runtime-timings.ts';
 
-/** Exit code of a service whose database was not set up (sysexits' EX_CONFIG). */
+/**
+ * Exit code of a service whose database was not set up, or whose settings cannot hold on the cluster
+ * it found (sysexits' EX_CONFIG).
+ */
 export const EXIT_NOT_SET_UP = 78;
 
 export interface Stoppable {
@@ -35,7 +39,8 @@ export async function stopInOrder(parts: Stoppable[], logger: Logger, budgetMs: 
 /**
  * Runs a service: SIGTERM/SIGINT trigger one graceful shutdown (a second signal forces exit);
  * an uncaught error is logged and shuts the service down with a non-zero exit code. A database not
- * set up for the service (isDatabaseNotSetUp) prints one line instead and exits with EXIT_NOT_SET_UP.
+ * set up for the service (isDatabaseNotSetUp), or settings that cannot hold on the cluster
+ * (StartRefused), print one line instead and exit with EXIT_NOT_SET_UP.
  */
 export function handleSignals(shutdown: () => Promise<void>, logger: Logger): void {
   let stopping = false;
@@ -58,10 +63,14 @@ export function handleSignals(shutdown: () => Promise<void>, logger: Logger): vo
   process.on('SIGINT', () => onSignal('SIGINT', 0));
   // A database that `npm run db:setup` never prepared is not a crash: one line says what is missing
   // and what to run (no stack), and the service exits at once with EXIT_NOT_SET_UP.
+  // Settings that cannot hold on the cluster found at start (StartRefused) likewise: one line naming
+  // the values and the rule.
   const notSetUp = (error: unknown): boolean => {
-    if (!isDatabaseNotSetUp(error)) return false;
+    const refused = error instanceof StartRefused;
+    if (!refused && !isDatabaseNotSetUp(error)) return false;
     const service = (logger.bindings() as { service?: unknown }).service;
-    process.stderr.write(`${typeof service === 'string' ? `${service}: ` : ''}${error.message}\n`);
+    const prefix = typeof service === 'string' ? `${service}${refused ? ' refuses to start' : ''}: ` : '';
+    process.stderr.write(`${prefix}${(error as Error).message}\n`);
     process.exit(EXIT_NOT_SET_UP);
   };
   process.on('uncaughtException', (error) => {

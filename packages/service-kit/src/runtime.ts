@@ -7,6 +7,7 @@ import {
   runMigrations,
 } from '@kafka-poc/db';
 import {
+  type ClusterTimings,
   type ConsumerRunner,
   createAdmin,
   createProducer,
@@ -28,6 +29,7 @@ import { createRelayMetrics, type RelayMetrics } from './relay-metrics.ts';
 import { type ConsumerSpec, createConsumer, formatAssignments, sampleLag } from './runtime-consumers.ts';
 import { createServicePool, registerPoolMetrics, waitForServiceDatabase } from './runtime-database.ts';
 import { ensureTopics, kafkaConnection, retryStart, waitForKafka } from './runtime-kafka.ts';
+import { checkClusterTimings } from './runtime-timings.ts';
 import { createPipelineMetrics, type PipelineMetrics } from './runtime-metrics.ts';
 import {
   createInboxRetention,
@@ -50,6 +52,11 @@ export interface RuntimeOptions {
   topics: string[];
   /** Runs once the database is reachable and migrated, before Kafka (e.g. seed data). */
   onDatabaseReady?: (runtime: ServiceRuntime) => Promise<void>;
+  /**
+   * The timing check at start (runtime-timings.ts): groups whose failover bounds this service's own
+   * timeouts besides its consumers' groups, and a rule of its own on top of the common ones.
+   */
+  timings?: { groups?: string[]; check?: (timings: ClusterTimings) => string[] };
   /** Optional logger (tests pass a silent one). */
   logger?: Logger;
   /** Tests pass an in-memory span exporter; otherwise OTLP when configured, else tracing is off. */
@@ -223,6 +230,7 @@ export class ServiceRuntime {
     await runMigrations(this.pool, this.#options.database);
     await this.#options.onDatabaseReady?.(this);
     await waitForKafka(this.admin, this.config.kafka.brokers, signal, logger);
+    await retryStart('timing check', () => this.#checkTimings(), signal, logger);
     // A broker of several may be down at start: its partitions move, and creating topics works again.
     await retryStart(
       'topics',
@@ -247,6 +255,22 @@ export class ServiceRuntime {
     }
     this.#dependenciesReady = true;
     logger.info('service ready');
+  }
+
+  async #checkTimings(): Promise<void> {
+    const own = this.#consumers.map(({ spec }) => spec.groupId);
+    const groups = [...new Set([...own, ...(this.#options.timings?.groups ?? [])])];
+    const check = this.#options.timings?.check;
+    await checkClusterTimings(
+      this.admin,
+      {
+        groupProtocol: this.config.kafka.groupProtocol,
+        onProblem: this.config.timingCheck,
+        groups,
+        ...(check ? { check } : {}),
+      },
+      this.logger,
+    );
   }
 
   /** Sets the lag gauges of this instance's consumer groups (once started, until stopping). */

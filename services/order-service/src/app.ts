@@ -1,10 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { SERVICE_DATA } from '@kafka-poc/contracts';
+import { SERVICE_DATA, SERVICES } from '@kafka-poc/contracts';
 import { sqlState } from '@kafka-poc/db';
 import { type Logger, ServiceRuntime } from '@kafka-poc/service-kit';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { OrderServiceConfig } from './config.ts';
+import { decisionTimingProblems } from './orders/decision-timing.ts';
 import { inventoryDecisionsHandler } from './orders/inventory-decisions.ts';
 import { LifecycleWorker } from './orders/lifecycle-worker.ts';
 import { OrderIntake } from './orders/order-intake.ts';
@@ -33,6 +34,19 @@ export async function createOrderService(
     version: '1.0.0',
     database: { schema: SERVICE_DATA.order.schema, migrationsFolder },
     topics: [config.topics.orderEvents, config.topics.inventoryEvents],
+    // An order crosses inventory-service's group as well as ours before it is decided.
+    timings: {
+      groups: [SERVICES.inventory],
+      check: (timings) =>
+        decisionTimingProblems(
+          {
+            decisionTimeoutMs: config.lifecycle.decisionTimeoutMs,
+            expiryIntervalMs: config.lifecycle.expiryIntervalMs,
+            relayTakeoverMs: config.kafka.relayTakeoverMs,
+          },
+          timings,
+        ),
+    },
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
   });

@@ -41,11 +41,15 @@ const schema = z.object({
   ORDER_INTAKE_MAX_BATCH: z.coerce.number().int().min(1).max(5000).default(500),
   /** Most intake statements at once; each holds a pooled connection, so keep it below DB_POOL_MAX. */
   ORDER_INTAKE_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
-  /** A PENDING order with no decision this long after it was accepted becomes EXPIRED. */
-  ORDER_DECISION_TIMEOUT: duration('30s', 100, 7 * 24 * 3_600_000),
+  /**
+   * A PENDING order with no decision this long after it was accepted becomes EXPIRED. Checked at start
+   * against the cluster (orders/decision-timing.ts): it must outlast one failed instance's failover,
+   * 45 s sessions + 5 s heartbeats on a stock broker; 2 min leaves room for a pause as well.
+   */
+  ORDER_DECISION_TIMEOUT: duration('2m', 100, 7 * 24 * 3_600_000),
   /**
    * How often each instance looks for orders to expire (and decided orders to announce): with the
-   * 30 s timeout an order expires 30–35 s after acceptance. Each look is a transaction, so a look
+   * 2 min timeout an order expires 2 min to 2 min 5 s after acceptance. Each look is a transaction, so a look
    * every second was a fifth of an idle stack's statements.
    */
   ORDER_EXPIRY_INTERVAL: duration('5s', 10, 3_600_000),

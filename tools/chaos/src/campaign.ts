@@ -50,7 +50,12 @@ export async function runCampaign(
   print(
     `seed ${options.seed}  (replay: npm run chaos -- --seed ${options.seed} --duration ${options.durationMs / 1000}s)`,
   );
-  const stack = await ChaosStack.start({ seed: options.seed, logLevel: options.logLevel, log });
+  const stack = await ChaosStack.start({
+    seed: options.seed,
+    logLevel: options.logLevel,
+    brokerTiming: options.brokerTiming,
+    log,
+  });
   const info = stack.info();
   print(
     `stack in ${info.dir}: Kafka ${info.bootstrapServers}, Postgres ${info.databaseUrl}, toxiproxy ${info.toxiproxyApi}`,
@@ -152,6 +157,7 @@ export async function runCampaign(
       missingKinds.length === 0;
     const report: CampaignReport = {
       seed: options.seed,
+      brokerTiming: options.brokerTiming,
       command,
       options: { ...options },
       startedAt: startedAt.toISOString(),

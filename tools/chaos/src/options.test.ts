@@ -30,6 +30,12 @@ describe('parseOptions', () => {
     expect(o).toMatchObject({ seed: 42, durationMs: 1_800_000, rate: 150, kinds: ['pause', 'net-cut'] });
   });
 
+  it("runs on the local stack's fast failure detection unless asked for Kafka's stock one", () => {
+    expect(parseOptions([]).brokerTiming).toBe('fast');
+    expect(parseOptions(['--broker-timing', 'stock']).brokerTiming).toBe('stock');
+    expect(() => parseOptions(['--broker-timing', 'slow'])).toThrow('--broker-timing: expected fast or stock');
+  });
+
   it('names the flag of a bad value', () => {
     expect(() => parseOptions(['--faults', 'pause,meteor'])).toThrow('--faults: unknown kind(s) meteor');
     expect(() => parseOptions(['--rate', '0'])).toThrow('--rate');

@@ -17,6 +17,8 @@ violated invariant are printed); 2 = the campaign itself failed.
   --fault-interval <t>   mean time between fault injections (default 8s; uniform 0.5×–1.5×)
   --max-active <n>       faults active at once at most (default 2)
   --faults <list>        only these kinds, comma-separated (default: all)
+  --broker-timing <m>    fast (default): the local stack's quick failure detection (10 s group
+                         sessions); stock: Kafka's own defaults (45 s sessions), as production runs
   --settle-timeout <t>   how long the healed pipeline may take to settle (default 5m)
   --request-timeout <t>  per-request client timeout (default 10s)
   --log-level <level>    services' LOG_LEVEL (default info)
@@ -36,6 +38,7 @@ export interface ChaosOptions {
   faultIntervalMs: number;
   maxActive: number;
   kinds: FaultKind[];
+  brokerTiming: 'fast' | 'stock';
   settleTimeoutMs: number;
   requestTimeoutMs: number;
   logLevel: string;
@@ -71,6 +74,7 @@ export function parseOptions(argv: string[]): ChaosOptions {
       'fault-interval': { type: 'string', default: '8s' },
       'max-active': { type: 'string', default: '2' },
       faults: { type: 'string' },
+      'broker-timing': { type: 'string', default: 'fast' },
       'settle-timeout': { type: 'string', default: '5m' },
       'request-timeout': { type: 'string', default: '10s' },
       'log-level': { type: 'string', default: 'info' },
@@ -84,6 +88,10 @@ export function parseOptions(argv: string[]): ChaosOptions {
   const kinds = values.faults ? values.faults.split(',').map((k) => k.trim()) : [...FAULT_KINDS];
   const unknown = kinds.filter((k) => !(FAULT_KINDS as readonly string[]).includes(k));
   if (unknown.length > 0) throw new Error(`--faults: unknown kind(s) ${unknown.join(', ')}`);
+  const brokerTiming = values['broker-timing'];
+  if (brokerTiming !== 'fast' && brokerTiming !== 'stock') {
+    throw new Error(`--broker-timing: expected fast or stock, got "${brokerTiming}"`);
+  }
   const seed = values.seed === undefined ? randomInt(1, 2 ** 31 - 1) : Number(values.seed);
   if (!Number.isSafeInteger(seed)) throw new Error(`--seed: expected an integer, got "${values.seed}"`);
   return {
@@ -93,6 +101,7 @@ export function parseOptions(argv: string[]): ChaosOptions {
     faultIntervalMs: parseDuration(values['fault-interval'], '--fault-interval'),
     maxActive: positiveInt(values['max-active'], '--max-active'),
     kinds: kinds as FaultKind[],
+    brokerTiming,
     settleTimeoutMs: parseDuration(values['settle-timeout'], '--settle-timeout'),
     requestTimeoutMs: parseDuration(values['request-timeout'], '--request-timeout'),
     logLevel: values['log-level'],

@@ -58,6 +58,7 @@ describe('campaign report', () => {
   it('renders the verdict, the faults per kind and the history as markdown', () => {
     const report = {
       seed: 7,
+      brokerTiming: 'stock',
       command: 'npm run chaos -- --seed 7',
       startedAt: 'a',
       finishedAt: 'b',
@@ -85,6 +86,7 @@ describe('campaign report', () => {
     const md = renderMarkdown(report);
     expect(md).toContain('# Chaos campaign, seed 7: PASSED');
     expect(md).toContain('| pause | 2 | 0 |');
+    expect(md).toContain("| broker failure detection | stock (Kafka's own defaults: 45 s group sessions) |");
     expect(md).toContain('| 3 | 00:05 | 00:10 | pause | order-service-2 | SIGSTOP 5 s | a \\| b |');
   });
 });

@@ -10,6 +10,8 @@ import type { UnexpectedExit } from './supervisor.ts';
 
 export interface CampaignReport {
   seed: number;
+  /** The brokers' failure detection: the local stack's fast one, or Kafka's own defaults. */
+  brokerTiming: 'fast' | 'stock';
   command: string;
   options: Record<string, unknown>;
   startedAt: string;
@@ -107,6 +109,12 @@ export function renderMarkdown(r: CampaignReport): string {
     .map(([k, n]) => `${n} × ${k}`)
     .join(', ');
   const rows: [string, string][] = [
+    [
+      'broker failure detection',
+      r.brokerTiming === 'stock'
+        ? "stock (Kafka's own defaults: 45 s group sessions)"
+        : 'fast (the local stack: 10 s group sessions)',
+    ],
     ['faults injected (failed to inject)', `${r.faults.injected} (${r.faults.failed})`],
     [
       'orders sent (planned)',

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { SERVICES, type ServiceName } from '@kafka-poc/contracts';
 import { createAdmin, type KafkaAdmin } from '@kafka-poc/kafka';
 import {
+  type BrokerTiming,
   databaseRoleOf,
   freeStablePorts,
   isAlive,
@@ -125,6 +126,7 @@ export class ChaosStack {
   static async start(options: {
     seed: number;
     logLevel: string;
+    brokerTiming: BrokerTiming;
     log: (message: string) => void;
   }): Promise<ChaosStack> {
     const { log } = options;
@@ -167,6 +169,7 @@ export class ChaosStack {
           ports: kafkaPorts,
           heapMb: 384,
           watchdog,
+          timing: options.brokerTiming,
           listeners: slotPorts.map((s) => ({ name: s.listener, advertisedPorts: s.kafka })),
           onProgress: (m) => log(`kafka: ${m}`),
         }).then((k) => {
