@@ -147,7 +147,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   await registerHttpSecurity(app, security);
   if (options.audit) registerAudit(app, options.audit.trail, options.audit.policy);
   // No route: answer before the body is read (an unknown path is 404 and a known path with another
-  // method 405, whatever the body), but after the rate limiter has counted the request.
+  // method 405, whatever the body). The rate limiter hooks onto routes, so it does not count these.
   app.addHook('onRequest', async (request, reply) => {
     if (request.is404) return answerUnrouted(contract, request, reply);
   });
