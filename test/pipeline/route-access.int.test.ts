@@ -383,6 +383,12 @@ describe('access follows the matched route, whatever the spelling of its path', 
         }
       }
       expect(scoped.length, kind).toBeGreaterThan(0);
+      // A route without a scope is open to anyone: only the kit's probes, metrics and API docs are.
+      const open = all.filter((r) => r.config.scope === undefined).map((r) => r.url);
+      expect(
+        open.filter((url) => !/^\/(health\/|metrics$|openapi\.json$|docs(\/|$))/.test(url)),
+        kind,
+      ).toEqual([]);
       const base = pipeline.url(kind);
       const unauthorized = { status: 401, codes: ['UNAUTHORIZED'] };
       await checkRoutes(scoped, base, {}, unauthorized);
