@@ -80,16 +80,38 @@ export function createInboxRetention(table: string, deps: OutboxDeps): Retention
   });
 }
 
-/** Metrics and logs of a table's retention purge (outbox or inbox). */
+/** At most one `retention purge` log line per table this often: under load a purge runs every second or so. */
+const PURGE_LOG_INTERVAL_MS = 60_000;
+
+/**
+ * Metrics and logs of a table's retention purge (outbox or inbox). The metric counts every run; the
+ * log line of a run that deleted something is written at most once a minute, with the rows, batches
+ * and runs since the previous line (the purge keeps up with the load by running often).
+ */
 function purgeHooks(
   table: string,
   m: RelayMetrics,
   logger: Logger,
 ): Required<Pick<OutboxRelayHooks, 'onPurged' | 'onPurgeError'>> {
+  let unlogged = { rows: 0, batches: 0, runs: 0, durationMs: 0 };
+  let lastLogAt = Number.NEGATIVE_INFINITY;
   return {
     onPurged: (result) => {
       m.purgedRows.labels(table).inc(result.rows);
-      logger.info({ table, ...result, durationMs: Math.round(result.durationMs) }, 'retention purge');
+      unlogged = {
+        rows: unlogged.rows + result.rows,
+        batches: unlogged.batches + result.batches,
+        runs: unlogged.runs + 1,
+        durationMs: unlogged.durationMs + result.durationMs,
+      };
+      const now = performance.now();
+      if (now - lastLogAt < PURGE_LOG_INTERVAL_MS) return;
+      lastLogAt = now;
+      logger.info(
+        { table, ...unlogged, durationMs: Math.round(unlogged.durationMs), more: result.more },
+        'retention purge',
+      );
+      unlogged = { rows: 0, batches: 0, runs: 0, durationMs: 0 };
     },
     onPurgeError: (error) => {
       m.purgeFailures.labels(table).inc();
