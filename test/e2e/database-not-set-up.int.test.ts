@@ -1,24 +1,15 @@
-import { spawn } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { findService, repoRoot, roleDatabaseUrl } from '@kafka-poc/local-stack';
-import { createTestDatabase, testDatabaseAdminUrl, testKafkaBrokers, uniqueName } from '@kafka-poc/testing';
+import { findService, roleDatabaseUrl } from '@kafka-poc/local-stack';
+import { createTestDatabase, testDatabaseAdminUrl, uniqueName } from '@kafka-poc/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunOutcome, runServiceOnce, type ServiceName } from '../support/service-run.ts';
 
 // A service process (run as `npm start` runs it: `node services/<name>/src/main.ts`) against the
 // harness's Postgres where `npm run db:setup` never ran for it: it says so in one line naming what is
 // missing and `npm run db:setup`, without a stack trace, and exits non-zero at once. An unreachable
 // server is different (transient): the service keeps waiting for it.
 
-type Service = 'order-service' | 'inventory-service' | 'notification-service';
-
-interface Outcome {
-  code: number | null;
-  output: string;
-  /** Still running when we stopped waiting (then killed). */
-  running: boolean;
-}
+type Outcome = RunOutcome;
 
 const cleanup: string[] = [];
 
@@ -39,47 +30,8 @@ async function databaseWithoutSetup(): Promise<string> {
 }
 
 /** Runs the service with DATABASE_URL; waits for its exit up to `waitMs`, then kills it. */
-function runService(service: Service, databaseUrl: string, waitMs = 30_000): Promise<Outcome> {
-  const definition = findService(service);
-  if (!definition) throw new Error(`unknown service ${service}`);
-  const root = repoRoot();
-  const ns = uniqueName('nsu');
-  const child = spawn(process.execPath, [join(root, definition.entry)], {
-    cwd: join(root, definition.entry.split('/src/')[0] ?? '.'),
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? tmpdir(),
-      NODE_ENV: 'test',
-      AUTH_REQUIRED: '0',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      LOG_PRETTY: '0',
-      SHUTDOWN_TIMEOUT_MS: '5000',
-      KAFKA_BROKERS: testKafkaBrokers().join(','),
-      DATABASE_URL: databaseUrl,
-      TOPIC_ORDER_EVENTS: `${ns}.order-events`,
-      TOPIC_INVENTORY_EVENTS: `${ns}.inventory-events`,
-      ORDER_SERVICE_GROUP: `${ns}.order-service`,
-      INVENTORY_SERVICE_GROUP: `${ns}.inventory-service`,
-      NOTIFICATION_SERVICE_GROUP: `${ns}.notification-service`,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    output += chunk;
-  });
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), waitMs);
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, output, running: signal === 'SIGKILL' });
-    });
-  });
+function runService(service: ServiceName, databaseUrl: string, waitMs = 30_000): Promise<Outcome> {
+  return runServiceOnce(service, databaseUrl, { waitMs });
 }
 
 /** Exactly one line names `what` and `npm run db:setup`; nothing looks like a stack trace. */
