@@ -29,7 +29,6 @@ import { createRelayMetrics, type RelayMetrics } from './relay-metrics.ts';
 import { type ConsumerSpec, createConsumer, formatAssignments, sampleLag } from './runtime-consumers.ts';
 import { createServicePool, registerPoolMetrics, waitForServiceDatabase } from './runtime-database.ts';
 import { ensureTopics, kafkaConnection, retryStart, waitForKafka } from './runtime-kafka.ts';
-import { checkClusterTimings } from './runtime-timings.ts';
 import { createPipelineMetrics, type PipelineMetrics } from './runtime-metrics.ts';
 import {
   createInboxRetention,
@@ -37,6 +36,7 @@ import {
   type OutboxDeps,
   registerOutboxMetrics,
 } from './runtime-outbox.ts';
+import { checkClusterTimings } from './runtime-timings.ts';
 import { createEventTracer, Tracing } from './tracing.ts';
 
 export type { ConsumerSpec } from './runtime-consumers.ts';

@@ -33,7 +33,9 @@ describe('parseOptions', () => {
   it("runs on the local stack's fast failure detection unless asked for Kafka's stock one", () => {
     expect(parseOptions([]).brokerTiming).toBe('fast');
     expect(parseOptions(['--broker-timing', 'stock']).brokerTiming).toBe('stock');
-    expect(() => parseOptions(['--broker-timing', 'slow'])).toThrow('--broker-timing: expected fast or stock');
+    expect(() => parseOptions(['--broker-timing', 'slow'])).toThrow(
+      '--broker-timing: expected fast or stock',
+    );
   });
 
   it('names the flag of a bad value', () => {
