@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ALL_SERVICE_DATA, SERVICE_DATA, VIEWS } from './data-ownership.ts';
-import { asDeadLetterTopic, deadLetterTopic, isDeadLetterTopic, originalTopic, SERVICES } from './names.ts';
+import {
+  asDeadLetterTopic,
+  consumerGroup,
+  consumerGroups,
+  deadLetterTopic,
+  isDeadLetterTopic,
+  originalTopic,
+  SERVICES,
+} from './names.ts';
 
 describe('dead-letter topic names', () => {
   it('name, recognize and undo the suffix', () => {
@@ -36,5 +44,19 @@ describe('data ownership', () => {
       expect(apiSchemas.has(schema ?? '')).toBe(true);
       expect(name).toMatch(/_v\d+$/);
     }
+  });
+});
+
+describe('consumer groups', () => {
+  it('name the topic each service reads', () => {
+    expect(consumerGroups()).toEqual([
+      { groupId: 'order-service', topics: ['inventory-events'] },
+      { groupId: 'inventory-service', topics: ['order-events'] },
+      { groupId: 'notification-service', topics: ['order-events'] },
+    ]);
+    expect(consumerGroup('notification', { orderEvents: 'ns.o', inventoryEvents: 'ns.i' }, 'g')).toEqual({
+      groupId: 'g',
+      topics: ['ns.o'],
+    });
   });
 });

@@ -19,6 +19,34 @@ export const SERVICES = {
 
 export type ServiceName = (typeof SERVICES)[keyof typeof SERVICES];
 
+/**
+ * Which topic each service's consumer group reads, by the keys of TOPICS: order-service reads the
+ * reservation decisions on inventory-events; inventory-service (to decide and release) and
+ * notification-service (one notification per status an order reaches) read order-events. Each group
+ * is named after its service (SERVICES) unless its `*_SERVICE_GROUP` setting says otherwise.
+ */
+export const CONSUMED_TOPIC = {
+  order: 'inventoryEvents',
+  inventory: 'orderEvents',
+  notification: 'orderEvents',
+} as const satisfies Record<keyof typeof SERVICES, keyof typeof TOPICS>;
+
+/** A service's consumer group with the topic it reads (TOPICS and SERVICES' names unless given others). */
+export function consumerGroup(
+  service: keyof typeof SERVICES,
+  topics: Record<keyof typeof TOPICS, string> = TOPICS,
+  groupId: string = SERVICES[service],
+): { groupId: string; topics: string[] } {
+  return { groupId, topics: [topics[CONSUMED_TOPIC[service]]] };
+}
+
+/** Every service's consumer group with the topic it reads, by the default names (lag checks). */
+export function consumerGroups(
+  topics: Record<keyof typeof TOPICS, string> = TOPICS,
+): { groupId: string; topics: string[] }[] {
+  return (Object.keys(SERVICES) as (keyof typeof SERVICES)[]).map((s) => consumerGroup(s, topics));
+}
+
 const DEAD_LETTER_SUFFIX = '.DLT';
 
 /** Dead-letter topic of a topic: poison messages land there with error headers. */

@@ -1,10 +1,13 @@
 // The profiles and the two override files of docs/deployment.md: observability (Prometheus), the
 // order-service gateway (docker-compose.scale.yml) and three brokers (docker-compose.cluster.yml).
+import { TOPICS } from '@kafka-poc/contracts';
 import { sleep } from '@kafka-poc/resilience';
+import { describeCompletion } from './completion.ts';
 import {
   CLUSTER_KAFKA,
   type DemoContext,
   downCheck,
+  exactlyOnce,
   LOAD_PER_SECOND,
   ORDERS,
   orderThrough,
@@ -77,7 +80,7 @@ async function gatewaySteps(ctx: DemoContext, scoped: DemoContext): Promise<void
     if (load.accepted.length === 0) throw new Error(load.summary());
     const done = await ctx.ledger.waitComplete(load.accepted, 120_000);
     const single = await orderThrough(scoped, 'Laptop', 1, 'CONFIRMED');
-    return `${load.summary()}: ${done.confirmed} confirmed, ${done.rejected} rejected; then ${single}`;
+    return `${load.summary()}: ${describeCompletion(done)}; then ${single}`;
   });
   await downCheck(scoped, compose, true);
 }
@@ -86,7 +89,8 @@ function replicaSummary(rows: { topic: string; replicas: string; isr: string }[]
   minReplicas: number;
   minIsr: number;
 } {
-  const app = rows.filter((r) => r.topic === 'order-events' || r.topic === 'inventory-events');
+  const names: string[] = Object.values(TOPICS);
+  const app = rows.filter((r) => names.includes(r.topic));
   if (app.length === 0) return { minReplicas: 0, minIsr: 0 };
   const count = (s: string) => s.split(',').filter(Boolean).length;
   return {
@@ -116,7 +120,7 @@ async function clusterSteps(ctx: DemoContext, scoped: DemoContext): Promise<void
       const s = replicaSummary(await topics(CLUSTER_KAFKA).catch(() => []));
       return s.minReplicas === 3 && s.minIsr === 3 ? s : undefined;
     });
-    return `order-events and inventory-events: ${minReplicas} replicas, ${minIsr} in sync on every partition`;
+    return `${Object.values(TOPICS).join(' and ')}: ${minReplicas} replicas, ${minIsr} in sync on every partition`;
   });
   const load = new OrderLoad(ORDERS, LOAD_PER_SECOND);
   load.start();
@@ -135,7 +139,7 @@ async function clusterSteps(ctx: DemoContext, scoped: DemoContext): Promise<void
       if (duringOutage.length === 0)
         throw new Error(`no order accepted with kafka-2 down (${load.summary()})`);
       const done = await ctx.ledger.waitComplete(duringOutage, 120_000);
-      return `ISR ${isr}; ${duringOutage.length} orders accepted meanwhile, all finished (${done.confirmed} confirmed, ${done.rejected} rejected) with kafka-2 down`;
+      return `ISR ${isr}; ${duringOutage.length} orders accepted meanwhile, all done (${describeCompletion(done)}) with kafka-2 down`;
     });
     await ctx.steps.step(compose.display(['start', 'kafka-2']), async () => {
       await compose.run(['start', 'kafka-2']);
@@ -154,9 +158,8 @@ async function clusterSteps(ctx: DemoContext, scoped: DemoContext): Promise<void
     'every order accepted around the broker loss: finished, one notification each',
     async () => {
       const done = await ctx.ledger.waitComplete(load.accepted, 180_000);
-      const { problems, summary } = await ctx.ledger.invariants();
-      if (problems.length > 0) throw new Error(problems.join('\n'));
-      return `${load.summary()}: ${done.confirmed} confirmed, ${done.rejected} rejected; ${summary}`;
+      const checked = await exactlyOnce(ctx, CLUSTER_KAFKA);
+      return `${load.summary()}: ${describeCompletion(done)}; ${checked}`;
     },
   );
   await downCheck(scoped, compose, true);

@@ -196,7 +196,7 @@ async function main(): Promise<number> {
     printImages(steps, images);
     const has = (repo: string) =>
       images.some((i) => parseImageRef(i.ref).repository === repo && i.kind !== 'unavailable');
-    const ctx: DemoContext = { steps, compose, ledger: new Ledger(), accepted: [] };
+    const ctx: DemoContext = { steps, compose, ledger: new Ledger(), accepted: [], poisoned: new Set() };
     if (imagesOk) {
       await steps.run('docker compose up: the README', async () => {
         await startAndOrder(ctx);
