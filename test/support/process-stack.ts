@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { consumerGroup, SERVICES } from '@kafka-poc/contracts';
 import { createAdmin, type KafkaAdmin } from '@kafka-poc/kafka';
 import {
   type BrokerTiming,
@@ -40,6 +41,13 @@ const OWNER_FILE = 'owner.pid';
 
 /** Where scenario results and the logs of failed scenarios go (git-ignored). */
 export const RESULTS_DIR = join(repoRoot(), 'test-results', 'faults');
+
+/** A service's key in contracts' SERVICES (and CONSUMED_TOPIC), by its name. */
+function serviceKey(service: ServiceName): keyof typeof SERVICES {
+  const key = (Object.keys(SERVICES) as (keyof typeof SERVICES)[]).find((k) => SERVICES[k] === service);
+  if (!key) throw new Error(`unknown service ${service}`);
+  return key;
+}
 
 const GROUP_ENV: Record<ServiceName, string> = {
   'order-service': 'ORDER_SERVICE_GROUP',
@@ -245,11 +253,7 @@ export class Scenario {
 
   /** A service's consumer group with the topic it reads. */
   consumerGroup(service: ServiceName): { groupId: string; topics: string[] } {
-    const { orderEvents, inventoryEvents } = this.topics;
-    return {
-      groupId: this.group(service),
-      topics: [service === 'order-service' ? inventoryEvents : orderEvents],
-    };
+    return consumerGroup(serviceKey(service), this.topics, this.group(service));
   }
 
   /** Every consumer group with the topic it reads, for lag checks. */

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { SERVICE_DATA } from '@kafka-poc/contracts';
+import { CONSUMED_TOPIC, SERVICE_DATA } from '@kafka-poc/contracts';
 import { type Logger, ServiceRuntime } from '@kafka-poc/service-kit';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { Counter } from 'prom-client';
@@ -51,7 +51,7 @@ export async function createInventoryService(
     registers: [runtime.metrics.registry],
   });
   const consumed = runtime.pipeline.eventsConsumed;
-  const topic = config.topics.orderEvents;
+  const topic = config.topics[CONSUMED_TOPIC.inventory];
   runtime.addConsumer({
     groupId: config.groupId,
     topics: [topic],

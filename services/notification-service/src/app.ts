@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { HEADERS, SERVICE_DATA } from '@kafka-poc/contracts';
+import { CONSUMED_TOPIC, HEADERS, SERVICE_DATA } from '@kafka-poc/contracts';
 import { type Logger, ServiceRuntime } from '@kafka-poc/service-kit';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { Counter, Histogram } from 'prom-client';
@@ -58,7 +58,7 @@ export async function createNotificationService(
     help: 'Notifications stored (one per status an order reaches; replays store none)',
     registers: [runtime.metrics.registry],
   });
-  const topic = config.topics.orderEvents;
+  const topic = config.topics[CONSUMED_TOPIC.notification];
   runtime.addConsumer({
     groupId: config.groupId,
     topics: [topic],

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { SERVICE_DATA, SERVICES } from '@kafka-poc/contracts';
+import { CONSUMED_TOPIC, SERVICE_DATA, SERVICES } from '@kafka-poc/contracts';
 import { sqlState } from '@kafka-poc/db';
 import { type Logger, ServiceRuntime } from '@kafka-poc/service-kit';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
@@ -78,7 +78,7 @@ export async function createOrderService(
   const consumed = runtime.pipeline.eventsConsumed;
   runtime.addConsumer({
     groupId: config.groupId,
-    topics: [config.topics.inventoryEvents],
+    topics: [config.topics[CONSUMED_TOPIC.order]],
     handler: inventoryDecisionsHandler({
       db: runtime.db,
       producer: runtime.producer,

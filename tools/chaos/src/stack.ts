@@ -8,7 +8,7 @@
 import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SERVICES, type ServiceName } from '@kafka-poc/contracts';
+import { consumerGroups, SERVICES, type ServiceName, TOPICS } from '@kafka-poc/contracts';
 import { createAdmin, type KafkaAdmin } from '@kafka-poc/kafka';
 import {
   type BrokerTiming,
@@ -91,12 +91,8 @@ export class ChaosStack {
   readonly watchdog: Watchdog;
   readonly slots: Slot[];
   readonly initialStock = parseStockSeed(LOAD_SEED);
-  readonly topics = { orderEvents: 'order-events', inventoryEvents: 'inventory-events' };
-  readonly groups: ConsumerGroup[] = [
-    { groupId: 'inventory-service', topics: ['order-events'] },
-    { groupId: 'order-service', topics: ['inventory-events'] },
-    { groupId: 'notification-service', topics: ['order-events'] },
-  ];
+  readonly topics = { orderEvents: TOPICS.orderEvents, inventoryEvents: TOPICS.inventoryEvents };
+  readonly groups: ConsumerGroup[] = consumerGroups(TOPICS);
 
   private constructor(args: {
     dir: string;
