@@ -1,5 +1,6 @@
 import { type AuditRecord, auditRecord } from '@kafka-poc/contracts';
 import type { KafkaAdmin } from '@kafka-poc/kafka';
+import { readChunkBefore } from '../kafka/message-browser.ts';
 
 export interface AuditQuery {
   topic: string;
@@ -47,14 +48,7 @@ export async function readAuditPage(admin: KafkaAdmin, query: AuditQuery): Promi
       let end = startedAt;
       let partScanned = 0;
       while (matches.length < query.limit && end > p.earliestOffset && partScanned < SCAN_BUDGET) {
-        const start = end - BigInt(CHUNK) > p.earliestOffset ? end - BigInt(CHUNK) : p.earliestOffset;
-        const batch = (
-          await admin.readMessages(query.topic, {
-            partition: p.partition,
-            fromOffset: start,
-            limit: Number(end - start),
-          })
-        ).filter((m) => m.offset < end);
+        const { start, batch } = await readChunkBefore(admin, query.topic, p, end, BigInt(CHUNK));
         partScanned += batch.length;
         for (const m of batch.reverse()) {
           const parsed = parse(m.value);

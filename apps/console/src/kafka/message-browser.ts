@@ -117,6 +117,24 @@ async function readForward(
   return { matches, scanned, partial: matches.length < query.limit && next < p.latestOffset };
 }
 
+/**
+ * The records of a partition in [max(end − size, earliest), end), oldest first, and where that chunk
+ * starts: one step of reading a partition newest first (the browser's newest order, the audit page).
+ */
+export async function readChunkBefore(
+  admin: KafkaAdmin,
+  topic: string,
+  p: Pick<PartitionInfo, 'partition' | 'earliestOffset'>,
+  end: bigint,
+  size: bigint,
+): Promise<{ start: bigint; batch: IncomingMessage[] }> {
+  const start = end - size > p.earliestOffset ? end - size : p.earliestOffset;
+  const batch = (
+    await admin.readMessages(topic, { partition: p.partition, fromOffset: start, limit: Number(end - start) })
+  ).filter((m) => m.offset < end);
+  return { start, batch };
+}
+
 async function readBackward(admin: KafkaAdmin, query: BrowseQuery, p: PartitionInfo): Promise<PartitionScan> {
   const matches: IncomingMessage[] = [];
   let scanned = 0;
@@ -124,14 +142,7 @@ async function readBackward(admin: KafkaAdmin, query: BrowseQuery, p: PartitionI
   const filtered = Boolean(query.filter.key || query.filter.text);
   while (matches.length < query.limit && end > p.earliestOffset && scanned < SCAN_BUDGET) {
     const want = BigInt(filtered ? CHUNK : Math.min(CHUNK, query.limit - matches.length));
-    const start = end - want > p.earliestOffset ? end - want : p.earliestOffset;
-    const batch = (
-      await admin.readMessages(query.topic, {
-        partition: p.partition,
-        fromOffset: start,
-        limit: Number(end - start),
-      })
-    ).filter((m) => m.offset < end);
+    const { start, batch } = await readChunkBefore(admin, query.topic, p, end, want);
     scanned += batch.length;
     const hits = batch.filter((m) => matchesFilter(m, query.filter)).reverse();
     matches.push(...hits.slice(0, query.limit - matches.length));
