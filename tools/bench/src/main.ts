@@ -1,8 +1,9 @@
 /**
  * `npm run bench [-- options]`: the stack (own or running), the machine's bound, open-loop load at a
  * fixed rate and/or find-the-maximum, the exactly-once check, and the report. See options.ts.
- * Exit code: 0 when exactly-once held (timing never fails a run), 1 when an order was lost or
- * duplicated, 2 when the bench itself could not run.
+ * Exit code: 0 when exactly-once held and no service's memory grew (timing and the other targets never
+ * fail a run), 1 when an order was lost or duplicated or a service's RSS grew over a fixed-rate phase
+ * of 10 minutes or more ('memory over 10 minutes' missed), 2 when the bench itself could not run.
  */
 import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,7 +26,7 @@ import { ProcSampler, summarizeResources } from './proc-sampler.ts';
 import { compactJson, mainFixedPhase, renderReport } from './report.ts';
 import type { BenchResult, PhaseResult } from './result.ts';
 import { attachStack, type Stack, startOwnStack } from './stack.ts';
-import { evaluateTargets } from './targets.ts';
+import { evaluateTargets, failingTargets, runExitCode } from './targets.ts';
 
 function log(message: string): void {
   const time = new Date().toISOString().slice(11, 23);
@@ -199,8 +200,10 @@ async function main(): Promise<number> {
     full.targets = evaluateTargets(full);
     await writeResults(full, outDir, options.latest ? resultsRoot : undefined);
     printSummary(full, outDir);
-    if (!full.ok) await own.keepLogs(`${outDir.replace(/\/$/, '')}.logs.tmp`);
-    exitCode = full.ok ? 0 : 1;
+    exitCode = runExitCode(full);
+    if (exitCode !== 0) await own.keepLogs(`${outDir.replace(/\/$/, '')}.logs.tmp`);
+    // After the report: a target that fails the run was missed (a service's memory grew).
+    for (const t of failingTargets(full.targets)) log(`FAILED: ${t.failure ?? `${t.name}: ${t.measured}`}`);
   } catch (error) {
     log(interrupted ? 'interrupted' : `bench failed: ${(error as Error).stack ?? error}`);
     await own.keepLogs(`${outDir.replace(/\/$/, '')}.logs.tmp`).catch(() => undefined);
@@ -521,7 +524,7 @@ function printSummary(result: BenchResult, outDir: string): void {
     lines.push(`  bound: ${result.bound.ordersPerSec.combined.toFixed(0)} orders/s`);
   for (const t of result.targets) {
     lines.push(
-      `  target ${t.name}: ${t.measured} → ${t.met === undefined ? 'n/a' : t.met ? 'met' : 'MISSED'}`,
+      `  target ${t.name}: ${t.measured} → ${t.met === undefined ? 'n/a' : t.met ? 'met' : t.failsRun ? 'MISSED (fails the run)' : 'MISSED'}`,
     );
   }
   const eo = result.exactlyOnce;

@@ -2,6 +2,7 @@
 import { runOrdersPerSec } from './bound-postgres.ts';
 import type { Summary } from './histogram.ts';
 import { callsByKind } from './pg-stats.ts';
+import type { ProcPoint } from './proc-sampler.ts';
 import type { BenchResult, PhaseResult } from './result.ts';
 
 export interface ChartRef {
@@ -41,6 +42,23 @@ function image(chart: ChartRef | undefined, prefix: string): string {
 export function mainFixedPhase(phases: PhaseResult[], rate = 500): PhaseResult | undefined {
   const fixed = phases.filter((p) => p.kind === 'fixed');
   return fixed.find((p) => p.rate === rate) ?? [...fixed].sort((a, b) => b.durationMs - a.durationMs)[0];
+}
+
+/** Seconds at the start of an idle phase left out of its RSS (what the previous phase left behind settling). */
+export const IDLE_RSS_SKIP_S = 5;
+
+/**
+ * RSS max per process (MB) during a phase's load (idle: the whole phase after its first
+ * IDLE_RSS_SKIP_S seconds), from the /proc points. Processes without a sample there are absent.
+ */
+export function phaseRssMax(points: ProcPoint[], p: PhaseResult): Record<string, number> {
+  const from = p.startedAt + (p.kind === 'idle' ? IDLE_RSS_SKIP_S : 0);
+  const out: Record<string, number> = {};
+  for (const point of points) {
+    if (point.t < from || point.t > p.loadEndedAt) continue;
+    for (const [name, mb] of Object.entries(point.rssMb)) out[name] = Math.max(out[name] ?? 0, mb);
+  }
+  return out;
 }
 
 /** --rate of a result's options (500 when absent). */
@@ -217,6 +235,8 @@ export function renderReport(result: BenchResult, charts: ChartRef[], prefix = '
   const sustained = sustainedRate(result);
   const bound = result.bound?.ordersPerSec.combined;
   const fixed = mainFixedPhase(result.phases, mainRate(result));
+  // Targets whose miss fails the run (targets.ts' failingTargets; not imported: targets.ts imports this file).
+  const failed = result.targets.filter((t) => t.failsRun === true && t.met === false);
 
   out.push(
     `# Benchmark ${result.startedAt.slice(0, 19).replace('T', ' ')} UTC${result.label ? ` — ${result.label}` : ''}`,
@@ -225,6 +245,7 @@ export function renderReport(result: BenchResult, charts: ChartRef[], prefix = '
       ? `**Exactly-once: OK** — ${f0(eo.checkedOrders)} orders answered 201, each stored, final, decided once and notified once; stock conserved.`
       : `**Exactly-once: FAILED** — ${eo.lost} lost, ${eo.duplicated} duplicated, ${eo.inconsistent} inconsistent (see below).`,
     '',
+    ...failed.flatMap((t) => [`**Run FAILED: ${t.failure ?? `${t.name} — ${t.measured}`}.**`, '']),
     `Command: \`${result.command}\`  `,
     `Code: commit \`${result.git.commit}\`${result.git.dirtyFiles ? ` with ${result.git.dirtyFiles} modified tracked file(s) in the working tree${result.git.diffHash ? ` (diff ${result.git.diffHash})` : ''}` : ''}.  `,
     `Run: ${result.startedAt} → ${result.finishedAt}.`,
@@ -264,7 +285,9 @@ export function renderReport(result: BenchResult, charts: ChartRef[], prefix = '
       ],
     ),
     '',
-    '## Targets (reported, not asserted)',
+    '## Targets',
+    '',
+    'Reported, not asserted — except those marked "a miss fails the run" (a growing memory): missing one makes `npm run bench` exit 1.',
     '',
     table(
       ['target', 'goal', 'measured', 'met'],
@@ -272,7 +295,9 @@ export function renderReport(result: BenchResult, charts: ChartRef[], prefix = '
         t.name,
         t.target,
         t.measured,
-        t.met === undefined ? 'n/a' : t.met ? 'yes' : '**no**',
+        t.met === false
+          ? `**no**${t.failsRun ? ' (fails the run)' : ''}`
+          : `${t.met ? 'yes' : 'n/a'}${t.failsRun ? ' (a miss fails the run)' : ''}`,
       ]),
     ),
     '',
@@ -431,6 +456,7 @@ export function renderReport(result: BenchResult, charts: ChartRef[], prefix = '
       '',
       '(CPU in % of one core; postgres = postmaster + backends; RSS of postgres is the postmaster only.)',
       '',
+      ...rssByPhase(result),
       chart('cpu.svg'),
       '',
       chart('memory.svg'),
@@ -679,6 +705,28 @@ function costSection(result: BenchResult): string[] {
     );
   }
   return out;
+}
+
+/**
+ * RSS max per process and idle or fixed-rate phase: the idle column is what the stack holds doing
+ * nothing (after the phase's first IDLE_RSS_SKIP_S seconds), the others during each rate's load.
+ */
+function rssByPhase(result: BenchResult): string[] {
+  const phases = result.phases.filter((p) => p.kind === 'idle' || p.kind === 'fixed');
+  if (phases.length === 0) return [];
+  const maxima = phases.map((p) => phaseRssMax(result.resources.points, p));
+  const names = [...new Set(maxima.flatMap((m) => Object.keys(m)))];
+  if (names.length === 0) return [];
+  return [
+    table(
+      [
+        `RSS max MB (idle: after its first ${IDLE_RSS_SKIP_S} s; else during the load)`,
+        ...phases.map((p) => `${rateLabel(p)}${p.kind === 'fixed' ? ` (${f0(p.durationMs / 1000)} s)` : ''}`),
+      ],
+      names.map((name) => [name, ...maxima.map((m) => f0(m[name]))]),
+    ),
+    '',
+  ];
 }
 
 /** Keys of several count maps, largest total first. */
