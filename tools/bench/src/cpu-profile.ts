@@ -1,12 +1,28 @@
 /**
  * Summarizes a V8 .cpuprofile (node --cpu-prof): where the CPU time went, by package (pg, pino,
  * fastify, zod, @platformatic/kafka, our packages…) and by function, self and inclusive.
+ *
+ * The apps run as one esbuild bundle each (`<app>/dist/main.mjs`), so every frame of theirs has the
+ * bundle's url; a FrameResolver (bundleFrameResolver) maps such a frame through the bundle's full
+ * source map to the file and line it came from, before the frame is named and charged.
  */
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { originalPositionFor, type SourceMapInput, TraceMap } from '@jridgewell/trace-mapping';
+
+export interface CallFrame {
+  functionName: string;
+  url: string;
+  /** 0-based. */
+  lineNumber: number;
+  /** 0-based (V8 writes it; absent in hand-made profiles). */
+  columnNumber?: number;
+}
 
 export interface CpuProfile {
   nodes: {
     id: number;
-    callFrame: { functionName: string; url: string; lineNumber: number };
+    callFrame: CallFrame;
     children?: number[];
   }[];
   samples: number[];
@@ -54,7 +70,7 @@ export function packageOf(url: string, functionName: string): string {
   return url;
 }
 
-function frameName(frame: CpuProfile['nodes'][number]['callFrame']): string {
+function frameName(frame: CallFrame): string {
   const file = frame.url
     .replace(/^.*\/node_modules\//, '')
     .replace(/^file:\/\/.*?\/(packages|services|tools|apps)\//, '$1/');
@@ -62,16 +78,89 @@ function frameName(frame: CpuProfile['nodes'][number]['callFrame']): string {
   return file ? `${fn} ${file}:${frame.lineNumber + 1}` : fn;
 }
 
+/** The frame at its original place (url and 0-based line), or undefined to keep the frame as it is. */
+export type FrameResolver = (frame: CallFrame) => CallFrame | undefined;
+
+/** A bundle's source map and the url it was read from (its sources are relative to that). */
+export type MapLoader = (bundleUrl: string) => { map: SourceMapInput; mapUrl: string } | undefined;
+
+/**
+ * Maps frames of bundles (urls ending with `/<bundleFile>`) through their source maps: the frame's
+ * url becomes the original source's file:// url, its line the original line, so packageOf and
+ * frameName name node_modules/<pkg> and our workspaces as for unbundled code. Each bundle's map is
+ * loaded once, on its first frame (keep one resolver for the summaries of one profile). A frame the
+ * map does not cover, or of a bundle without a map, is left as it is.
+ */
+export function bundleFrameResolver(bundleFile: string, loadMap: MapLoader): FrameResolver {
+  const suffix = `/${bundleFile.replace(/^\/+/, '')}`;
+  const maps = new Map<string, TraceMap | null>();
+  const mapOf = (url: string): TraceMap | null => {
+    let map = maps.get(url);
+    if (map === undefined) {
+      let loaded: ReturnType<MapLoader>;
+      try {
+        loaded = loadMap(url);
+      } catch {
+        loaded = undefined;
+      }
+      map = null;
+      if (loaded) {
+        try {
+          map = new TraceMap(loaded.map, loaded.mapUrl);
+        } catch {
+          map = null;
+        }
+      }
+      maps.set(url, map);
+    }
+    return map;
+  };
+  return (frame) => {
+    if (!frame.url.endsWith(suffix)) return undefined;
+    const map = mapOf(frame.url);
+    if (!map) return undefined;
+    // V8: 0-based line and column; originalPositionFor: 1-based line, 0-based column.
+    const original = originalPositionFor(map, {
+      line: frame.lineNumber + 1,
+      column: frame.columnNumber ?? 0,
+    });
+    if (original.source === null || original.line === null) return undefined;
+    return { ...frame, url: original.source, lineNumber: original.line - 1, columnNumber: original.column };
+  };
+}
+
+/**
+ * Reads `<mapFile>` beside the bundle (e.g. local-stack's FULL_MAP_FILE); its sources resolve
+ * against the map's own file:// url, to file:// urls of the original files.
+ */
+export function readMapBeside(mapFile: string): MapLoader {
+  return (bundleUrl) => {
+    const base = bundleUrl.startsWith('file:') ? new URL(bundleUrl) : pathToFileURL(bundleUrl);
+    const mapUrl = new URL(mapFile, base);
+    let text: string;
+    try {
+      text = readFileSync(mapUrl, 'utf8');
+    } catch {
+      return undefined;
+    }
+    return { map: text, mapUrl: mapUrl.href };
+  };
+}
+
 /**
  * `window` (monotonic µs, like process.hrtime) keeps only the samples taken within it, e.g. the
- * measured load without the start-up (module loading, migrations).
+ * measured load without the start-up (module loading, migrations). `resolve` maps frames to their
+ * original place first (bundleFrameResolver).
  */
 export function summarizeProfile(
   profile: CpuProfile,
   top = 15,
   window?: { fromUs: number; toUs: number },
+  resolve?: FrameResolver,
 ): ProfileSummary {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const byId = new Map(
+    profile.nodes.map((n) => [n.id, resolve ? { ...n, callFrame: resolve(n.callFrame) ?? n.callFrame } : n]),
+  );
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const self = new Map<number, number>();

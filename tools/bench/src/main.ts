@@ -8,12 +8,12 @@
 import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { repoRoot } from '@kafka-poc/local-stack';
+import { BUNDLE_FILE, FULL_MAP_FILE, repoRoot } from '@kafka-poc/local-stack';
 import { BacklogSampler } from './backlog.ts';
 import { measureBound } from './bound.ts';
 import { renderCharts } from './charts.ts';
 import { countOrdersSince, readRunFacts, readStock, waitForQuiescence } from './collect.ts';
-import { type CpuProfile, summarizeProfile } from './cpu-profile.ts';
+import { bundleFrameResolver, type CpuProfile, readMapBeside, summarizeProfile } from './cpu-profile.ts';
 import { checkExactlyOnce } from './exactly-once.ts';
 import { type FindMaxPlan, judgeStep, maxSustained, nextRate } from './find-max.ts';
 import type { RunningLoad } from './load-generator.ts';
@@ -459,11 +459,18 @@ async function readProfiles(
     try {
       const profile = JSON.parse(await readFile(join(dir, file), 'utf8')) as CpuProfile;
       const service = file.replace(/\.cpuprofile$/, '');
-      out.push({ service, summary: summarizeProfile(profile, 15, window) });
+      // The service's frames are in its bundle: attribute them through the bundle's full map (read
+      // once for this profile's summaries, let go after).
+      const resolve = bundleFrameResolver(BUNDLE_FILE, readMapBeside(FULL_MAP_FILE));
+      out.push({ service, summary: summarizeProfile(profile, 15, window, resolve) });
       if (measured.length > 1) {
         for (const p of measured) {
           if (p.monotonicUs)
-            out.push({ service, phase: p.name, summary: summarizeProfile(profile, 10, p.monotonicUs) });
+            out.push({
+              service,
+              phase: p.name,
+              summary: summarizeProfile(profile, 10, p.monotonicUs, resolve),
+            });
         }
       }
     } catch (error) {
