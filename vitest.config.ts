@@ -47,6 +47,7 @@ export default defineConfig({
           name: 'faults',
           include: ['test/faults/**/*.fault.test.ts'],
           environment: 'node',
+          globalSetup: ['packages/testing/src/build-setup.ts'],
           // Each file owns its Kafka and Postgres and loads the machine: one at a time.
           fileParallelism: false,
           testTimeout: 240_000,

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { findService, repoRoot } from '@kafka-poc/local-stack';
+import { appCommand, findService, repoRoot } from '@kafka-poc/local-stack';
 import { testKafkaBrokers, uniqueName } from '@kafka-poc/testing';
 
 export type ServiceName = 'order-service' | 'inventory-service' | 'notification-service';
@@ -15,7 +14,7 @@ export interface RunOutcome {
 }
 
 /**
- * Runs one service process as `npm start` runs it (`node services/<name>/src/main.ts`) against the
+ * Runs one service process as `npm start` runs it (its build, `services/<name>/dist/main.mjs`) against the
  * harness's broker with its own topics and groups, and DATABASE_URL; waits for it to exit up to
  * `waitMs` (or until its output contains `stopOnOutput`), then kills it. For tests of what a service
  * does at start (refusals, waits).
@@ -29,8 +28,9 @@ export function runServiceOnce(
   if (!definition) throw new Error(`unknown service ${service}`);
   const root = repoRoot();
   const ns = uniqueName('run');
-  const child = spawn(process.execPath, [join(root, definition.entry)], {
-    cwd: join(root, definition.entry.split('/src/')[0] ?? '.'),
+  const command = appCommand(definition, root);
+  const child = spawn(process.execPath, command.args, {
+    cwd: command.cwd,
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? tmpdir(),

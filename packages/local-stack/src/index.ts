@@ -1,4 +1,16 @@
 export {
+  APP_NODE_FLAGS,
+  BUNDLE_EXTERNALS,
+  BUNDLE_FILE,
+  type BundleResult,
+  bundleApp,
+  bundleApps,
+  FULL_MAP_FILE,
+  isOwnSource,
+  ownSourcesOnly,
+  type RawSourceMap,
+} from './app-bundle.ts';
+export {
   LOCAL_DATABASE_LAYOUT,
   localRoles,
   roleDatabaseUrl,
@@ -37,6 +49,8 @@ export { isAlive, sleep, stopChild, waitForPidExit } from './processes.ts';
 export { type OnProgress, printProgress } from './progress.ts';
 export { type ExitInfo, ServiceProcess, type ServiceProcessOptions } from './service-process.ts';
 export {
+  appCommand,
+  buildApps,
   databaseRoleOf,
   findService,
   instanceId,

@@ -1,10 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, createWriteStream, openSync } from 'node:fs';
-import { join } from 'node:path';
 import { LocalStackError } from './errors.ts';
 import { repoRoot } from './paths.ts';
 import { isAlive, sleep } from './processes.ts';
-import { findService } from './services.ts';
+import { appCommand, findService } from './services.ts';
 import type { Watchdog } from './watchdog.ts';
 
 export interface ExitInfo {
@@ -231,8 +230,9 @@ export class ServiceProcess {
     const out = pipe ? 'pipe' : openSync(this.logFile, 'a');
     const startedAt = Date.now();
     // Detached: a Ctrl-C aimed at the caller does not reach the services before it stops them.
-    const child = spawn(process.execPath, [join(root, definition.entry)], {
-      cwd: join(root, definition.entry.split('/src/')[0] ?? '.'),
+    const command = appCommand(definition, root);
+    const child = spawn(process.execPath, command.args, {
+      cwd: command.cwd,
       env: this.#options.env,
       stdio: ['ignore', out, out],
       detached: true,

@@ -1,5 +1,9 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { CONSOLE_DB_ROLE, SERVICE_DATA, SERVICES as SERVICE_NAMES } from '@kafka-poc/contracts';
+import { APP_NODE_FLAGS, BUNDLE_FILE, type BundleResult, bundleApps } from './app-bundle.ts';
 import { roleDatabaseUrl } from './database-setup.ts';
+import { LocalStackError } from './errors.ts';
 import { applyClientEnv, type InfraClientEnv } from './infra-security.ts';
 
 /**
@@ -8,8 +12,8 @@ import { applyClientEnv, type InfraClientEnv } from './infra-security.ts';
  */
 export interface ServiceDefinition {
   name: string;
-  /** Entry file, relative to the repo root; services whose entry does not exist yet are skipped. */
-  entry: string;
+  /** The app's directory, relative to the repo root: its source is `src/main.ts`, its build `dist/main.mjs`. */
+  dir: string;
   defaultPort: number;
   /** Env var that overrides the base port. */
   portEnv: string;
@@ -22,7 +26,7 @@ export interface ServiceDefinition {
 export const SERVICES: readonly ServiceDefinition[] = [
   {
     name: SERVICE_NAMES.order,
-    entry: 'services/order-service/src/main.ts',
+    dir: 'services/order-service',
     defaultPort: 8000,
     portEnv: 'ORDER_SERVICE_PORT',
     kind: 'api',
@@ -30,7 +34,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
   },
   {
     name: SERVICE_NAMES.inventory,
-    entry: 'services/inventory-service/src/main.ts',
+    dir: 'services/inventory-service',
     defaultPort: 8001,
     portEnv: 'INVENTORY_SERVICE_PORT',
     kind: 'api',
@@ -38,7 +42,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
   },
   {
     name: SERVICE_NAMES.notification,
-    entry: 'services/notification-service/src/main.ts',
+    dir: 'services/notification-service',
     defaultPort: 8002,
     portEnv: 'NOTIFICATION_SERVICE_PORT',
     kind: 'api',
@@ -46,7 +50,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
   },
   {
     name: 'console',
-    entry: 'apps/console/src/main.ts',
+    dir: 'apps/console',
     defaultPort: 8080,
     portEnv: 'CONSOLE_PORT',
     kind: 'ui',
@@ -56,6 +60,40 @@ export const SERVICES: readonly ServiceDefinition[] = [
 
 export function findService(name: string): ServiceDefinition | undefined {
   return SERVICES.find((s) => s.name === name);
+}
+
+/**
+ * How every launcher runs an app (npm start, npm run service, the bench, the chaos campaign, the
+ * process tests): its production build with the apps' Node flags, from the app's directory, as the
+ * images do. `buildApps` first: the build is never older than the sources it was made from.
+ */
+export function appCommand(service: ServiceDefinition, root: string): { args: string[]; cwd: string } {
+  const bundle = join(root, service.dir, BUNDLE_FILE);
+  if (!existsSync(bundle)) {
+    throw new LocalStackError('BUILD_MISSING', `${service.dir}/${BUNDLE_FILE} is missing.`, {
+      retryable: false,
+      hint: 'npm run build (npm start, the bench and the tests build it themselves)',
+    });
+  }
+  return { args: [...APP_NODE_FLAGS, bundle], cwd: join(root, service.dir) };
+}
+
+/** Builds every app of the registry (about half a second each); progress in one line. */
+export async function buildApps(
+  root: string,
+  onProgress: (message: string) => void = () => {},
+  services: readonly ServiceDefinition[] = SERVICES,
+): Promise<BundleResult[]> {
+  const started = performance.now();
+  const results = await bundleApps(
+    root,
+    services.map((s) => s.dir),
+  );
+  const mb = results.reduce((sum, r) => sum + r.bytes, 0) / 1e6;
+  onProgress(
+    `built ${results.length} apps (${results.map((r) => r.file).join(', ')}; ${mb.toFixed(1)} MB) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+  return results;
 }
 
 /** The database role a service (or the console) connects as; throws for a name that is none of them. */

@@ -1,16 +1,19 @@
 /**
- * Vitest globalSetup of the integration project: ONE Kafka broker and ONE Postgres per test run,
- * started concurrently on random ports in a throwaway temp dir, stopped and deleted at the end.
+ * Vitest globalSetup of the integration project: the apps' build (for the tests that run a service as
+ * a process), then ONE Kafka broker and ONE Postgres per test run, started concurrently on random
+ * ports in a throwaway temp dir, stopped and deleted at the end.
  */
 import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  buildApps,
   isAlive,
   type KafkaCluster,
   type OnProgress,
   type PostgresServer,
   printProgress,
+  repoRoot,
   startKafka,
   startPostgres,
   startWatchdog,
@@ -40,6 +43,8 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
   const log = printProgress('test-infra');
   const startedAt = performance.now();
   await removeAbandonedRuns(log);
+  // The process tests run the apps' production build, as npm start and the images do.
+  await buildApps(repoRoot(), log);
   const root = await mkdtemp(join(tmpdir(), RUN_DIR_PREFIX));
   // Postgres runs as the postgres user when we are root: it must be able to enter the dir.
   await chmod(root, 0o755);

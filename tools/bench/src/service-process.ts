@@ -1,12 +1,11 @@
 /**
- * One service (or the console) run as `npm start` runs it (`node services/<name>/src/main.ts` from its package dir,
+ * One service (or the console) run as `npm start` runs it (its build, `services/<name>/dist/main.mjs`, from its package dir,
  * see tools/dev/src/service-instance.ts), but with its output in a log file, not our terminal.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { join } from 'node:path';
 import { type ServiceName as PipelineService, SERVICES } from '@kafka-poc/contracts';
-import { findService, repoRoot, type Watchdog } from '@kafka-poc/local-stack';
+import { appCommand, findService, repoRoot, type Watchdog } from '@kafka-poc/local-stack';
 
 /** A service of the pipeline, or the console (which the bench runs as `npm start` does). */
 export type ServiceName = PipelineService | 'console';
@@ -46,8 +45,9 @@ export class ServiceProcess {
     if (!definition) throw new Error(`unknown service ${this.name}`);
     const root = repoRoot();
     const out = openSync(this.logFile, 'a');
-    const child = spawn(process.execPath, [join(root, definition.entry)], {
-      cwd: join(root, definition.entry.split('/src/')[0] ?? '.'),
+    const command = appCommand(definition, root);
+    const child = spawn(process.execPath, command.args, {
+      cwd: command.cwd,
       env,
       stdio: ['ignore', out, out],
       detached: true,

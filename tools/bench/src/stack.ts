@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { SERVICES, TOPICS } from '@kafka-poc/contracts';
 import { createAdmin, type KafkaAdmin } from '@kafka-poc/kafka';
 import {
+  buildApps,
   checkJava,
   databaseRoleOf,
   dataRoot,
@@ -19,6 +20,7 @@ import {
   freePorts,
   type KafkaCluster,
   type PostgresServer,
+  repoRoot,
   roleDatabaseUrl,
   startKafka,
   startPostgres,
@@ -87,6 +89,8 @@ function defaultGroups(): Stack['groups'] {
 
 export async function startOwnStack(options: OwnStackOptions): Promise<Stack> {
   const { log } = options;
+  // The production build, as npm start and the images run it.
+  await buildApps(repoRoot(), log);
   const dir = await mkdtemp(join(tmpdir(), 'kafka-poc-bench-'));
   // Postgres runs as the postgres user when we are root: it must be able to enter the dir.
   await chmod(dir, 0o755);

@@ -12,11 +12,13 @@ import { consumerGroups, SERVICES, type ServiceName, TOPICS } from '@kafka-poc/c
 import { createAdmin, type KafkaAdmin } from '@kafka-poc/kafka';
 import {
   type BrokerTiming,
+  buildApps,
   databaseRoleOf,
   freeStablePorts,
   isAlive,
   type KafkaCluster,
   type PostgresServer,
+  repoRoot,
   roleDatabaseUrl,
   ServiceProcess,
   startKafka,
@@ -127,6 +129,8 @@ export class ChaosStack {
   }): Promise<ChaosStack> {
     const { log } = options;
     await removeAbandonedDirs();
+    // The production build, as npm start and the images run it.
+    await buildApps(repoRoot(), log);
     const dir = await mkdtemp(join(tmpdir(), DIR_PREFIX));
     // Postgres runs as the postgres user when we are root: it must be able to enter the dir.
     await chmod(dir, 0o755);

@@ -1,39 +1,49 @@
-import { describe, expect, it } from 'vitest';
-import { imagePackageJson, toDistExports } from './image-tree.ts';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { writeImageTree } from './image-tree.ts';
 import { listWorkspaces, workspaceClosure } from './workspaces.ts';
 
-describe('toDistExports', () => {
-  it('points source exports at the compiled files, through conditions', () => {
-    expect(toDistExports('./src/index.ts')).toBe('./dist/index.js');
-    expect(toDistExports({ '.': './src/index.ts', './x': { import: './src/x/y.mts' } })).toEqual({
-      '.': './dist/index.js',
-      './x': { import: './dist/x/y.mjs' },
-    });
-    expect(toDistExports('./schemas/a.json')).toBe('./schemas/a.json');
-  });
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-describe('imagePackageJson', () => {
-  it('keeps the runtime fields only', () => {
-    expect(
-      imagePackageJson({
-        name: '@kafka-poc/db',
-        version: '0.1.0',
-        private: true,
-        type: 'module',
-        exports: { '.': './src/index.ts' },
-        dependencies: { pg: '^8' },
-        devDependencies: { vitest: '^5' },
-        scripts: { start: 'node src/main.ts' },
-      }),
-    ).toEqual({
-      name: '@kafka-poc/db',
-      version: '0.1.0',
-      private: true,
-      type: 'module',
-      exports: { '.': './dist/index.js' },
-      dependencies: { pg: '^8' },
-    });
+function fakeApp(): string {
+  const root = mkdtempSync(join(tmpdir(), 'image-tree-'));
+  dirs.push(root);
+  const app = join(root, 'services', 'demo-service');
+  for (const d of ['src', 'dist', 'migrations', 'test']) mkdirSync(join(app, d), { recursive: true });
+  writeFileSync(join(app, 'package.json'), '{"name":"@kafka-poc/demo-service"}');
+  writeFileSync(join(app, 'src', 'main.ts'), '');
+  writeFileSync(join(app, 'drizzle.config.ts'), '');
+  writeFileSync(join(app, 'migrations', '0000_init.sql'), 'select 1;');
+  for (const f of ['main.mjs', 'main.mjs.map', 'main.mjs.all.map', 'native.wasm', '.main.1.mjs']) {
+    writeFileSync(join(app, 'dist', f), f);
+  }
+  return root;
+}
+
+describe('writeImageTree', () => {
+  it("lays out the app's build and runtime files, not its sources, tests or the full map", () => {
+    const root = fakeApp();
+    const out = join(root, '.image', 'demo-service');
+    const app = { name: '@kafka-poc/demo-service', dir: 'services/demo-service', pkg: { name: 'x' } };
+    writeImageTree(app, out, root);
+    const tree = join(out, 'services', 'demo-service');
+    expect(readdirSync(tree).sort()).toEqual(['dist', 'migrations']);
+    expect(readdirSync(join(tree, 'dist')).sort()).toEqual(['main.mjs', 'main.mjs.map', 'native.wasm']);
+    expect(readFileSync(join(out, 'main.mjs'), 'utf8')).toContain(
+      "import './services/demo-service/dist/main.mjs';",
+    );
+  });
+
+  it('refuses an app that was not built', () => {
+    const root = fakeApp();
+    rmSync(join(root, 'services', 'demo-service', 'dist'), { recursive: true });
+    const app = { name: '@kafka-poc/demo-service', dir: 'services/demo-service', pkg: { name: 'x' } };
+    expect(() => writeImageTree(app, join(root, '.image', 'demo'), root)).toThrow(/npm run build/);
   });
 });
 

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import {
+  appCommand,
   type InfraClientEnv,
   instanceId,
   instancePort,
@@ -66,8 +66,9 @@ export function runInstance(options: RunInstanceOptions): ServiceInstance {
 
   const launch = (): void => {
     const startedAt = Date.now();
-    const proc = spawn(process.execPath, [join(options.repoRoot, service.entry)], {
-      cwd: join(options.repoRoot, service.entry.split('/src/')[0] ?? '.'),
+    const command = appCommand(service, options.repoRoot);
+    const proc = spawn(process.execPath, command.args, {
+      cwd: command.cwd,
       env: serviceEnv({
         service,
         env: options.env,

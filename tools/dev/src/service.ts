@@ -3,10 +3,10 @@
  * against the running infra (.data/infra.json) or KAFKA_BROKERS + DATABASE_URL from the environment.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  appCommand,
+  buildApps,
   dataRoot,
   findRunningInfra,
   findService,
@@ -52,20 +52,16 @@ async function main(): Promise<void> {
       hint: `services: ${SERVICES.map((s) => s.name).join(', ')}`,
     });
   }
-  const entry = join(repoRoot(), service.entry);
-  if (!existsSync(entry)) {
-    throw new LocalStackError('INVALID_ARGUMENT', `${service.entry} does not exist yet.`, {
-      retryable: false,
-    });
-  }
+  await buildApps(repoRoot(), (m) => process.stderr.write(`${m}\n`), [service]);
+  const command = appCommand(service, repoRoot());
   const endpoints = await findEndpoints();
   const port = values.port ? Number(values.port) : instancePort(service, n - 1, process.env);
   const id = instanceId(service, n - 1);
   process.stderr.write(`${id}: port ${port}, Kafka ${endpoints.kafkaBrokers}\n`);
   // Own process group, so a Ctrl-C reaches it exactly once (forwarded by us), not twice; the watchdog
   // stops it if we are killed outright.
-  const child = spawn(process.execPath, [entry], {
-    cwd: join(repoRoot(), service.entry.split('/src/')[0] ?? '.'),
+  const child = spawn(process.execPath, command.args, {
+    cwd: command.cwd,
     env: serviceEnv({ service, env: process.env, port, instanceId: id, ...endpoints }),
     stdio: 'inherit',
     detached: true,

@@ -1,11 +1,8 @@
-/**
- * `npm start [-- --scale order-service=2 …]`: infra (or the running one) plus every service in the registry.
- */
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  buildApps,
   dataRoot,
   findRunningInfra,
   formatCliError,
@@ -61,6 +58,9 @@ async function main(): Promise<void> {
   const log = printProgress('start');
   const root = dataRoot(process.env);
   const startedAt = performance.now();
+
+  // The build the images run, made first: a source that does not build fails before infra starts.
+  await buildApps(repoRoot(), log);
 
   // One watchdog for everything this command starts: if it is killed, services stop before infra.
   await mkdir(root, { recursive: true });
@@ -168,10 +168,6 @@ function launchAll(
   const root = repoRoot();
   const instances: ServiceInstance[] = [];
   SERVICES.forEach((service: ServiceDefinition, serviceIndex) => {
-    if (!existsSync(join(root, service.entry))) {
-      log(`skip ${service.name}: ${service.entry} does not exist yet`);
-      return;
-    }
     const count = scale.get(service.name) ?? 1;
     for (let index = 0; index < count; index++) {
       const color = COLORS[(serviceIndex * 2 + index) % COLORS.length];
