@@ -38,8 +38,9 @@ RUN --mount=type=cache,target=/root/.npm \
     && rm -r .deploy-check \
     && npm ci --omit=dev --ignore-scripts --workspace "@kafka-poc/${APP}"
 
-# TypeScript → JavaScript for every app (shared by the four images): `npm run build` writes dist/ per
-# workspace; image-tree.ts lays out .image/<app>/ with package.json "exports" pointing at dist/.
+# The production build of every app (shared by the four images): `npm run build` bundles each app
+# with esbuild into <app>/dist/main.mjs (+ its source map), the file npm start runs too; image-tree.ts
+# lays out .image/<app>/ with that build and the app's runtime files (migrations/, web/).
 FROM manifests AS build
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --ignore-scripts
@@ -57,4 +58,6 @@ USER node
 # PORT when set, else the app's default port (order 8000, inventory 8001, notification 8002, console 8080).
 HEALTHCHECK --interval=10s --timeout=10s --start-period=120s --retries=3 \
   CMD ["node", "-e", "const p=process.env.PORT||{'order-service':8000,'inventory-service':8001,'notification-service':8002,console:8080}[process.env.APP];fetch('http://127.0.0.1:'+p+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node", "main.mjs"]
+# The flags every launcher uses (@kafka-poc/local-stack APP_NODE_FLAGS; npm run check:deploy compares):
+# stack traces through the source map, a 2 MB young generation (docs/performance.md "Memory").
+CMD ["node", "--enable-source-maps", "--max-semi-space-size=2", "main.mjs"]

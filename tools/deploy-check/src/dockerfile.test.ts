@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { APP_NODE_FLAGS } from '@kafka-poc/local-stack';
 import { checkRuntimeStage, type DockerfileModel } from './dockerfile.ts';
 
 const model = (overrides: Partial<DockerfileModel['stages'][number]>[] = []): DockerfileModel => ({
@@ -43,7 +44,7 @@ const model = (overrides: Partial<DockerfileModel['stages'][number]>[] = []): Do
             "fetch('http://127.0.0.1:'+{'order-service':8000}[process.env.APP]+'/health/ready')",
           ],
         },
-        { kind: 'cmd', line: 9, text: 'CMD', args: ['node', 'main.mjs'] },
+        { kind: 'cmd', line: 9, text: 'CMD', args: ['node', ...APP_NODE_FLAGS, 'main.mjs'] },
       ],
       ...overrides[0],
     },
@@ -70,6 +71,15 @@ describe('Dockerfile checks', () => {
       'HEALTHCHECK port of order-service is 8000, its default port is 8001',
       'HEALTHCHECK has no port for console',
       'the runtime stage needs an exec-form CMD (node as PID 1 gets SIGTERM)',
+    ]);
+  });
+
+  it('flags a CMD that does not run the build with the apps\' Node flags', () => {
+    const old = model();
+    const runtime = old.stages[2] as DockerfileModel['stages'][number];
+    runtime.commands = runtime.commands.map((c) => (c.kind === 'cmd' ? { ...c, args: ['node', 'main.mjs'] } : c));
+    expect(checkRuntimeStage(old, [{ name: 'order-service', port: 8000 }])).toEqual([
+      `the runtime stage's CMD is ["node","main.mjs"], expected ${JSON.stringify(['node', ...APP_NODE_FLAGS, 'main.mjs'])} (the flags every launcher uses: @kafka-poc/local-stack APP_NODE_FLAGS)`,
     ]);
   });
 });

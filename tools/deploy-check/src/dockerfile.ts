@@ -3,6 +3,7 @@
 // The Dockerfile as BuildKit parses it (deploy-check-go dockerfile), and the static checks on it:
 // the runtime stage runs as a non-root user with a HEALTHCHECK on /health/ready that knows every
 // app's port, and an exec-form CMD.
+import { APP_NODE_FLAGS } from '@kafka-poc/local-stack';
 import { runOrThrow } from './exec.ts';
 
 export interface DockerCommand {
@@ -58,7 +59,8 @@ function escapeRegExp(s: string): string {
 
 /**
  * Checks on the image the last stage produces: based on Node 24 slim, a non-root USER, a HEALTHCHECK
- * on /health/ready that knows the port of every app, an exec-form CMD.
+ * on /health/ready that knows the port of every app, an exec-form CMD that runs the build with the
+ * apps' Node flags.
  */
 export function checkRuntimeStage(model: DockerfileModel, apps: { name: string; port: number }[]): string[] {
   const problems: string[] = [];
@@ -84,5 +86,13 @@ export function checkRuntimeStage(model: DockerfileModel, apps: { name: string; 
   const cmd = [...runtime.commands].reverse().find((c) => c.kind === 'cmd' || c.kind === 'entrypoint');
   if (!cmd || cmd.shell)
     problems.push('the runtime stage needs an exec-form CMD (node as PID 1 gets SIGTERM)');
+  else {
+    const expected = ['node', ...APP_NODE_FLAGS, 'main.mjs'];
+    if ((cmd.args ?? []).join(' ') !== expected.join(' ')) {
+      problems.push(
+        `the runtime stage's CMD is ${JSON.stringify(cmd.args ?? [])}, expected ${JSON.stringify(expected)} (the flags every launcher uses: @kafka-poc/local-stack APP_NODE_FLAGS)`,
+      );
+    }
+  }
   return problems;
 }
