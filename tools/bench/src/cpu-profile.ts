@@ -130,20 +130,23 @@ export function bundleFrameResolver(bundleFile: string, loadMap: MapLoader): Fra
 }
 
 /**
- * Reads `<mapFile>` beside the bundle (e.g. local-stack's FULL_MAP_FILE); its sources resolve
- * against the map's own file:// url, to file:// urls of the original files.
+ * Reads a bundle's full map (e.g. local-stack's FULL_MAP_FILE): from `copy` when given and present
+ * (taken when the bundle started, so a build meanwhile cannot pair the profile with another bundle's
+ * map), else `<mapFile>` beside the bundle. Either way the sources resolve against the map's place
+ * beside the bundle, to file:// urls of the original files.
  */
-export function readMapBeside(mapFile: string): MapLoader {
+export function readBundleMap(mapFile: string, copy?: string): MapLoader {
   return (bundleUrl) => {
     const base = bundleUrl.startsWith('file:') ? new URL(bundleUrl) : pathToFileURL(bundleUrl);
     const mapUrl = new URL(mapFile, base);
-    let text: string;
-    try {
-      text = readFileSync(mapUrl, 'utf8');
-    } catch {
-      return undefined;
+    for (const file of copy ? [copy, mapUrl] : [mapUrl]) {
+      try {
+        return { map: readFileSync(file, 'utf8'), mapUrl: mapUrl.href };
+      } catch {
+        // Not there: the next place, or no map.
+      }
     }
-    return { map: text, mapUrl: mapUrl.href };
+    return undefined;
   };
 }
 

@@ -5,15 +5,15 @@
  * fail a run), 1 when an order was lost or duplicated or a service's RSS grew over a fixed-rate phase
  * of 10 minutes or more ('memory over 10 minutes' missed), 2 when the bench itself could not run.
  */
-import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { BUNDLE_FILE, FULL_MAP_FILE, repoRoot } from '@kafka-poc/local-stack';
+import { dirname, join, relative } from 'node:path';
+import { BUNDLE_FILE, FULL_MAP_FILE, findService, repoRoot } from '@kafka-poc/local-stack';
 import { BacklogSampler } from './backlog.ts';
 import { measureBound } from './bound.ts';
 import { renderCharts } from './charts.ts';
 import { countOrdersSince, readRunFacts, readStock, waitForQuiescence } from './collect.ts';
-import { bundleFrameResolver, type CpuProfile, readMapBeside, summarizeProfile } from './cpu-profile.ts';
+import { bundleFrameResolver, type CpuProfile, readBundleMap, summarizeProfile } from './cpu-profile.ts';
 import { checkExactlyOnce } from './exactly-once.ts';
 import { type FindMaxPlan, judgeStep, maxSustained, nextRate } from './find-max.ts';
 import type { RunningLoad } from './load-generator.ts';
@@ -119,6 +119,7 @@ async function main(): Promise<number> {
   }
   const own = stack;
   log(`stack ready (${own.kind}); order-service at ${own.orderUrl}`);
+  if (profileDir) await keepBundleMaps(own.services, profileDir);
 
   const procs = new ProcSampler(
     [
@@ -446,6 +447,26 @@ function stepMeasure(p: PhaseResult) {
   };
 }
 
+function keptMapName(service: string): string {
+  return `${service}.${FULL_MAP_FILE}`;
+}
+
+/**
+ * Copies the full source map of each service's bundle (the one it started from a moment ago) beside
+ * its profile: another build of the apps during the run (tests, another launcher) would replace the
+ * map, and the profile's positions would then be read through another bundle's map.
+ */
+async function keepBundleMaps(services: readonly { name: string }[], dir: string): Promise<void> {
+  for (const { name } of services) {
+    const app = findService(name);
+    if (!app) continue;
+    const map = join(repoRoot(), app.dir, dirname(BUNDLE_FILE), FULL_MAP_FILE);
+    await copyFile(map, join(dir, keptMapName(name))).catch((error: Error) =>
+      log(`could not keep ${relative(process.cwd(), map)} for the CPU profiles: ${error.message}`),
+    );
+  }
+}
+
 async function readProfiles(
   dir: string,
   window: { fromUs: number; toUs: number },
@@ -461,7 +482,10 @@ async function readProfiles(
       const service = file.replace(/\.cpuprofile$/, '');
       // The service's frames are in its bundle: attribute them through the bundle's full map (read
       // once for this profile's summaries, let go after).
-      const resolve = bundleFrameResolver(BUNDLE_FILE, readMapBeside(FULL_MAP_FILE));
+      const resolve = bundleFrameResolver(
+        BUNDLE_FILE,
+        readBundleMap(FULL_MAP_FILE, join(dir, keptMapName(service))),
+      );
       out.push({ service, summary: summarizeProfile(profile, 15, window, resolve) });
       if (measured.length > 1) {
         for (const p of measured) {
