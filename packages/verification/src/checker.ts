@@ -1,4 +1,5 @@
 import type { KafkaAdmin } from '@kafka-poc/kafka';
+import type { CheckerDbOptions } from './db.ts';
 import { readDeadLetters, readEventLog, type Topics } from './event-log.ts';
 import { readFacts } from './facts.ts';
 import {
@@ -19,6 +20,8 @@ export interface CheckInput {
   groups: ConsumerGroup[];
   initialStock: Map<string, number>;
   history: ClientHistory;
+  /** How reads wait out a Postgres outage (deadline, backoff, a log of retries); defaults otherwise. */
+  db?: CheckerDbOptions;
 }
 
 export interface CheckFigures {
@@ -59,7 +62,7 @@ export interface CheckResult {
  * told), never a service's API or metrics, and reports every invariant it finds violated.
  */
 export async function checkPipeline(input: CheckInput): Promise<CheckResult> {
-  const facts = await readFacts(input.databaseUrl);
+  const facts = await readFacts(input.databaseUrl, input.db);
   const log = await readEventLog(input.admin, input.topics);
   const deadLetters = await readDeadLetters(input.admin, input.topics);
   const lag = await lagProblems(input.admin, input.groups);

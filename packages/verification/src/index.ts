@@ -1,5 +1,13 @@
 export { type CheckFigures, type CheckInput, type CheckResult, checkPipeline } from './checker.ts';
-export { query } from './db.ts';
+export {
+  CHECKER_DB_DEADLINE_MS,
+  type CheckerClient,
+  type CheckerClientFactory,
+  type CheckerDbOptions,
+  describeTarget,
+  query,
+  withConnection,
+} from './db.ts';
 export {
   type DeadLetterLog,
   type EventLog,

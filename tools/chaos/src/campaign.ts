@@ -4,6 +4,7 @@ import { commonEnvShape } from '@kafka-poc/config';
 import { VIEWS } from '@kafka-poc/contracts';
 import { repoRoot } from '@kafka-poc/local-stack';
 import {
+  type CheckerDbOptions,
   checkPipeline,
   describeViolation,
   type LoadResult,
@@ -106,11 +107,14 @@ export async function runCampaign(
     const result: LoadResult = await load.stop();
     log(`load stopped: ${result.sent} sent, ${result.accepted.length} answered 201`);
 
+    // Postgres may still be starting (a pg-restart healed last): the checker's reads wait for it.
+    const db = checkerDb(log);
     const settle = await waitUntilSettled(
       stack.databaseUrl,
       stack.admin,
       stack.groups,
       options.settleTimeoutMs,
+      db,
     );
     log(
       settle.settled
@@ -134,6 +138,7 @@ export async function runCampaign(
       topics: stack.topics,
       groups: stack.groups,
       initialStock: stack.initialStock,
+      db,
       history: {
         accepted: result.accepted,
         requestedKeys,
@@ -143,7 +148,7 @@ export async function runCampaign(
       },
     });
     const checkMs = Date.now() - checkStart;
-    const longestOutboxWaitMs = await longestOutboxWait(stack.databaseUrl);
+    const longestOutboxWaitMs = await longestOutboxWait(stack.databaseUrl, db);
     const faults = faultFigures(nemesis.history, options.kinds);
     const missingKinds = options.everyKind
       ? Object.entries(faults.perKind)
@@ -212,15 +217,33 @@ export async function runCampaign(
  * The longest time an event waited in an outbox before Kafka acknowledged it (both services). Not an
  * invariant: an outage holds events by design. It shows a publisher held long after its fault.
  */
-async function longestOutboxWait(databaseUrl: string): Promise<number | undefined> {
+async function longestOutboxWait(databaseUrl: string, db: CheckerDbOptions): Promise<number | undefined> {
   const waits = (view: string) =>
     `SELECT max(sent_at - created_at) AS wait FROM ${view} WHERE sent_at IS NOT NULL`;
   const rows = await query<{ ms: string | null }>(
     databaseUrl,
     `SELECT (extract(epoch FROM greatest((${waits(VIEWS.orderOutbox)}), (${waits(VIEWS.inventoryOutbox)}))) * 1000)::bigint::text AS ms`,
+    [],
+    db,
   ).catch(() => undefined);
   const ms = rows?.[0]?.ms;
   return ms == null ? undefined : Number(ms);
+}
+
+/**
+ * How the settle wait and the checker reach Postgres: through an outage they retry with backoff (up
+ * to the checker's deadline), and say so in the log; a connection Postgres drops is logged, never
+ * an uncaught 'error' that would end the campaign.
+ */
+function checkerDb(log: (message: string) => void): CheckerDbOptions {
+  return {
+    onRetry: ({ attempt, delayMs, error, target }) =>
+      log(
+        `checker: Postgres at ${target} unreachable (attempt ${attempt}: ${(error as Error).message.split('\n')[0]}); retrying in ${delayMs} ms`,
+      ),
+    onConnectionError: (error) =>
+      log(`checker: connection to Postgres lost: ${error.message.split('\n')[0]}`),
+  };
 }
 
 function outcomeCounts(result: LoadResult): Record<string, number> {

@@ -78,7 +78,8 @@ export class Nemesis {
     const { stack } = this.#ctx;
     await stack.proxies.resetAll().catch((e: Error) => log(`heal: toxiproxy reset failed: ${e.message}`));
     for (const node of stack.kafka.nodes) {
-      if (node.pid) process.kill(node.pid, 'SIGCONT');
+      // A broker may exit between the check and the signal (ESRCH): it is started below.
+      if (node.pid) signalQuietly(node.pid, 'SIGCONT');
     }
     for (const node of stack.kafka.nodes) {
       if (!node.pid) {
@@ -173,4 +174,13 @@ async function waitForAllBrokers(
     await sleep(1000);
   }
   log(`heal: only brokers [${ids.join(',')}] serve after ${timeoutMs / 1000} s`);
+}
+
+/** process.kill without throwing for a process that is gone meanwhile (ESRCH). */
+function signalQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
 }

@@ -1,7 +1,16 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { VIEWS } from '@kafka-poc/contracts';
 import type { KafkaAdmin } from '@kafka-poc/kafka';
-import { type ConsumerGroup, type LoadProgress, query, totalLag } from '@kafka-poc/verification';
+import {
+  type CheckerDbOptions,
+  type ConsumerGroup,
+  type LoadProgress,
+  query,
+  totalLag,
+} from '@kafka-poc/verification';
+
+/** How long one sample waits for the brokers and for Postgres before showing '?'. */
+const SAMPLE_TIMEOUT_MS = 4000;
 
 export interface ProgressSample {
   /** Ms after the campaign start. */
@@ -26,6 +35,8 @@ export interface ProgressSources {
   groups: ConsumerGroup[];
   load: () => LoadProgress | undefined;
   activeFaults: () => string[];
+  /** How the samples' reads reach Postgres (their deadline is the sample's own timeout). */
+  db?: CheckerDbOptions;
 }
 
 /** Samples the campaign every few seconds and prints one line per sample; keeps the peaks. */
@@ -46,7 +57,12 @@ export class ProgressReporter {
 
   start(intervalMs: number): void {
     this.#loopDelay.enable();
-    this.#timer = setInterval(() => void this.sample(), intervalMs);
+    // A sample never rejects by design; should one, it is a line, not an unhandled rejection.
+    this.#timer = setInterval(
+      () =>
+        void this.sample().catch((error: Error) => this.#print(`progress sample failed: ${error.message}`)),
+      intervalMs,
+    );
   }
 
   stop(): void {
@@ -96,18 +112,21 @@ export class ProgressReporter {
   }
 
   async #lag(): Promise<Record<string, number> | undefined> {
-    const lag = await withTimeout(totalLag(this.#sources.admin, this.#sources.groups), 4000);
+    const lag = await withTimeout(totalLag(this.#sources.admin, this.#sources.groups), SAMPLE_TIMEOUT_MS);
     return lag && Object.fromEntries(Object.entries(lag).map(([g, n]) => [g, Number(n)]));
   }
 
   async #unsent(): Promise<number | undefined> {
+    // During a Postgres outage a sample says '?' rather than waiting: its read gives up with the sample.
     const rows = await withTimeout(
       query<{ n: number }>(
         this.#sources.databaseUrl,
         `SELECT (SELECT count(*) FROM ${VIEWS.orderOutbox} WHERE sent_at IS NULL)
               + (SELECT count(*) FROM ${VIEWS.inventoryOutbox} WHERE sent_at IS NULL) AS n`,
+        [],
+        { ...this.#sources.db, deadlineMs: SAMPLE_TIMEOUT_MS },
       ),
-      4000,
+      SAMPLE_TIMEOUT_MS,
     );
     return rows ? Number(rows[0]?.n ?? 0) : undefined;
   }

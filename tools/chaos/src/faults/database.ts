@@ -10,8 +10,11 @@ async function connect(ctx: FaultContext): Promise<pg.Client> {
     application_name: 'chaos-nemesis',
     connectionTimeoutMillis: 5000,
   });
-  // A connection Postgres drops must not crash the campaign; the fault's own query fails instead.
-  client.on('error', () => {});
+  // A connection Postgres drops must not crash the campaign (pg emits 'error', and without a listener
+  // that is an uncaught exception): it is logged, and the fault's own query fails instead.
+  client.on('error', (error) =>
+    ctx.log(`  nemesis session to Postgres lost: ${error.message.split('\n')[0]}`),
+  );
   await client.connect();
   return client;
 }
@@ -144,14 +147,19 @@ export const slowStatements: FaultDefinition = {
         }
         return {
           heal: async () => {
-            // Dropping waits for the statements sleeping in it; retry until it is gone.
+            // Dropping waits for the statements sleeping in it; retry until it is gone. A session
+            // that failed (Postgres dropped it, or a lock wait timed out) is replaced by a new one.
+            let session: pg.Client | undefined = client;
             for (let attempt = 1; ; attempt++) {
               try {
-                await client.query(`SET lock_timeout = '30s'`);
-                await client.query(`DROP TRIGGER IF EXISTS chaos_slow ON ${table}`);
-                await client.end().catch(() => undefined);
+                session ??= await connect(ctx);
+                await session.query(`SET lock_timeout = '30s'`);
+                await session.query(`DROP TRIGGER IF EXISTS chaos_slow ON ${table}`);
+                await session.end().catch(() => undefined);
                 return attempt > 1 ? `removed at attempt ${attempt}` : undefined;
               } catch (error) {
+                await session?.end().catch(() => undefined);
+                session = undefined;
                 if (attempt >= 5) throw error;
                 await sleep(1000);
               }
