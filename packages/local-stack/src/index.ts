@@ -1,5 +1,6 @@
 export {
   APP_NODE_FLAGS,
+  APP_NODE_OPTIONS,
   BUNDLE_EXTERNALS,
   BUNDLE_FILE,
   type BundleResult,
@@ -9,6 +10,7 @@ export {
   isOwnSource,
   ownSourcesOnly,
   type RawSourceMap,
+  withAppNodeOptions,
 } from './app-bundle.ts';
 export {
   LOCAL_DATABASE_LAYOUT,

@@ -1,5 +1,5 @@
+import { APP_NODE_FLAGS, APP_NODE_OPTIONS } from '@kafka-poc/local-stack';
 import { describe, expect, it } from 'vitest';
-import { APP_NODE_FLAGS } from '@kafka-poc/local-stack';
 import { checkRuntimeStage, type DockerfileModel } from './dockerfile.ts';
 
 const model = (overrides: Partial<DockerfileModel['stages'][number]>[] = []): DockerfileModel => ({
@@ -31,6 +31,12 @@ const model = (overrides: Partial<DockerfileModel['stages'][number]>[] = []): Do
           from: 'build',
           sources: ['/app/'],
           dest: './',
+        },
+        {
+          kind: 'env',
+          line: 6,
+          text: 'ENV',
+          vars: { NODE_ENV: 'production', NODE_OPTIONS: APP_NODE_OPTIONS },
         },
         { kind: 'user', line: 7, text: 'USER node', value: 'node' },
         {
@@ -74,10 +80,21 @@ describe('Dockerfile checks', () => {
     ]);
   });
 
-  it('flags a CMD that does not run the build with the apps\' Node flags', () => {
+  it("flags a runtime without the apps' heap settings", () => {
+    const bare = model();
+    const runtime = bare.stages[2] as DockerfileModel['stages'][number];
+    runtime.commands = runtime.commands.filter((c) => c.kind !== 'env');
+    expect(checkRuntimeStage(bare, [{ name: 'order-service', port: 8000 }])).toEqual([
+      `the runtime stage's NODE_OPTIONS is null, expected "${APP_NODE_OPTIONS}" (the apps' heap settings: @kafka-poc/local-stack APP_NODE_OPTIONS)`,
+    ]);
+  });
+
+  it("flags a CMD that does not run the build with the apps' Node flags", () => {
     const old = model();
     const runtime = old.stages[2] as DockerfileModel['stages'][number];
-    runtime.commands = runtime.commands.map((c) => (c.kind === 'cmd' ? { ...c, args: ['node', 'main.mjs'] } : c));
+    runtime.commands = runtime.commands.map((c) =>
+      c.kind === 'cmd' ? { ...c, args: ['node', 'main.mjs'] } : c,
+    );
     expect(checkRuntimeStage(old, [{ name: 'order-service', port: 8000 }])).toEqual([
       `the runtime stage's CMD is ["node","main.mjs"], expected ${JSON.stringify(['node', ...APP_NODE_FLAGS, 'main.mjs'])} (the flags every launcher uses: @kafka-poc/local-stack APP_NODE_FLAGS)`,
     ]);

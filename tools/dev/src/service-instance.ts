@@ -66,18 +66,19 @@ export function runInstance(options: RunInstanceOptions): ServiceInstance {
 
   const launch = (): void => {
     const startedAt = Date.now();
-    const command = appCommand(service, options.repoRoot);
+    const env = serviceEnv({
+      service,
+      env: options.env,
+      port,
+      instanceId: id,
+      kafkaBrokers: options.kafkaBrokers,
+      databaseUrl: options.databaseUrl,
+      ...(options.clientEnv ? { clientEnv: options.clientEnv } : {}),
+    });
+    const command = appCommand(service, options.repoRoot, env);
     const proc = spawn(process.execPath, command.args, {
       cwd: command.cwd,
-      env: serviceEnv({
-        service,
-        env: options.env,
-        port,
-        instanceId: id,
-        kafkaBrokers: options.kafkaBrokers,
-        databaseUrl: options.databaseUrl,
-        ...(options.clientEnv ? { clientEnv: options.clientEnv } : {}),
-      }),
+      env: command.env,
       // Detached: Ctrl-C reaches only the launcher, which stops services before infra.
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
