@@ -76,6 +76,7 @@ export async function bundleApp(root: string, appDir: string): Promise<BundleRes
   } finally {
     rmSync(tmp, { force: true });
     rmSync(`${tmp}.map`, { force: true });
+    rmSync(`${tmp}.all.map`, { force: true });
   }
 }
 
@@ -113,7 +114,8 @@ async function writeBundle(
   const full = readFileSync(`${tmp}.map`, 'utf8');
   // The whole map, for tools that read positions after the fact (the bench's CPU profiles); no
   // sourceMappingURL names it, so a running app never loads it.
-  writeFileSync(join(outDir, FULL_MAP_FILE), full);
+  writeFileSync(`${tmp}.all.map`, full);
+  renameSync(`${tmp}.all.map`, join(outDir, FULL_MAP_FILE));
   const map = ownSourcesOnly(JSON.parse(full) as RawSourceMap);
   map.file = 'main.mjs';
   writeFileSync(`${tmp}.map`, JSON.stringify(map));
