@@ -49,12 +49,9 @@ RUN npm run build && node tools/deploy-check/src/image-tree.ts .image
 
 FROM base AS runtime
 ARG APP=order-service
-# NODE_OPTIONS: the apps' heap settings (@kafka-poc/local-stack APP_NODE_OPTIONS; docs/performance.md
-# "Memory"); set NODE_OPTIONS in the deployment to change them without a new image.
 ENV APP=${APP} \
     NODE_ENV=production \
-    HOST=0.0.0.0 \
-    NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=128"
+    HOST=0.0.0.0
 COPY --from=deps /app/ ./
 COPY --from=build /app/.image/${APP}/ ./
 USER node
@@ -62,5 +59,6 @@ USER node
 HEALTHCHECK --interval=10s --timeout=10s --start-period=120s --retries=3 \
   CMD ["node", "-e", "const p=process.env.PORT||{'order-service':8000,'inventory-service':8001,'notification-service':8002,console:8080}[process.env.APP];fetch('http://127.0.0.1:'+p+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # The flags every launcher uses (@kafka-poc/local-stack APP_NODE_FLAGS; npm run check:deploy compares):
-# stack traces through the source map.
+# stack traces through the source map. Heap settings, if any, go in NODE_OPTIONS (docs/performance.md
+# "Memory" says what the caps cost).
 CMD ["node", "--enable-source-maps", "main.mjs"]

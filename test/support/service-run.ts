@@ -28,28 +28,28 @@ export function runServiceOnce(
   if (!definition) throw new Error(`unknown service ${service}`);
   const root = repoRoot();
   const ns = uniqueName('run');
-  const command = appCommand(definition, root, {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? tmpdir(),
-    NODE_ENV: 'test',
-    AUTH_REQUIRED: '0',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'info',
-    LOG_PRETTY: '0',
-    SHUTDOWN_TIMEOUT_MS: '5000',
-    KAFKA_BROKERS: testKafkaBrokers().join(','),
-    DATABASE_URL: databaseUrl,
-    TOPIC_ORDER_EVENTS: `${ns}.order-events`,
-    TOPIC_INVENTORY_EVENTS: `${ns}.inventory-events`,
-    ORDER_SERVICE_GROUP: `${ns}.order-service`,
-    INVENTORY_SERVICE_GROUP: `${ns}.inventory-service`,
-    NOTIFICATION_SERVICE_GROUP: `${ns}.notification-service`,
-    ...options.env,
-  });
+  const command = appCommand(definition, root);
   const child = spawn(process.execPath, command.args, {
     cwd: command.cwd,
-    env: command.env,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? tmpdir(),
+      NODE_ENV: 'test',
+      AUTH_REQUIRED: '0',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      LOG_PRETTY: '0',
+      SHUTDOWN_TIMEOUT_MS: '5000',
+      KAFKA_BROKERS: testKafkaBrokers().join(','),
+      DATABASE_URL: databaseUrl,
+      TOPIC_ORDER_EVENTS: `${ns}.order-events`,
+      TOPIC_INVENTORY_EVENTS: `${ns}.inventory-events`,
+      ORDER_SERVICE_GROUP: `${ns}.order-service`,
+      INVENTORY_SERVICE_GROUP: `${ns}.inventory-service`,
+      NOTIFICATION_SERVICE_GROUP: `${ns}.notification-service`,
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

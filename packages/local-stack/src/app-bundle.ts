@@ -32,26 +32,12 @@ export const FULL_MAP_FILE = 'main.mjs.all.map';
 
 /**
  * The Node flags every app runs with, from the checkout and in the images (the Dockerfile's CMD,
- * checked by `npm run check:deploy`): stack traces name our .ts lines.
+ * checked by `npm run check:deploy`): stack traces name our .ts lines. No heap settings: capping
+ * V8's young or old generation held a service under 150 MB at 500 orders/s, but made the garbage
+ * collector 30–40 % of the services' busy time at 1,000/s and lowered the ceiling
+ * (docs/performance.md "Memory"). NODE_OPTIONS of the environment still applies.
  */
 export const APP_NODE_FLAGS = ['--enable-source-maps'] as const;
-
-/**
- * The apps' V8 heap settings, as NODE_OPTIONS (the Dockerfile's ENV, checked by `npm run
- * check:deploy`), so an operator can change them without a new image: a later flag wins. Measured in
- * docs/performance.md "Memory" at 500 orders/s: V8's defaults let a service grow to 200–220 MB
- * (a 16 MB young generation, and an old generation that doubles before it is collected); a 2 MB young
- * generation and a 128 MB old-generation cap, which makes V8 collect earlier, hold it near 150 MB for
- * about 10 % more CPU in the services. The live heap under load is about 30 MB: the cap leaves room for
- * a catch-up fetch (8 MB of records) many times over.
- */
-export const APP_NODE_OPTIONS = '--max-semi-space-size=2 --max-old-space-size=128';
-
-/** The environment an app is started with: our heap settings first, the caller's NODE_OPTIONS after (they win). */
-export function withAppNodeOptions(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const theirs = env.NODE_OPTIONS?.trim();
-  return { ...env, NODE_OPTIONS: theirs ? `${APP_NODE_OPTIONS} ${theirs}` : APP_NODE_OPTIONS };
-}
 
 export interface BundleResult {
   app: string;

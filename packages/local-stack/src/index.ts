@@ -1,6 +1,5 @@
 export {
   APP_NODE_FLAGS,
-  APP_NODE_OPTIONS,
   BUNDLE_EXTERNALS,
   BUNDLE_FILE,
   type BundleResult,
@@ -10,7 +9,6 @@ export {
   isOwnSource,
   ownSourcesOnly,
   type RawSourceMap,
-  withAppNodeOptions,
 } from './app-bundle.ts';
 export {
   LOCAL_DATABASE_LAYOUT,

@@ -230,10 +230,10 @@ export class ServiceProcess {
     const out = pipe ? 'pipe' : openSync(this.logFile, 'a');
     const startedAt = Date.now();
     // Detached: a Ctrl-C aimed at the caller does not reach the services before it stops them.
-    const command = appCommand(definition, root, this.#options.env);
+    const command = appCommand(definition, root);
     const child = spawn(process.execPath, command.args, {
       cwd: command.cwd,
-      env: command.env,
+      env: this.#options.env,
       stdio: ['ignore', out, out],
       detached: true,
     });

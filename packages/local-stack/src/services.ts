@@ -1,13 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONSOLE_DB_ROLE, SERVICE_DATA, SERVICES as SERVICE_NAMES } from '@kafka-poc/contracts';
-import {
-  APP_NODE_FLAGS,
-  BUNDLE_FILE,
-  type BundleResult,
-  bundleApps,
-  withAppNodeOptions,
-} from './app-bundle.ts';
+import { APP_NODE_FLAGS, BUNDLE_FILE, type BundleResult, bundleApps } from './app-bundle.ts';
 import { roleDatabaseUrl } from './database-setup.ts';
 import { LocalStackError } from './errors.ts';
 import { applyClientEnv, type InfraClientEnv } from './infra-security.ts';
@@ -73,11 +67,7 @@ export function findService(name: string): ServiceDefinition | undefined {
  * process tests): its production build with the apps' Node flags, from the app's directory, as the
  * images do. `buildApps` first: the build is never older than the sources it was made from.
  */
-export function appCommand(
-  service: ServiceDefinition,
-  root: string,
-  env: NodeJS.ProcessEnv,
-): { args: string[]; cwd: string; env: NodeJS.ProcessEnv } {
+export function appCommand(service: ServiceDefinition, root: string): { args: string[]; cwd: string } {
   const bundle = join(root, service.dir, BUNDLE_FILE);
   if (!existsSync(bundle)) {
     throw new LocalStackError('BUILD_MISSING', `${service.dir}/${BUNDLE_FILE} is missing.`, {
@@ -85,7 +75,7 @@ export function appCommand(
       hint: 'npm run build (npm start, the bench and the tests build it themselves)',
     });
   }
-  return { args: [...APP_NODE_FLAGS, bundle], cwd: join(root, service.dir), env: withAppNodeOptions(env) };
+  return { args: [...APP_NODE_FLAGS, bundle], cwd: join(root, service.dir) };
 }
 
 /** Builds every app of the registry (about half a second each); progress in one line. */

@@ -45,10 +45,10 @@ export class ServiceProcess {
     if (!definition) throw new Error(`unknown service ${this.name}`);
     const root = repoRoot();
     const out = openSync(this.logFile, 'a');
-    const command = appCommand(definition, root, env);
+    const command = appCommand(definition, root);
     const child = spawn(process.execPath, command.args, {
       cwd: command.cwd,
-      env: command.env,
+      env,
       stdio: ['ignore', out, out],
       detached: true,
     });

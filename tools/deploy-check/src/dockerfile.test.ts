@@ -1,4 +1,4 @@
-import { APP_NODE_FLAGS, APP_NODE_OPTIONS } from '@kafka-poc/local-stack';
+import { APP_NODE_FLAGS } from '@kafka-poc/local-stack';
 import { describe, expect, it } from 'vitest';
 import { checkRuntimeStage, type DockerfileModel } from './dockerfile.ts';
 
@@ -31,12 +31,6 @@ const model = (overrides: Partial<DockerfileModel['stages'][number]>[] = []): Do
           from: 'build',
           sources: ['/app/'],
           dest: './',
-        },
-        {
-          kind: 'env',
-          line: 6,
-          text: 'ENV',
-          vars: { NODE_ENV: 'production', NODE_OPTIONS: APP_NODE_OPTIONS },
         },
         { kind: 'user', line: 7, text: 'USER node', value: 'node' },
         {
@@ -77,15 +71,6 @@ describe('Dockerfile checks', () => {
       'HEALTHCHECK port of order-service is 8000, its default port is 8001',
       'HEALTHCHECK has no port for console',
       'the runtime stage needs an exec-form CMD (node as PID 1 gets SIGTERM)',
-    ]);
-  });
-
-  it("flags a runtime without the apps' heap settings", () => {
-    const bare = model();
-    const runtime = bare.stages[2] as DockerfileModel['stages'][number];
-    runtime.commands = runtime.commands.filter((c) => c.kind !== 'env');
-    expect(checkRuntimeStage(bare, [{ name: 'order-service', port: 8000 }])).toEqual([
-      `the runtime stage's NODE_OPTIONS is null, expected "${APP_NODE_OPTIONS}" (the apps' heap settings: @kafka-poc/local-stack APP_NODE_OPTIONS)`,
     ]);
   });
 

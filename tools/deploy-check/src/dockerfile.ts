@@ -3,7 +3,7 @@
 // The Dockerfile as BuildKit parses it (deploy-check-go dockerfile), and the static checks on it:
 // the runtime stage runs as a non-root user with a HEALTHCHECK on /health/ready that knows every
 // app's port, and an exec-form CMD.
-import { APP_NODE_FLAGS, APP_NODE_OPTIONS } from '@kafka-poc/local-stack';
+import { APP_NODE_FLAGS } from '@kafka-poc/local-stack';
 import { runOrThrow } from './exec.ts';
 
 export interface DockerCommand {
@@ -40,18 +40,6 @@ export function parseDockerfile(
 ): DockerfileModel {
   const args = Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
   return JSON.parse(runOrThrow(goTool, ['dockerfile', ...args, file])) as DockerfileModel;
-}
-
-/** The ENV a stage ends with, its parent stages' first (FROM <stage> chains). */
-export function runtimeEnv(model: DockerfileModel, stage: DockerStage): Record<string, string> {
-  const byName = new Map(model.stages.map((s) => [s.name, s]));
-  const chain: DockerStage[] = [];
-  for (let current: DockerStage | undefined = stage; current; current = byName.get(current.base)) {
-    chain.unshift(current);
-  }
-  const env: Record<string, string> = {};
-  for (const s of chain) for (const c of s.commands) if (c.kind === 'env') Object.assign(env, c.vars ?? {});
-  return env;
 }
 
 /** The external image a stage starts from (following FROM <stage> chains). */
@@ -105,12 +93,6 @@ export function checkRuntimeStage(model: DockerfileModel, apps: { name: string; 
         `the runtime stage's CMD is ${JSON.stringify(cmd.args ?? [])}, expected ${JSON.stringify(expected)} (the flags every launcher uses: @kafka-poc/local-stack APP_NODE_FLAGS)`,
       );
     }
-  }
-  const nodeOptions = runtimeEnv(model, runtime).NODE_OPTIONS;
-  if (nodeOptions !== APP_NODE_OPTIONS) {
-    problems.push(
-      `the runtime stage's NODE_OPTIONS is ${JSON.stringify(nodeOptions ?? null)}, expected "${APP_NODE_OPTIONS}" (the apps' heap settings: @kafka-poc/local-stack APP_NODE_OPTIONS)`,
-    );
   }
   return problems;
 }

@@ -66,19 +66,18 @@ export function runInstance(options: RunInstanceOptions): ServiceInstance {
 
   const launch = (): void => {
     const startedAt = Date.now();
-    const env = serviceEnv({
-      service,
-      env: options.env,
-      port,
-      instanceId: id,
-      kafkaBrokers: options.kafkaBrokers,
-      databaseUrl: options.databaseUrl,
-      ...(options.clientEnv ? { clientEnv: options.clientEnv } : {}),
-    });
-    const command = appCommand(service, options.repoRoot, env);
+    const command = appCommand(service, options.repoRoot);
     const proc = spawn(process.execPath, command.args, {
       cwd: command.cwd,
-      env: command.env,
+      env: serviceEnv({
+        service,
+        env: options.env,
+        port,
+        instanceId: id,
+        kafkaBrokers: options.kafkaBrokers,
+        databaseUrl: options.databaseUrl,
+        ...(options.clientEnv ? { clientEnv: options.clientEnv } : {}),
+      }),
       // Detached: Ctrl-C reaches only the launcher, which stops services before infra.
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],

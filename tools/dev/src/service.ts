@@ -53,20 +53,16 @@ async function main(): Promise<void> {
     });
   }
   await buildApps(repoRoot(), (m) => process.stderr.write(`${m}\n`), [service]);
+  const command = appCommand(service, repoRoot());
   const endpoints = await findEndpoints();
   const port = values.port ? Number(values.port) : instancePort(service, n - 1, process.env);
   const id = instanceId(service, n - 1);
-  const command = appCommand(
-    service,
-    repoRoot(),
-    serviceEnv({ service, env: process.env, port, instanceId: id, ...endpoints }),
-  );
   process.stderr.write(`${id}: port ${port}, Kafka ${endpoints.kafkaBrokers}\n`);
   // Own process group, so a Ctrl-C reaches it exactly once (forwarded by us), not twice; the watchdog
   // stops it if we are killed outright.
   const child = spawn(process.execPath, command.args, {
     cwd: command.cwd,
-    env: command.env,
+    env: serviceEnv({ service, env: process.env, port, instanceId: id, ...endpoints }),
     stdio: 'inherit',
     detached: true,
   });
