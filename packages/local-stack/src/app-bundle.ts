@@ -126,11 +126,6 @@ export async function bundleApps(root: string, appDirs: readonly string[]): Prom
   return results;
 }
 
-/** Removes an app's build (tests of the builder, `npm run build` before writing a new one). */
-export function removeBundle(root: string, appDir: string): void {
-  rmSync(join(root, appDir, 'dist'), { recursive: true, force: true });
-}
-
 /**
  * Files a bundled package reads relative to its own module at run time: @platformatic/wasm-utils
  * loads `new URL('../dist/native.wasm', import.meta.url)`, which from `<app>/dist/main.mjs` is
