@@ -6,7 +6,7 @@
 // only what it leaves out (@local-stack's BUNDLE_EXTERNALS) and the console's browser libraries.
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUNDLE_FILE } from '@kafka-poc/local-stack';
+import { BUNDLE_FILE, FULL_MAP_FILE } from '@kafka-poc/local-stack';
 import { appName, listApps, REPO_ROOT, type Workspace } from './workspaces.ts';
 
 /**
@@ -28,8 +28,8 @@ const SOURCE_ONLY = [
   /^package\.json$/,
 ];
 
-/** Files of dist/ that stay out of the image: the full source map is for the bench's CPU profiles. */
-const DIST_ONLY_LOCAL = [/\.all\.map$/, /^\./];
+/** Files of dist/ that stay out of the image: the full source map (for the bench's CPU profiles), temp files. */
+const staysLocal = (name: string): boolean => name === FULL_MAP_FILE || name.startsWith('.');
 
 export function writeImageTree(app: Workspace, out: string, root: string = REPO_ROOT): string[] {
   rmSync(out, { recursive: true, force: true });
@@ -41,7 +41,7 @@ export function writeImageTree(app: Workspace, out: string, root: string = REPO_
   mkdirSync(join(to, 'dist'), { recursive: true });
   const copied: string[] = [];
   for (const entry of readdirSync(join(from, 'dist'), { withFileTypes: true })) {
-    if (!entry.isFile() || DIST_ONLY_LOCAL.some((re) => re.test(entry.name))) continue;
+    if (!entry.isFile() || staysLocal(entry.name)) continue;
     copyFileSync(join(from, 'dist', entry.name), join(to, 'dist', entry.name));
     copied.push(`dist/${entry.name}`);
   }
